@@ -1,0 +1,70 @@
+import { mkdirSync } from "node:fs";
+import { PGlite } from "@electric-sql/pglite";
+import type { ExtractTablesWithRelations } from "drizzle-orm";
+import type { PgDatabase, PgQueryResultHKT, PgTransaction } from "drizzle-orm/pg-core";
+import { drizzle as drizzlePglite } from "drizzle-orm/pglite";
+import { drizzle as drizzlePostgres } from "drizzle-orm/postgres-js";
+import postgres from "postgres";
+import { env } from "@/lib/env";
+import * as schema from "./schema";
+
+export type Schema = typeof schema;
+export type Database = PgDatabase<PgQueryResultHKT, Schema>;
+export type Transaction = PgTransaction<PgQueryResultHKT, Schema, ExtractTablesWithRelations<Schema>>;
+/** Either the database or an open transaction: query helpers accept both. */
+export type Queryable = Database | Transaction;
+
+type Connection = {
+  kind: "pglite" | "postgres";
+  db: Database;
+  close: () => Promise<void>;
+};
+
+// Next.js compiles instrumentation, route handlers and pages into separate bundles; a module-level
+// variable would open the embedded database twice on one data directory. One per process, here.
+const globalKey = Symbol.for("readerfund.db");
+type GlobalWithDb = typeof globalThis & { [globalKey]?: Connection };
+
+function open(): Connection {
+  const config = env().database;
+  if (config.kind === "postgres") {
+    const client = postgres(config.url, {
+      max: config.poolMax,
+      onnotice: () => {},
+      connection: { application_name: "readerfund" },
+    });
+    const db = drizzlePostgres(client, { schema, casing: "snake_case" }) as unknown as Database;
+
+    return { kind: "postgres", db, close: () => client.end({ timeout: 5 }) };
+  }
+  if (!config.dataDir.startsWith("memory://")) mkdirSync(config.dataDir, { recursive: true });
+  const client = new PGlite(config.dataDir);
+  const db = drizzlePglite(client, { schema, casing: "snake_case" }) as unknown as Database;
+
+  return { kind: "pglite", db, close: () => client.close() };
+}
+
+function connection(): Connection {
+  const holder = globalThis as GlobalWithDb;
+  holder[globalKey] ??= open();
+
+  return holder[globalKey];
+}
+
+/** The process's database handle (embedded PGlite or a postgres.js pool, per DATABASE_URL). */
+export function getDb(): Database {
+  return connection().db;
+}
+
+export function databaseKind(): "pglite" | "postgres" {
+  return connection().kind;
+}
+
+export async function closeDb(): Promise<void> {
+  const holder = globalThis as GlobalWithDb;
+  const current = holder[globalKey];
+  holder[globalKey] = undefined;
+  if (current) await current.close();
+}
+
+export { schema };

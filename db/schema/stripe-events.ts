@@ -1,0 +1,35 @@
+import { sql } from "drizzle-orm";
+import { boolean, index, integer, jsonb, pgEnum, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+
+export const stripeEventStatus = pgEnum("stripe_event_status", ["pending", "processed", "ignored", "failed"]);
+
+/**
+ * The webhook inbox. Every verified event is stored here once, keyed by Stripe's event id, before we
+ * answer 2xx; a worker then applies its effects and marks it processed in the same transaction.
+ * locked_until is a lease so a crashed worker's event is picked up again by any instance.
+ */
+export const stripeEvents = pgTable(
+  "stripe_events",
+  {
+    id: text().primaryKey(), // evt_…
+    type: text().notNull(),
+    apiVersion: text(),
+    livemode: boolean().notNull(),
+    objectId: text(),
+    stripeCreatedAt: timestamp({ withTimezone: true }).notNull(),
+    payload: jsonb().notNull(),
+    status: stripeEventStatus().notNull().default("pending"),
+    attempts: integer().notNull().default(0),
+    nextAttemptAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    lockedUntil: timestamp({ withTimezone: true }),
+    lastError: text(),
+    receivedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    processedAt: timestamp({ withTimezone: true }),
+  },
+  (t) => [
+    index("stripe_events_due_idx").on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
+    index().on(t.objectId),
+  ],
+);
+
+export type StripeEventRow = typeof stripeEvents.$inferSelect;

@@ -1,0 +1,30 @@
+import { index, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+
+/**
+ * A person who gives. One row per email address (lower-cased), whatever number of Stripe customers
+ * Checkout created for them; Stripe customers hang off it in stripe_customers.
+ */
+export const supporters = pgTable("supporters", {
+  id: uuid().primaryKey().defaultRandom(),
+  email: text().notNull().unique("supporters_email_key"),
+  name: text(),
+  locale: text(),
+  createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+});
+
+export const stripeCustomers = pgTable(
+  "stripe_customers",
+  {
+    id: text().primaryKey(), // cus_…
+    supporterId: uuid()
+      .notNull()
+      .references(() => supporters.id, { onDelete: "cascade" }),
+    livemode: text({ enum: ["live", "test"] }).notNull(),
+    createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index().on(t.supporterId)],
+);
+
+export type Supporter = typeof supporters.$inferSelect;
+export type StripeCustomer = typeof stripeCustomers.$inferSelect;

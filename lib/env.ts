@@ -1,0 +1,134 @@
+import { z } from "zod";
+
+/**
+ * The only reader of process.env (enforced by ESLint). Parsed once; a bad or missing variable stops
+ * start-up with one message that names every bad variable and what it should be, never its value.
+ *
+ * With nothing set the app runs locally on embedded PostgreSQL (PGlite) and the Stripe stand-in.
+ */
+
+// Well-known local-only credentials for the Stripe stand-in; they open nothing outside this machine.
+export const SANDBOX_STRIPE_SECRET_KEY = "sk_test_readerfund_sandbox";
+export const SANDBOX_STRIPE_WEBHOOK_SECRET = "whsec_readerfund_sandbox_local_only";
+export const SANDBOX_STRIPE_API_BASE = "http://localhost:12111";
+
+const emptyAsUndefined = (value: unknown) => (value === "" ? undefined : value);
+
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess(emptyAsUndefined, schema.optional());
+
+const httpUrl = (what: string) =>
+  z.url({ protocol: /^https?$/, error: `must be an http(s) URL (${what})` });
+
+const ZRawEnv = z.object({
+  APP_ENV: z.preprocess(
+    emptyAsUndefined,
+    z.enum(["local", "production"], { error: 'must be "local" or "production"' }).default("local"),
+  ),
+  PORT: z.preprocess(
+    emptyAsUndefined,
+    z.coerce
+      .number({ error: "must be a port number" })
+      .int("must be a whole number")
+      .min(1, "must be between 1 and 65535")
+      .max(65535, "must be between 1 and 65535")
+      .default(3000),
+  ),
+  APP_URL: optional(httpUrl("the public origin of this app, e.g. https://give.example.org")),
+  NEWSROOM_NAME: z.preprocess(
+    emptyAsUndefined,
+    z.string().min(1).max(80, "must be at most 80 characters").default("Readerfund Demo Newsroom"),
+  ),
+  DATABASE_URL: optional(
+    z.url({
+      protocol: /^postgres(ql)?$/,
+      error: "must be a postgres:// URL, or unset to use the embedded database",
+    }),
+  ),
+  DATABASE_POOL_MAX: z.preprocess(
+    emptyAsUndefined,
+    z.coerce.number({ error: "must be a number" }).int().min(1, "must be at least 1").max(200).default(10),
+  ),
+  PGLITE_DATA_DIR: z.preprocess(emptyAsUndefined, z.string().min(1).default(".data/pglite")),
+  STRIPE_SECRET_KEY: optional(
+    z
+      .string()
+      .regex(/^(sk|rk)_(test|live)_[A-Za-z0-9_]+$/, "must be a Stripe secret or restricted key (sk_test_…, sk_live_…)"),
+  ),
+  STRIPE_WEBHOOK_SECRET: optional(
+    z.string().regex(/^whsec_[A-Za-z0-9_]+$/, "must be the endpoint's signing secret (whsec_…)"),
+  ),
+  STRIPE_API_BASE: optional(httpUrl("a Stripe-compatible API such as the stand-in; unset for api.stripe.com")),
+  WEBHOOK_WORKER_POLL_MS: z.preprocess(
+    emptyAsUndefined,
+    z.coerce.number({ error: "must be a number of milliseconds" }).int().min(0).max(3_600_000).default(2000),
+  ),
+  LOG_LEVEL: z.preprocess(
+    emptyAsUndefined,
+    z.enum(["debug", "info", "warn", "error", "silent"], { error: "must be debug, info, warn, error or silent" }).default("info"),
+  ),
+});
+
+export type Env = ReturnType<typeof parseEnv>;
+
+export class EnvError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid environment:\n${problems.map((p) => `  - ${p}`).join("\n")}\nSee the environment table in README.md.`);
+    this.name = "EnvError";
+  }
+}
+
+export function parseEnv(source: Record<string, string | undefined>) {
+  const parsed = ZRawEnv.safeParse(source);
+  const problems: string[] = [];
+  if (!parsed.success) {
+    for (const issue of parsed.error.issues) {
+      problems.push(`${issue.path.join(".")}: ${issue.message}`);
+    }
+    throw new EnvError(problems);
+  }
+  const raw = parsed.data;
+
+  const usingSandbox = raw.STRIPE_SECRET_KEY === undefined;
+  if (!usingSandbox && raw.STRIPE_WEBHOOK_SECRET === undefined) {
+    problems.push("STRIPE_WEBHOOK_SECRET: is required when STRIPE_SECRET_KEY is set (the endpoint's whsec_… secret)");
+  }
+  if (raw.APP_ENV === "production") {
+    if (usingSandbox) problems.push("STRIPE_SECRET_KEY: is required when APP_ENV=production");
+    if (raw.DATABASE_URL === undefined) problems.push("DATABASE_URL: is required when APP_ENV=production");
+    if (raw.APP_URL === undefined || !raw.APP_URL.startsWith("https://")) {
+      problems.push("APP_URL: must be an https:// URL when APP_ENV=production");
+    }
+    if (raw.STRIPE_API_BASE !== undefined) {
+      problems.push("STRIPE_API_BASE: must be unset when APP_ENV=production (it points the app away from Stripe)");
+    }
+  }
+  if (problems.length > 0) throw new EnvError(problems);
+
+  const appUrl = (raw.APP_URL ?? `http://localhost:${raw.PORT}`).replace(/\/+$/, "");
+
+  return {
+    appEnv: raw.APP_ENV,
+    port: raw.PORT,
+    appUrl,
+    newsroomName: raw.NEWSROOM_NAME,
+    database: raw.DATABASE_URL
+      ? ({ kind: "postgres", url: raw.DATABASE_URL, poolMax: raw.DATABASE_POOL_MAX } as const)
+      : ({ kind: "pglite", dataDir: raw.PGLITE_DATA_DIR } as const),
+    stripe: {
+      secretKey: raw.STRIPE_SECRET_KEY ?? SANDBOX_STRIPE_SECRET_KEY,
+      webhookSecret: raw.STRIPE_WEBHOOK_SECRET ?? SANDBOX_STRIPE_WEBHOOK_SECRET,
+      apiBase: raw.STRIPE_API_BASE ?? (usingSandbox ? SANDBOX_STRIPE_API_BASE : undefined),
+      usingSandbox,
+    },
+    webhookWorkerPollMs: raw.WEBHOOK_WORKER_POLL_MS,
+    logLevel: raw.LOG_LEVEL,
+  };
+}
+
+let cached: Env | undefined;
+
+/** The parsed environment; the first call parses and throws EnvError on any bad variable. */
+export function env(): Env {
+  cached ??= parseEnv(process.env);
+  return cached;
+}

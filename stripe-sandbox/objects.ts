@@ -1,0 +1,421 @@
+import type Stripe from "stripe";
+import { newId } from "./ids";
+
+/**
+ * Builders for the objects the stand-in serves, typed as the SDK's own types for the pinned API
+ * version (2026-10-28.endive), so the compiler checks every field we return. Field sets and values
+ * follow Stripe's published fixtures.
+ */
+
+const emptyAddress = (): Stripe.Address => ({
+  city: null,
+  country: null,
+  line1: null,
+  line2: null,
+  postal_code: null,
+  state: null,
+});
+
+export function buildProduct(input: { name: string; description?: string | null; metadata?: Stripe.Metadata; now: number }): Stripe.Product {
+  return {
+    id: newId.product(),
+    object: "product",
+    active: true,
+    created: input.now,
+    default_price: null,
+    description: input.description ?? null,
+    images: [],
+    livemode: false,
+    marketing_features: [],
+    metadata: input.metadata ?? {},
+    name: input.name,
+    package_dimensions: null,
+    shippable: null,
+    statement_descriptor: null,
+    tax_code: null,
+    tax_details: null,
+    type: "service",
+    unit_label: null,
+    updated: input.now,
+    url: null,
+  };
+}
+
+export function buildPrice(input: {
+  product: string;
+  currency: string;
+  unitAmount: number;
+  recurring?: { interval: Stripe.Price.Recurring.Interval; interval_count: number } | null;
+  now: number;
+}): Stripe.Price {
+  return {
+    id: newId.price(),
+    object: "price",
+    active: false, // inline prices made from price_data are inactive, as on Stripe
+    billing_scheme: "per_unit",
+    created: input.now,
+    currency: input.currency,
+    custom_unit_amount: null,
+    livemode: false,
+    lookup_key: null,
+    metadata: {},
+    nickname: null,
+    product: input.product,
+    recurring: input.recurring
+      ? { interval: input.recurring.interval, interval_count: input.recurring.interval_count, meter: null, trial_period_days: null, usage_type: "licensed" }
+      : null,
+    tax_behavior: "unspecified",
+    tiers_mode: null,
+    transform_quantity: null,
+    type: input.recurring ? "recurring" : "one_time",
+    unit_amount: input.unitAmount,
+    // The wire carries decimals as strings; the SDK's Decimal type is a parsed form of that string.
+    unit_amount_decimal: String(input.unitAmount) as unknown as Stripe.Price["unit_amount_decimal"],
+  };
+}
+
+export function buildLineItem(input: { price: Stripe.Price; quantity: number; description: string }): Stripe.LineItem {
+  const amount = (input.price.unit_amount ?? 0) * input.quantity;
+
+  return {
+    id: newId.lineItem(),
+    object: "item",
+    adjustable_quantity: null,
+    amount_discount: 0,
+    amount_subtotal: amount,
+    amount_tax: 0,
+    amount_total: amount,
+    currency: input.price.currency,
+    description: input.description,
+    metadata: {},
+    price: input.price,
+    quantity: input.quantity,
+  };
+}
+
+export function buildCheckoutSession(input: {
+  id: string;
+  mode: Stripe.Checkout.Session.Mode;
+  amountTotal: number;
+  currency: string;
+  submitType: Stripe.Checkout.Session.SubmitType | null;
+  customer: string | null;
+  customerCreation: Stripe.Checkout.Session.CustomerCreation | null;
+  customerEmail: string | null;
+  clientReferenceId: string | null;
+  metadata: Stripe.Metadata;
+  successUrl: string | null;
+  cancelUrl: string | null;
+  locale: Stripe.Checkout.Session.Locale | null;
+  expiresAt: number;
+  url: string;
+  now: number;
+}): Stripe.Checkout.Session {
+  return {
+    id: input.id,
+    object: "checkout.session",
+    adaptive_pricing: { enabled: false },
+    after_expiration: null,
+    allow_promotion_codes: null,
+    allowed_payment_method_types: null,
+    amount_subtotal: input.amountTotal,
+    amount_total: input.amountTotal,
+    automatic_tax: { enabled: false, liability: null, provider: null, status: null },
+    billing_address_collection: null,
+    cancel_url: input.cancelUrl,
+    client_reference_id: input.clientReferenceId,
+    client_secret: null,
+    collected_information: null,
+    consent: null,
+    consent_collection: null,
+    created: input.now,
+    currency: input.currency,
+    currency_conversion: null,
+    custom_fields: [],
+    custom_text: { after_submit: null, shipping_address: null, submit: null, terms_of_service_acceptance: null },
+    customer: input.customer,
+    customer_account: null,
+    customer_creation: input.customerCreation,
+    customer_details: null,
+    customer_email: input.customerEmail,
+    discounts: [],
+    expires_at: input.expiresAt,
+    integration_identifier: null,
+    invoice: null,
+    invoice_creation: input.mode === "payment" ? { enabled: false, invoice_data: emptyInvoiceData() } : null,
+    livemode: false,
+    locale: input.locale,
+    managed_payments: null,
+    metadata: input.metadata,
+    mode: input.mode,
+    origin_context: null,
+    payment_intent: null,
+    payment_link: null,
+    payment_method_collection: input.mode === "subscription" ? "always" : null,
+    payment_method_configuration_details: null,
+    payment_method_options: { card: { request_three_d_secure: "automatic" } },
+    payment_method_types: ["card"],
+    payment_status: "unpaid",
+    permissions: null,
+    phone_number_collection: { enabled: false },
+    recovered_from: null,
+    saved_payment_method_options: null,
+    setup_intent: null,
+    shipping_address_collection: null,
+    shipping_cost: null,
+    shipping_options: [],
+    status: "open",
+    submit_type: input.submitType,
+    subscription: null,
+    success_url: input.successUrl,
+    total_details: { amount_discount: 0, amount_shipping: 0, amount_tax: 0 },
+    ui_mode: "hosted_page",
+    url: input.url,
+    wallet_options: null,
+  };
+}
+
+function emptyInvoiceData(): Stripe.Checkout.Session.InvoiceCreation.InvoiceData {
+  return {
+    account_tax_ids: null,
+    custom_fields: null,
+    description: null,
+    footer: null,
+    issuer: null,
+    metadata: null,
+    rendering_options: null,
+  };
+}
+
+export function buildCustomer(input: { email: string; name: string | null; now: number; metadata?: Stripe.Metadata }): Stripe.Customer {
+  return {
+    id: newId.customer(),
+    object: "customer",
+    address: null,
+    balance: 0,
+    created: input.now,
+    currency: null,
+    default_source: null,
+    delinquent: false,
+    description: null,
+    discount: null,
+    email: input.email,
+    invoice_prefix: newId.fingerprint().slice(0, 8).toUpperCase(),
+    invoice_settings: { custom_fields: null, default_payment_method: null, footer: null, rendering_options: null },
+    livemode: false,
+    metadata: input.metadata ?? {},
+    name: input.name,
+    next_invoice_sequence: 1,
+    phone: null,
+    preferred_locales: [],
+    shipping: null,
+    tax_exempt: "none",
+    test_clock: null,
+  };
+}
+
+export function buildPaymentIntent(input: {
+  amount: number;
+  currency: string;
+  customer: string | null;
+  description: string | null;
+  metadata: Stripe.Metadata;
+  receiptEmail: string | null;
+  statementDescriptorSuffix: string | null;
+  setupFutureUsage: Stripe.PaymentIntent.SetupFutureUsage | null;
+  now: number;
+}): Stripe.PaymentIntent {
+  const id = newId.paymentIntent();
+
+  return {
+    id,
+    object: "payment_intent",
+    allowed_payment_method_types: null,
+    amount: input.amount,
+    amount_capturable: 0,
+    amount_details: { tip: {} },
+    amount_received: 0,
+    application: null,
+    application_fee_amount: null,
+    automatic_payment_methods: null,
+    canceled_at: null,
+    cancellation_reason: null,
+    capture_method: "automatic_async",
+    client_secret: newId.clientSecret(id),
+    confirmation_method: "automatic",
+    created: input.now,
+    currency: input.currency,
+    customer: input.customer,
+    customer_account: null,
+    description: input.description,
+    excluded_payment_method_types: null,
+    last_payment_error: null,
+    latest_charge: null,
+    livemode: false,
+    managed_payments: null,
+    metadata: input.metadata,
+    next_action: null,
+    on_behalf_of: null,
+    payment_method: null,
+    payment_method_configuration_details: null,
+    payment_method_options: {
+      card: { installments: null, mandate_options: null, network: null, request_three_d_secure: "automatic" },
+    },
+    payment_method_types: ["card"],
+    payment_record: null,
+    processing: null,
+    receipt_email: input.receiptEmail,
+    review: null,
+    setup_future_usage: input.setupFutureUsage,
+    shipping: null,
+    source: null,
+    statement_descriptor: null,
+    statement_descriptor_suffix: input.statementDescriptorSuffix,
+    status: "requires_payment_method",
+    transfer_data: null,
+    transfer_group: null,
+  };
+}
+
+export type CardDetails = {
+  number: string;
+  brand: string;
+  funding: "credit" | "debit" | "prepaid";
+  country: string;
+  expMonth: number;
+  expYear: number;
+  fingerprint: string;
+};
+
+export function buildCharge(input: {
+  paymentIntent: Stripe.PaymentIntent;
+  paymentMethodId: string;
+  card: CardDetails;
+  billing: { email: string | null; name: string | null };
+  failure: { code: string; declineCode: string; message: string; outcomeType: "issuer_declined" | "blocked" } | null;
+  now: number;
+}): Stripe.Charge {
+  const { paymentIntent: pi, failure } = input;
+  const succeeded = failure === null;
+
+  return {
+    id: newId.charge(),
+    object: "charge",
+    amount: pi.amount,
+    amount_captured: succeeded ? pi.amount : 0,
+    amount_refunded: 0,
+    application: null,
+    application_fee: null,
+    application_fee_amount: null,
+    balance_transaction: null,
+    billing_details: { address: emptyAddress(), email: input.billing.email, name: input.billing.name, phone: null, tax_id: null },
+    calculated_statement_descriptor: "READERFUND",
+    captured: succeeded,
+    created: input.now,
+    currency: pi.currency,
+    customer: typeof pi.customer === "string" ? pi.customer : (pi.customer?.id ?? null),
+    description: pi.description,
+    disputed: false,
+    failure_balance_transaction: null,
+    failure_code: failure?.code ?? null,
+    failure_message: failure?.message ?? null,
+    fraud_details: {},
+    livemode: false,
+    metadata: pi.metadata,
+    on_behalf_of: null,
+    outcome: succeeded
+      ? {
+          advice_code: null,
+          network_advice_code: null,
+          network_decline_code: null,
+          network_status: "approved_by_network",
+          reason: null,
+          risk_level: "normal",
+          risk_score: 20,
+          seller_message: "Payment complete.",
+          type: "authorized",
+        }
+      : {
+          advice_code: failure.outcomeType === "blocked" ? "do_not_try_again" : "try_again_later",
+          network_advice_code: null,
+          network_decline_code: null,
+          network_status: failure.outcomeType === "blocked" ? "not_sent_to_network" : "declined_by_network",
+          reason: failure.outcomeType === "blocked" ? "highest_risk_level" : failure.declineCode,
+          risk_level: failure.outcomeType === "blocked" ? "highest" : "normal",
+          risk_score: failure.outcomeType === "blocked" ? 95 : 30,
+          seller_message:
+            failure.outcomeType === "blocked" ? "Stripe blocked this payment as too risky." : "The bank did not return any further details with this decline.",
+          type: failure.outcomeType,
+        },
+    paid: succeeded,
+    payment_intent: pi.id,
+    payment_method: input.paymentMethodId,
+    payment_method_details: {
+      card: {
+        amount_authorized: succeeded ? pi.amount : null,
+        authorization_code: succeeded ? "123456" : null,
+        brand: input.card.brand,
+        checks: { address_line1_check: null, address_postal_code_check: null, cvc_check: "pass" },
+        country: input.card.country,
+        electronic_commerce_indicator: null,
+        exp_month: input.card.expMonth,
+        exp_year: input.card.expYear,
+        extended_authorization: { status: "disabled" },
+        fingerprint: input.card.fingerprint,
+        funding: input.card.funding,
+        incremental_authorization: { status: "unavailable" },
+        installments: null,
+        last4: input.card.number.slice(-4),
+        mandate: null,
+        multicapture: { status: "unavailable" },
+        network: input.card.brand,
+        network_token: { used: false },
+        network_transaction_id: succeeded ? newId.fingerprint() : null,
+        overcapture: { maximum_amount_capturable: pi.amount, status: "unavailable" },
+        regulated_status: "unregulated",
+        three_d_secure: null,
+        transaction_link_id: null,
+        wallet: null,
+      },
+      type: "card",
+    },
+    receipt_email: pi.receipt_email,
+    receipt_number: null,
+    receipt_url: null,
+    refunded: false,
+    refunds: { object: "list", data: [], has_more: false, url: "" },
+    review: null,
+    shipping: null,
+    source: null,
+    source_transfer: null,
+    statement_descriptor: null,
+    statement_descriptor_suffix: pi.statement_descriptor_suffix,
+    status: succeeded ? "succeeded" : "failed",
+    transfer_data: null,
+    transfer_group: null,
+  };
+}
+
+export function buildBalanceTransaction(input: { charge: Stripe.Charge; fee: number; now: number }): Stripe.BalanceTransaction {
+  const { charge, fee } = input;
+  const twoDays = 2 * 24 * 60 * 60;
+
+  return {
+    id: newId.balanceTransaction(),
+    object: "balance_transaction",
+    amount: charge.amount,
+    available_on: Math.floor((input.now + twoDays) / 86_400) * 86_400,
+    balance_type: "payments",
+    created: input.now,
+    currency: charge.currency,
+    description: charge.description,
+    exchange_rate: null,
+    fee,
+    fee_details: [{ amount: fee, application: null, currency: charge.currency, description: "Stripe processing fees", type: "stripe_fee" }],
+    net: charge.amount - fee,
+    reporting_category: "charge",
+    source: charge.id,
+    status: "pending",
+    type: "charge",
+  };
+}

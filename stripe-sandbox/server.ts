@@ -1,0 +1,483 @@
+import { createHash } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import qs from "qs";
+import { ApiError, invalidRequest } from "./errors";
+import { newId } from "./ids";
+import { authenticationPage, checkoutPage, inactivePage } from "./pages";
+import { expandParam, type Params } from "./params";
+import { API_VERSION, type PayResult, type RequestContext, Sandbox, type SandboxOptions, successRedirect } from "./sandbox";
+import type { WebhookConfig } from "./webhooks";
+
+const MAX_BODY_BYTES = 1_000_000;
+const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
+
+type Handler = (req: ApiRequest) => unknown;
+type ApiRequest = { params: Params; path: Record<string, string>; context: RequestContext };
+
+type IdempotencyEntry = {
+  fingerprint: string;
+  createdAt: number;
+  response: { status: number; body: string; requestId: string } | null; // null while in flight
+};
+
+export type StartedSandbox = {
+  url: string;
+  port: number;
+  sandbox: Sandbox;
+  close: () => Promise<void>;
+};
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > MAX_BODY_BYTES) throw invalidRequest("Request body too large.");
+    chunks.push(chunk as Buffer);
+  }
+
+  return Buffer.concat(chunks).toString("utf8");
+}
+
+function parseForm(body: string): Params {
+  return qs.parse(body, { depth: 10, arrayLimit: 200, parameterLimit: 2000 }) as Params;
+}
+
+function send(res: ServerResponse, status: number, body: string, headers: Record<string, string> = {}): void {
+  res.writeHead(status, { "content-length": Buffer.byteLength(body), ...headers });
+  res.end(body);
+}
+
+function sendJson(res: ServerResponse, status: number, value: unknown, headers: Record<string, string> = {}): void {
+  send(res, status, JSON.stringify(value, null, 2), { "content-type": "application/json", ...headers });
+}
+
+function sendHtml(res: ServerResponse, status: number, html: string): void {
+  send(res, status, html, { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" });
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
+  if (value !== null && typeof value === "object") {
+    const entries = Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(",")}}`;
+  }
+
+  return JSON.stringify(value);
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/**
+ * Starts the stand-in: Stripe's REST API under /v1 (form-encoded in, JSON out, Stripe's errors and
+ * idempotency), the hosted Checkout page under /c/pay, and the control API under /_sandbox.
+ */
+export async function startSandbox(options: {
+  port: number;
+  host?: string;
+  publicUrl?: string;
+  webhooks: WebhookConfig;
+  apiLatencyMs?: number;
+}): Promise<StartedSandbox> {
+  let publicUrl = options.publicUrl ?? "";
+  const sandboxOptions: SandboxOptions = {
+    get publicUrl() {
+      return publicUrl;
+    },
+    webhooks: options.webhooks,
+    apiLatencyMs: options.apiLatencyMs ?? 0,
+  };
+  const sandbox = new Sandbox(sandboxOptions);
+  const idempotency = new Map<string, IdempotencyEntry>();
+
+  const routes: Array<{ method: string; pattern: RegExp; keys: string[]; handler: Handler }> = [];
+  const route = (method: string, path: string, handler: Handler) => {
+    const keys: string[] = [];
+    const pattern = new RegExp(`^${path.replace(/:(\w+)/g, (_, key: string) => (keys.push(key), "([^/]+)"))}$`);
+    routes.push({ method, pattern, keys, handler });
+  };
+
+  route("POST", "/v1/checkout/sessions", ({ params, context }) => {
+    const expand = expandParam(params);
+    const { expand: _ignored, ...rest } = params;
+
+    return sandbox.expand(sandbox.createCheckoutSession(rest, context), expand);
+  });
+  route("GET", "/v1/checkout/sessions", ({ params }) => {
+    const list = sandbox.listCheckoutSessions({
+      payment_intent: typeof params.payment_intent === "string" ? params.payment_intent : undefined,
+      customer: typeof params.customer === "string" ? params.customer : undefined,
+      limit: typeof params.limit === "string" ? Math.min(100, Math.max(1, Number(params.limit) || 10)) : undefined,
+    });
+
+    return sandbox.listObject(
+      list.map((s) => sandbox.expand(s, expandParam(params).map((p) => p.replace(/^data\./, "")))),
+      "/v1/checkout/sessions",
+    );
+  });
+  route("GET", "/v1/checkout/sessions/:id", ({ params, path }) =>
+    sandbox.expand(sandbox.retrieveCheckoutSession(path.id!), expandParam(params)),
+  );
+  route("GET", "/v1/checkout/sessions/:id/line_items", ({ path }) =>
+    sandbox.listObject(sandbox.sessionLineItems(path.id!), `/v1/checkout/sessions/${path.id}/line_items`),
+  );
+  route("POST", "/v1/checkout/sessions/:id/expire", ({ path, context, params }) =>
+    sandbox.expand(sandbox.expireCheckoutSession(path.id!, context), expandParam(params)),
+  );
+  route("GET", "/v1/payment_intents/:id", ({ params, path }) => sandbox.expand(sandbox.retrievePaymentIntent(path.id!), expandParam(params)));
+  route("GET", "/v1/charges/:id", ({ params, path }) => sandbox.expand(sandbox.retrieveCharge(path.id!), expandParam(params)));
+  route("GET", "/v1/balance_transactions/:id", ({ params, path }) =>
+    sandbox.expand(sandbox.retrieveBalanceTransaction(path.id!), expandParam(params)),
+  );
+  route("GET", "/v1/customers/:id", ({ params, path }) => sandbox.expand(sandbox.retrieveCustomer(path.id!), expandParam(params)));
+  route("GET", "/v1/products/:id", ({ path }) => sandbox.retrieveProduct(path.id!));
+  route("GET", "/v1/prices/:id", ({ params, path }) => sandbox.expand(sandbox.retrievePrice(path.id!), expandParam(params)));
+  route("GET", "/v1/events/:id", ({ path }) => sandbox.retrieveEvent(path.id!));
+  route("GET", "/v1/events", ({ params }) => {
+    const limit = typeof params.limit === "string" ? Math.min(100, Math.max(1, Number(params.limit) || 10)) : 10;
+    const type = typeof params.type === "string" ? params.type : undefined;
+    // Stripe lists newest first.
+    const events = sandbox.listEvents({ type }).reverse().slice(0, limit);
+
+    return { ...sandbox.listObject(events, "/v1/events"), has_more: false };
+  });
+
+  const authenticate = (req: IncomingMessage): string => {
+    const header = req.headers.authorization ?? "";
+    const match = /^Bearer (\S+)$/.exec(header);
+    if (!match) {
+      throw new ApiError(
+        401,
+        "invalid_request_error",
+        "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY').",
+      );
+    }
+    const key = match[1]!;
+    if (!/^(sk|rk)_test_[A-Za-z0-9_]+$/.test(key)) {
+      throw new ApiError(401, "invalid_request_error", `Invalid API Key provided: ${key.slice(0, 8)}${"*".repeat(8)}`, {
+        code: "api_key_invalid",
+      });
+    }
+
+    return key;
+  };
+
+  async function handleApi(req: IncomingMessage, res: ServerResponse, pathname: string, search: string): Promise<void> {
+    const requestId = newId.request();
+    const headers = { "request-id": requestId, "stripe-version": API_VERSION };
+    try {
+      if (sandbox.apiLatencyMs > 0) await sleep(sandbox.apiLatencyMs);
+      const apiKey = authenticate(req);
+      const version = req.headers["stripe-version"];
+      if (typeof version === "string" && version !== API_VERSION) {
+        throw invalidRequest(
+          `Invalid Stripe API version: ${version}. The Stripe stand-in speaks only ${API_VERSION}.`,
+          undefined,
+          "api_version_invalid",
+        );
+      }
+      const method = req.method ?? "GET";
+      const body = method === "POST" ? await readBody(req) : "";
+      const params = method === "POST" ? parseForm(body) : parseForm(search.replace(/^\?/, ""));
+      const match = routes
+        .filter((r) => r.method === method || (method === "DELETE" && r.method === "DELETE"))
+        .map((r) => ({ r, m: r.pattern.exec(pathname) }))
+        .find((x) => x.m !== null);
+      if (!match) {
+        throw new ApiError(404, "invalid_request_error", `Unrecognized request URL (${method}: ${pathname}).`);
+      }
+      const path = Object.fromEntries(match.r.keys.map((key, i) => [key, decodeURIComponent(match.m![i + 1]!)]));
+      const idempotencyKey = method === "POST" ? (req.headers["idempotency-key"] as string | undefined) ?? null : null;
+
+      if (idempotencyKey !== null) {
+        if (idempotencyKey.length > 255) throw invalidRequest("Idempotency-Key must be at most 255 characters.");
+        const storeKey = `${apiKey}:${idempotencyKey}`;
+        // Stripe compares parameters, not bytes: the same params in another order are the same request.
+        const fingerprint = createHash("sha256").update(`${method} ${pathname}\n${canonicalJson(params)}`).digest("hex");
+        const now = sandbox.clock.now();
+        const existing = idempotency.get(storeKey);
+        if (existing && now - existing.createdAt < IDEMPOTENCY_TTL_SECONDS) {
+          if (existing.fingerprint !== fingerprint) {
+            throw new ApiError(
+              400,
+              "idempotency_error",
+              `Keys for idempotent requests can only be used with the same parameters they were first used with. Try using a key other than '${idempotencyKey}' if you meant to execute a different request.`,
+            );
+          }
+          if (existing.response === null) {
+            throw new ApiError(
+              409,
+              "idempotency_error",
+              "There is currently another in-progress request using this Idempotent Key (that probably means you submitted twice, and the other request is still going through). Please try again later.",
+            );
+          }
+          send(res, existing.response.status, existing.response.body, {
+            "content-type": "application/json",
+            "request-id": existing.response.requestId,
+            "idempotent-replayed": "true",
+            "original-request": existing.response.requestId,
+            "stripe-version": API_VERSION,
+          });
+
+          return;
+        }
+        const entry: IdempotencyEntry = { fingerprint, createdAt: now, response: null };
+        idempotency.set(storeKey, entry);
+        const status = 200;
+        let responseBody: string;
+        try {
+          responseBody = JSON.stringify(await match.r.handler({ params, path, context: { requestId, idempotencyKey } }), null, 2);
+        } catch (error) {
+          // Stripe does not save the result of a request that failed validation.
+          if (error instanceof ApiError && error.status === 400 && error.type === "invalid_request_error") idempotency.delete(storeKey);
+          throw error;
+        }
+        entry.response = { status, body: responseBody, requestId };
+        send(res, status, responseBody, { "content-type": "application/json", "idempotency-key": idempotencyKey, ...headers });
+
+        return;
+      }
+      const result = await match.r.handler({ params, path, context: { requestId, idempotencyKey: null } });
+      sendJson(res, 200, result, headers);
+    } catch (error) {
+      if (error instanceof ApiError) {
+        sendJson(res, error.status, error.toJSON(), headers);
+
+        return;
+      }
+      console.error("stripe-sandbox: internal error", error);
+      sendJson(res, 500, new ApiError(500, "api_error", "An unexpected error occurred in the Stripe stand-in.").toJSON(), headers);
+    }
+  }
+
+  async function handleHostedPage(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
+    const match = /^\/c\/pay\/([^/]+)(\/authenticate)?$/.exec(pathname);
+    if (!match) {
+      sendHtml(res, 404, inactivePage(null));
+
+      return;
+    }
+    const id = decodeURIComponent(match[1]!);
+    let session;
+    try {
+      session = sandbox.retrieveCheckoutSession(id);
+    } catch {
+      sendHtml(res, 404, inactivePage(null));
+
+      return;
+    }
+    const productName = sandbox.sessionLineItems(id)[0]?.description ?? "Payment";
+    if (session.status !== "open") {
+      sendHtml(res, 410, inactivePage(session));
+
+      return;
+    }
+    if (req.method === "GET") {
+      sendHtml(res, 200, checkoutPage({ session, productName }));
+
+      return;
+    }
+    const form = parseForm(await readBody(req));
+    const field = (name: string) => (typeof form[name] === "string" ? (form[name] as string) : "");
+    let result: PayResult;
+    if (match[2]) {
+      result = sandbox.authenticate(id, field("result") === "complete");
+    } else {
+      result = sandbox.pay(id, {
+        email: field("email"),
+        name: field("billingName"),
+        card: field("cardNumber"),
+        expiry: field("cardExpiry"),
+        cvc: field("cardCvc"),
+      });
+    }
+    if (result.outcome === "succeeded") {
+      const target = successRedirect(result.session);
+      if (target) {
+        res.writeHead(303, { location: target });
+        res.end();
+      } else {
+        sendHtml(res, 200, inactivePage(result.session));
+      }
+
+      return;
+    }
+    if (result.outcome === "requires_action") {
+      sendHtml(res, 200, authenticationPage(result.session));
+
+      return;
+    }
+    sendHtml(res, 200, checkoutPage({ session: result.session, productName, error: result.message, email: field("email"), name: field("billingName") }));
+  }
+
+  async function handleControl(req: IncomingMessage, res: ServerResponse, pathname: string, search: string): Promise<void> {
+    const query = new URLSearchParams(search);
+    const method = req.method ?? "GET";
+    let body: Record<string, unknown> = {};
+    if (method === "POST") {
+      const raw = await readBody(req);
+      if (raw.trim() !== "") {
+        try {
+          body = JSON.parse(raw) as Record<string, unknown>;
+        } catch {
+          throw invalidRequest("The control API takes a JSON body.");
+        }
+      }
+    }
+    let match: RegExpExecArray | null;
+    if (method === "GET" && pathname === "/_sandbox/health") {
+      sendJson(res, 200, { ok: true, api_version: API_VERSION, now: sandbox.clock.now() });
+    } else if (pathname === "/_sandbox/config") {
+      if (method === "POST") applyConfig(sandbox, body);
+      sendJson(res, 200, describeConfig(sandbox));
+    } else if (method === "POST" && (match = /^\/_sandbox\/checkout\/sessions\/([^/]+)\/pay$/.exec(pathname))) {
+      const input = {
+        email: typeof body.email === "string" ? body.email : "",
+        name: typeof body.name === "string" ? body.name : null,
+        card: typeof body.card === "string" ? body.card : "4242424242424242",
+        expiry: typeof body.expiry === "string" ? body.expiry : undefined,
+        cvc: typeof body.cvc === "string" ? body.cvc : undefined,
+      };
+      let result = sandbox.pay(decodeURIComponent(match[1]!), input);
+      if (result.outcome === "requires_action" && (body.authentication === "complete" || body.authentication === "fail")) {
+        result = sandbox.authenticate(decodeURIComponent(match[1]!), body.authentication === "complete");
+      }
+      sendJson(res, 200, result);
+    } else if (method === "POST" && (match = /^\/_sandbox\/checkout\/sessions\/([^/]+)\/authenticate$/.exec(pathname))) {
+      sendJson(res, 200, sandbox.authenticate(decodeURIComponent(match[1]!), body.result !== "fail"));
+    } else if (method === "POST" && (match = /^\/_sandbox\/checkout\/sessions\/([^/]+)\/expire$/.exec(pathname))) {
+      sendJson(res, 200, sandbox.expireCheckoutSession(decodeURIComponent(match[1]!), { requestId: null, idempotencyKey: null }));
+    } else if (method === "GET" && pathname === "/_sandbox/events") {
+      const limit = query.get("limit");
+      sendJson(res, 200, {
+        data: sandbox.listEvents({
+          type: query.get("type") ?? undefined,
+          after: query.get("after") ?? undefined,
+          limit: limit ? Number(limit) : undefined,
+        }),
+      });
+    } else if (method === "GET" && pathname === "/_sandbox/webhooks/deliveries") {
+      sendJson(res, 200, { pending: sandbox.webhooks.pendingCount(), data: sandbox.webhooks.log });
+    } else if (method === "POST" && pathname === "/_sandbox/webhooks/flush") {
+      const timeoutMs = typeof body.timeout_ms === "number" ? body.timeout_ms : 10_000;
+      const idle = await sandbox.webhooks.whenIdle(timeoutMs);
+      sendJson(res, idle ? 200 : 504, { idle, pending: sandbox.webhooks.pendingCount() });
+    } else if (pathname === "/_sandbox/clock") {
+      if (method === "POST") {
+        const seconds = body.seconds;
+        if (typeof seconds !== "number" || !Number.isInteger(seconds) || seconds < 0) {
+          throw invalidRequest("seconds must be a non-negative whole number", "seconds");
+        }
+        sandbox.advanceClock(seconds);
+      }
+      sendJson(res, 200, { now: sandbox.clock.now() });
+    } else {
+      throw new ApiError(404, "invalid_request_error", `Unrecognized control URL (${method}: ${pathname}).`);
+    }
+  }
+
+  const server: Server = createServer((req, res) => {
+    const url = new URL(req.url ?? "/", "http://sandbox.invalid");
+    const pathname = url.pathname;
+    const run = async () => {
+      if (pathname.startsWith("/v1/")) return handleApi(req, res, pathname, url.search);
+      try {
+        if (pathname.startsWith("/c/pay/")) return await handleHostedPage(req, res, pathname);
+        if (pathname.startsWith("/_sandbox/")) return await handleControl(req, res, pathname, url.search);
+        if (pathname === "/") {
+          sendJson(res, 200, { name: "stripe-sandbox", api_version: API_VERSION, docs: "stripe-sandbox/README.md" });
+
+          return;
+        }
+        throw new ApiError(404, "invalid_request_error", `Unrecognized request URL (${req.method}: ${pathname}).`);
+      } catch (error) {
+        if (error instanceof ApiError) {
+          if (pathname.startsWith("/c/pay/")) sendHtml(res, error.status, inactivePage(null));
+          else sendJson(res, error.status, error.toJSON());
+
+          return;
+        }
+        console.error("stripe-sandbox: internal error", error);
+        sendJson(res, 500, new ApiError(500, "api_error", "An unexpected error occurred in the Stripe stand-in.").toJSON());
+      }
+    };
+    void run();
+  });
+  server.keepAliveTimeout = 30_000;
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host ?? "127.0.0.1", () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://localhost:${port}`;
+  if (!publicUrl) publicUrl = url;
+
+  return {
+    url,
+    port,
+    sandbox,
+    close: async () => {
+      sandbox.close();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function describeConfig(sandbox: Sandbox) {
+  const w = sandbox.webhooks.config;
+
+  return {
+    api_latency_ms: sandbox.apiLatencyMs,
+    webhooks: {
+      url: w.url,
+      duplicate: w.duplicate,
+      shuffle: w.shuffle,
+      timeout_ms: w.timeoutMs,
+      retry_base_ms: w.retryBaseMs,
+      max_attempts: w.maxAttempts,
+      concurrency: w.concurrency,
+    },
+  };
+}
+
+function applyConfig(sandbox: Sandbox, body: Record<string, unknown>): void {
+  const nonNegative = (value: unknown, name: string): number => {
+    if (typeof value !== "number" || !Number.isInteger(value) || value < 0) throw invalidRequest(`${name} must be a non-negative whole number`, name);
+
+    return value;
+  };
+  if (body.api_latency_ms !== undefined) sandbox.apiLatencyMs = nonNegative(body.api_latency_ms, "api_latency_ms");
+  const webhooks = body.webhooks as Record<string, unknown> | undefined;
+  if (webhooks === undefined) return;
+  if (typeof webhooks !== "object" || webhooks === null) throw invalidRequest("webhooks must be an object", "webhooks");
+  const config = sandbox.webhooks.config;
+  if (webhooks.url !== undefined) {
+    if (webhooks.url !== null && (typeof webhooks.url !== "string" || !/^https?:\/\//.test(webhooks.url))) {
+      throw invalidRequest("webhooks.url must be an http(s) URL or null", "webhooks.url");
+    }
+    config.url = webhooks.url as string | null;
+  }
+  if (webhooks.secret !== undefined) {
+    if (typeof webhooks.secret !== "string" || !webhooks.secret.startsWith("whsec_")) {
+      throw invalidRequest("webhooks.secret must start with whsec_", "webhooks.secret");
+    }
+    config.secret = webhooks.secret;
+  }
+  for (const [key, field] of [
+    ["duplicate", "duplicate"],
+    ["shuffle", "shuffle"],
+  ] as const) {
+    if (webhooks[key] !== undefined) {
+      if (typeof webhooks[key] !== "boolean") throw invalidRequest(`webhooks.${key} must be true or false`, `webhooks.${key}`);
+      config[field] = webhooks[key];
+    }
+  }
+  if (webhooks.timeout_ms !== undefined) config.timeoutMs = Math.max(1, nonNegative(webhooks.timeout_ms, "webhooks.timeout_ms"));
+  if (webhooks.retry_base_ms !== undefined) config.retryBaseMs = nonNegative(webhooks.retry_base_ms, "webhooks.retry_base_ms");
+  if (webhooks.max_attempts !== undefined) config.maxAttempts = Math.max(1, nonNegative(webhooks.max_attempts, "webhooks.max_attempts"));
+  if (webhooks.concurrency !== undefined) config.concurrency = Math.max(1, nonNegative(webhooks.concurrency, "webhooks.concurrency"));
+}
