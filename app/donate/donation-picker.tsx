@@ -1,0 +1,235 @@
+"use client";
+
+import { zodResolver } from "@hookform/resolvers/zod";
+import { useId, useState } from "react";
+import { useForm } from "react-hook-form";
+import { AVAILABLE_FREQUENCIES, FREQUENCIES, type Frequency, PRESET_AMOUNTS } from "@/lib/gifts/presets";
+import { type TGiftForm, type TGiftFormInput, ZGiftForm } from "@/lib/gifts/schemas";
+import { formatMoney, GIFT_CURRENCIES, type GiftCurrency, minorToInput } from "@/lib/money";
+
+export type DonationPickerProps = {
+  attemptId: string;
+  headline: string;
+  appeal: string;
+  initial: { frequency: Frequency; currency: GiftCurrency; amount: string | null };
+  attribution: { articleUrl?: string; section?: string; campaign?: string; variant?: string };
+  serverError?: string | null;
+};
+
+const FREQUENCY_LABELS: Record<Frequency, string> = { once: "Once", monthly: "Monthly", annual: "Annual" };
+const CURRENCY_LABELS: Record<GiftCurrency, string> = { eur: "EUR (€)", usd: "USD ($)", gbp: "GBP (£)" };
+
+/**
+ * The donation picker as it sits in an article footer. The same zod schema validates here and on
+ * the server. Without JavaScript it is a plain form posting to the same endpoint.
+ */
+export function DonationPicker(props: DonationPickerProps) {
+  const ids = useId();
+  const presetsFor = (frequency: Frequency, currency: GiftCurrency) => PRESET_AMOUNTS[frequency][currency];
+  const startPresets = presetsFor(props.initial.frequency, props.initial.currency);
+  const startAmount = props.initial.amount ?? minorToInput(startPresets.suggested, props.initial.currency);
+  const startIsPreset = startPresets.amounts.some((a) => minorToInput(a, props.initial.currency) === startAmount);
+
+  const [customActive, setCustomActive] = useState(!startIsPreset);
+  const [formError, setFormError] = useState<string | null>(props.serverError ?? null);
+  const [redirecting, setRedirecting] = useState(false);
+
+  const {
+    register,
+    handleSubmit,
+    setValue,
+    watch,
+    setError,
+    formState: { errors, isSubmitting },
+  } = useForm<TGiftFormInput, unknown, TGiftForm>({
+    resolver: zodResolver(ZGiftForm),
+    defaultValues: {
+      frequency: props.initial.frequency,
+      currency: props.initial.currency,
+      amount: startAmount,
+      attemptId: props.attemptId,
+      articleUrl: props.attribution.articleUrl ?? "",
+      section: props.attribution.section ?? "",
+      campaign: props.attribution.campaign ?? "",
+      variant: props.attribution.variant ?? "",
+      locale: "en",
+    },
+  });
+
+  const frequency = watch("frequency");
+  const currency = watch("currency");
+  const amount = watch("amount");
+  const presets = presetsFor(frequency, currency);
+
+  const choosePreset = (amountMinor: number) => {
+    setCustomActive(false);
+    setValue("amount", minorToInput(amountMinor, currency), { shouldValidate: errors.amount !== undefined });
+  };
+
+  const onSubmit = async (values: TGiftForm) => {
+    setFormError(null);
+    let response: Response;
+    try {
+      response = await fetch("/api/checkout", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ ...values, amount: minorToInput(values.amountMinor, values.currency), amountMinor: undefined }),
+      });
+    } catch {
+      setFormError("We could not reach the server. Check your connection and try again; nothing was charged.");
+
+      return;
+    }
+    const body = (await response.json().catch(() => null)) as
+      | { url?: string; error?: { message?: string; fieldErrors?: Record<string, string> } }
+      | null;
+    if (response.ok && body?.url) {
+      setRedirecting(true);
+      window.location.assign(body.url);
+
+      return;
+    }
+    const fieldErrors = body?.error?.fieldErrors ?? {};
+    for (const [field, message] of Object.entries(fieldErrors)) {
+      if (field === "amount" || field === "frequency" || field === "currency") setError(field, { message });
+    }
+    setFormError(body?.error?.message ?? "Something went wrong. Nothing was charged; please try again.");
+  };
+
+  const amountErrorId = `${ids}-amount-error`;
+  const frequencyErrorId = `${ids}-frequency-error`;
+  const busy = isSubmitting || redirecting;
+
+  return (
+    <section className="picker" aria-labelledby={`${ids}-headline`}>
+      <h2 id={`${ids}-headline`}>{props.headline}</h2>
+      <p className="appeal">{props.appeal}</p>
+      <form action="/api/checkout" method="post" noValidate onSubmit={handleSubmit(onSubmit)}>
+        <input type="hidden" {...register("attemptId")} />
+        <input type="hidden" {...register("articleUrl")} />
+        <input type="hidden" {...register("section")} />
+        <input type="hidden" {...register("campaign")} />
+        <input type="hidden" {...register("variant")} />
+        <input type="hidden" {...register("locale")} />
+
+        <fieldset aria-describedby={errors.frequency ? frequencyErrorId : undefined}>
+          <legend>How often would you like to give?</legend>
+          <div className="choice-row">
+            {FREQUENCIES.map((value) => {
+              const available = AVAILABLE_FREQUENCIES.includes(value);
+
+              return (
+                <div className="choice" key={value}>
+                  <input
+                    type="radio"
+                    id={`${ids}-frequency-${value}`}
+                    value={value}
+                    disabled={!available}
+                    {...register("frequency")}
+                  />
+                  <label htmlFor={`${ids}-frequency-${value}`}>
+                    {FREQUENCY_LABELS[value]}
+                    {!available && <span className="tag">coming soon</span>}
+                  </label>
+                </div>
+              );
+            })}
+          </div>
+          {errors.frequency && (
+            <p className="field-error" id={frequencyErrorId}>
+              {errors.frequency.message}
+            </p>
+          )}
+        </fieldset>
+
+        <div className="currency-select">
+          <label htmlFor={`${ids}-currency`}>Currency </label>
+          <select
+            id={`${ids}-currency`}
+            {...register("currency", {
+              onChange: (event: { target: { value: GiftCurrency } }) => {
+                const next = presetsFor(frequency, event.target.value);
+                if (!customActive) setValue("amount", minorToInput(next.suggested, event.target.value));
+              },
+            })}
+          >
+            {GIFT_CURRENCIES.map((value) => (
+              <option key={value} value={value}>
+                {CURRENCY_LABELS[value]}
+              </option>
+            ))}
+          </select>
+        </div>
+
+        <fieldset aria-describedby={errors.amount ? amountErrorId : undefined} style={{ marginTop: "1rem" }}>
+          <legend>Amount</legend>
+          <div className="choice-row">
+            {presets.amounts.map((amountMinor) => {
+              const id = `${ids}-amount-${amountMinor}`;
+              const checked = !customActive && amount === minorToInput(amountMinor, currency);
+
+              return (
+                <div className="choice" key={amountMinor}>
+                  <input
+                    type="radio"
+                    id={id}
+                    name="amount"
+                    value={minorToInput(amountMinor, currency)}
+                    checked={checked}
+                    onChange={() => choosePreset(amountMinor)}
+                  />
+                  <label htmlFor={id}>
+                    {formatMoney(amountMinor, currency)}
+                    {amountMinor === presets.suggested && <span className="tag">suggested</span>}
+                  </label>
+                </div>
+              );
+            })}
+          </div>
+          <div className="custom-amount">
+            <label htmlFor={`${ids}-custom`}>Other amount ({CURRENCY_LABELS[currency]})</label>
+            <input
+              id={`${ids}-custom`}
+              name="customAmount"
+              inputMode="decimal"
+              autoComplete="off"
+              value={customActive ? amount : ""}
+              aria-invalid={errors.amount ? true : undefined}
+              aria-describedby={errors.amount ? amountErrorId : undefined}
+              onChange={(event) => {
+                setCustomActive(true);
+                setValue("amount", event.target.value, { shouldValidate: errors.amount !== undefined });
+              }}
+              onFocus={() => {
+                if (!customActive) {
+                  setCustomActive(true);
+                  setValue("amount", "");
+                }
+              }}
+            />
+          </div>
+          {errors.amount && (
+            <p className="field-error" id={amountErrorId}>
+              {errors.amount.message}
+            </p>
+          )}
+        </fieldset>
+
+        <p className="form-error" role="status" aria-live="polite">
+          {formError ?? (errors.amount || errors.frequency ? "Please correct the highlighted field." : "")}
+        </p>
+
+        <button type="submit" className="continue" disabled={busy}>
+          {redirecting ? "Opening secure payment…" : "Continue"}
+        </button>
+        <p className="later">
+          Not ready to support today?{" "}
+          <button type="button" aria-disabled="true" aria-describedby={`${ids}-later-note`}>
+            Remind me later
+          </button>
+          <span id={`${ids}-later-note`}> (reminders are coming soon)</span>
+        </p>
+      </form>
+    </section>
+  );
+}

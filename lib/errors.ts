@@ -1,0 +1,33 @@
+export type AppErrorCode = "INVALID_INPUT" | "NOT_FOUND" | "PAYLOAD_TOO_LARGE" | "STRIPE_UNAVAILABLE" | "CONFLICT" | "INTERNAL";
+
+const STATUS: Record<AppErrorCode, number> = {
+  INVALID_INPUT: 422,
+  NOT_FOUND: 404,
+  PAYLOAD_TOO_LARGE: 413,
+  STRIPE_UNAVAILABLE: 502,
+  CONFLICT: 409,
+  INTERNAL: 500,
+};
+
+/** An error we expect and can explain to the caller; everything else is a 500 we log. */
+export class AppError extends Error {
+  constructor(
+    readonly code: AppErrorCode,
+    message: string,
+    readonly details: { fieldErrors?: Record<string, string>; cause?: unknown } = {},
+  ) {
+    super(message, { cause: details.cause });
+    this.name = "AppError";
+  }
+
+  get status(): number {
+    return STATUS[this.code];
+  }
+}
+
+export function errorResponse(error: AppError): Response {
+  return Response.json(
+    { error: { code: error.code, message: error.message, ...(error.details.fieldErrors ? { fieldErrors: error.details.fieldErrors } : {}) } },
+    { status: error.status },
+  );
+}

@@ -1,0 +1,114 @@
+import { and, eq, isNull, sql } from "drizzle-orm";
+import type { Transaction } from "@/db";
+import { gifts, payments, stripeCustomers, supporters } from "@/db/schema";
+import type { Attribution } from "@/lib/stripe/metadata";
+import type { Settlement } from "@/lib/stripe/webhooks/settlement";
+
+export type OneTimeGiftFacts = {
+  livemode: boolean;
+  supporter: { email: string; name: string | null; locale: string | null } | null;
+  stripeCustomerId: string | null;
+  gift: {
+    stripeCheckoutSessionId: string;
+    frequency: "once" | "monthly" | "annual";
+    amountMinor: number;
+    currency: string;
+    givenAt: Date;
+    attribution: Attribution;
+  };
+  payment: {
+    stripePaymentIntentId: string;
+    stripeChargeId: string;
+    amountMinor: number;
+    currency: string;
+    paidAt: Date;
+    settlement: Settlement | null;
+  };
+};
+
+const mode = (livemode: boolean) => (livemode ? "live" : "test") as "live" | "test";
+
+/** The supporter for an email, created on first sight; the email is the identity, lower-cased. */
+export async function upsertSupporter(tx: Transaction, input: { email: string; name: string | null; locale: string | null }): Promise<string> {
+  const email = input.email.trim().toLowerCase();
+  const [row] = await tx
+    .insert(supporters)
+    .values({ email, name: input.name, locale: input.locale })
+    .onConflictDoUpdate({
+      target: supporters.email,
+      // Keep what we know; fill in what we did not.
+      set: {
+        name: sql`coalesce(${supporters.name}, excluded.name)`,
+        locale: sql`coalesce(${supporters.locale}, excluded.locale)`,
+        updatedAt: sql`now()`,
+      },
+    })
+    .returning({ id: supporters.id });
+
+  return row!.id;
+}
+
+/**
+ * Records a one-time gift and its payment. Every insert is keyed on a Stripe id and does nothing
+ * when the row exists, so any number of deliveries, in any order, leave exactly one gift and one
+ * payment. A fee learnt later (charge.updated) fills a payment recorded without one, never the reverse.
+ */
+export async function recordOneTimeGift(tx: Transaction, facts: OneTimeGiftFacts): Promise<{ giftId: string; paymentId: string }> {
+  const supporterId = facts.supporter ? await upsertSupporter(tx, facts.supporter) : null;
+  if (facts.stripeCustomerId && supporterId) {
+    await tx
+      .insert(stripeCustomers)
+      .values({ id: facts.stripeCustomerId, supporterId, livemode: mode(facts.livemode) })
+      .onConflictDoNothing({ target: stripeCustomers.id });
+  }
+
+  const { gift, payment } = facts;
+  await tx
+    .insert(gifts)
+    .values({
+      supporterId,
+      stripeCheckoutSessionId: gift.stripeCheckoutSessionId,
+      stripeCustomerId: facts.stripeCustomerId,
+      frequency: gift.frequency,
+      amountMinor: gift.amountMinor,
+      currency: gift.currency,
+      livemode: mode(facts.livemode),
+      ...gift.attribution,
+      givenAt: gift.givenAt,
+    })
+    .onConflictDoNothing({ target: gifts.stripeCheckoutSessionId });
+  const [giftRow] = await tx
+    .select({ id: gifts.id })
+    .from(gifts)
+    .where(eq(gifts.stripeCheckoutSessionId, gift.stripeCheckoutSessionId));
+
+  await tx
+    .insert(payments)
+    .values({
+      giftId: giftRow!.id,
+      supporterId,
+      stripePaymentIntentId: payment.stripePaymentIntentId,
+      stripeChargeId: payment.stripeChargeId,
+      amountMinor: payment.amountMinor,
+      currency: payment.currency,
+      livemode: mode(facts.livemode),
+      paidAt: payment.paidAt,
+      ...(payment.settlement ?? {}),
+    })
+    .onConflictDoNothing({ target: payments.stripePaymentIntentId });
+  if (payment.settlement) await recordPaymentSettlement(tx, payment.stripeChargeId, payment.settlement);
+  const [paymentRow] = await tx
+    .select({ id: payments.id })
+    .from(payments)
+    .where(eq(payments.stripePaymentIntentId, payment.stripePaymentIntentId));
+
+  return { giftId: giftRow!.id, paymentId: paymentRow!.id };
+}
+
+/** Fills fee and net on a payment that has none yet; a no-op when unknown or already settled. */
+export async function recordPaymentSettlement(tx: Transaction, stripeChargeId: string, settlement: Settlement): Promise<void> {
+  await tx
+    .update(payments)
+    .set(settlement)
+    .where(and(eq(payments.stripeChargeId, stripeChargeId), isNull(payments.feeMinor)));
+}

@@ -1,0 +1,81 @@
+import { z } from "zod";
+import { CURRENCY_RULES, formatMoneyExact, GIFT_CURRENCIES, parseAmountToMinor } from "@/lib/money";
+import { AVAILABLE_FREQUENCIES, FREQUENCIES } from "./presets";
+
+export const LOCALES = ["en", "ru"] as const;
+export type Locale = (typeof LOCALES)[number];
+
+const optionalText = (max: number, what: string) =>
+  z
+    .string()
+    .trim()
+    .max(max, `${what} must be at most ${max} characters`)
+    .regex(/^[\p{L}\p{N} _.:/-]*$/u, `${what} may contain only letters, digits, spaces and - _ . : /`)
+    .optional()
+    .transform((v) => (v ? v : undefined));
+
+/**
+ * The picker's one schema, shared by the react-hook-form resolver in the browser and the checkout
+ * route on the server. Input is what the form holds (the amount as typed); output carries the
+ * amount in minor units, checked against the currency's floor and ceiling.
+ */
+export const ZGiftForm = z
+  .object({
+    frequency: z.enum(FREQUENCIES, { error: "Choose how often to give: once, monthly or annual" }),
+    currency: z.enum(GIFT_CURRENCIES, { error: "Choose a currency: EUR, USD or GBP" }),
+    amount: z.string({ error: "Choose or enter an amount" }).trim().min(1, "Choose or enter an amount").max(20, "Enter a shorter amount"),
+    attemptId: z.uuid({ error: "The form is missing its attempt id; reload the page" }),
+    articleUrl: z
+      .union([z.literal(""), z.url({ protocol: /^https?$/, error: "articleUrl must be an http(s) URL" }).max(500, "articleUrl must be at most 500 characters")])
+      .optional()
+      .transform((v) => (v ? v : undefined)),
+    section: optionalText(100, "section"),
+    campaign: optionalText(100, "campaign"),
+    variant: optionalText(100, "variant"),
+    locale: z.enum(LOCALES, { error: "locale must be en or ru" }).default("en"),
+  })
+  .transform((form, ctx) => {
+    const rules = CURRENCY_RULES[form.currency];
+    const amountMinor = parseAmountToMinor(form.amount, form.currency);
+    if (amountMinor === null) {
+      ctx.addIssue({ code: "custom", path: ["amount"], message: "Enter the amount as a number, like 25 or 25.50" });
+
+      return z.NEVER;
+    }
+    if (amountMinor < rules.minMinor) {
+      ctx.addIssue({ code: "custom", path: ["amount"], message: `Enter at least ${formatMoneyExact(rules.minMinor, form.currency)}` });
+
+      return z.NEVER;
+    }
+    if (amountMinor > rules.maxMinor) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["amount"],
+        message: `Enter at most ${formatMoneyExact(rules.maxMinor, form.currency)}; for larger gifts please write to us`,
+      });
+
+      return z.NEVER;
+    }
+    if (!AVAILABLE_FREQUENCIES.includes(form.frequency)) {
+      ctx.addIssue({ code: "custom", path: ["frequency"], message: "Monthly and annual gifts are not available yet; choose Once" });
+
+      return z.NEVER;
+    }
+    const { amount: _typed, ...rest } = form;
+
+    return { ...rest, amountMinor };
+  });
+
+export type TGiftFormInput = z.input<typeof ZGiftForm>;
+export type TGiftForm = z.output<typeof ZGiftForm>;
+
+/** Field-level messages for a failed parse: `{ amount: "Enter at least €1.00" }`. */
+export function fieldErrors(error: z.ZodError): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const issue of error.issues) {
+    const key = issue.path.length > 0 ? issue.path.join(".") : "form";
+    out[key] ??= issue.message;
+  }
+
+  return out;
+}

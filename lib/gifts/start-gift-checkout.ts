@@ -1,0 +1,79 @@
+import { env } from "@/lib/env";
+import { AppError, errorResponse } from "@/lib/errors";
+import { log } from "@/lib/log";
+import { createGiftCheckoutSession } from "@/lib/stripe/create-gift-checkout-session";
+import { fieldErrors, ZGiftForm } from "./schemas";
+
+const MAX_BODY_BYTES = 16_384;
+
+/**
+ * Handles Continue: parses the picker with the same schema the browser used, creates the Checkout
+ * Session, and sends the reader to it. JSON callers (the picker with JavaScript) get `{ url }` or a
+ * 422 naming each bad field; a plain form post (before the script loads, or without JavaScript)
+ * gets a 303 to Stripe, or back to the picker with the error shown. Nothing is written here.
+ */
+export async function startGiftCheckout(request: Request): Promise<Response> {
+  const contentType = request.headers.get("content-type") ?? "";
+  const isJson = contentType.includes("application/json");
+  const isForm = contentType.includes("application/x-www-form-urlencoded") || contentType.includes("multipart/form-data");
+  if (!isJson && !isForm) {
+    return errorResponse(new AppError("INVALID_INPUT", "Send the gift as JSON or as a form (Content-Type)."));
+  }
+  if (Number(request.headers.get("content-length") ?? "0") > MAX_BODY_BYTES) {
+    return errorResponse(new AppError("PAYLOAD_TOO_LARGE", "The request is too large."));
+  }
+
+  let input: Record<string, unknown>;
+  try {
+    const text = await request.text();
+    if (text.length > MAX_BODY_BYTES) return errorResponse(new AppError("PAYLOAD_TOO_LARGE", "The request is too large."));
+    if (isJson) {
+      const parsed: unknown = JSON.parse(text);
+      if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) throw new Error("not an object");
+      input = parsed as Record<string, unknown>;
+    } else {
+      const form = new URLSearchParams(text);
+      input = Object.fromEntries(form.entries());
+      // Without JavaScript the custom amount is its own field; it wins when filled in.
+      const custom = form.get("customAmount")?.trim();
+      if (custom) input.amount = custom;
+      delete input.customAmount;
+    }
+  } catch {
+    return errorResponse(new AppError("INVALID_INPUT", "The request body could not be read as JSON or a form."));
+  }
+
+  const parsed = ZGiftForm.safeParse(input);
+  if (!parsed.success) {
+    const errors = fieldErrors(parsed.error);
+    if (isForm) return backToPicker(input, Object.values(errors)[0] ?? "Check the form and try again.");
+
+    return errorResponse(new AppError("INVALID_INPUT", "Some of the gift's details are not valid.", { fieldErrors: errors }));
+  }
+
+  try {
+    const { url } = await createGiftCheckoutSession(parsed.data);
+    if (isForm) return new Response(null, { status: 303, headers: { location: url } });
+
+    return Response.json({ url });
+  } catch (error) {
+    if (error instanceof AppError) {
+      if (isForm) return backToPicker(input, error.message);
+
+      return errorResponse(error);
+    }
+    log.error("checkout failed", { error });
+
+    return errorResponse(new AppError("INTERNAL", "Something went wrong on our side. Nothing was charged; please try again."));
+  }
+}
+
+function backToPicker(input: Record<string, unknown>, message: string): Response {
+  const params = new URLSearchParams({ error: message });
+  for (const key of ["frequency", "currency", "amount"] as const) {
+    const value = input[key];
+    if (typeof value === "string" && value.length <= 100) params.set(key, value);
+  }
+
+  return new Response(null, { status: 303, headers: { location: `${env().appUrl}/donate?${params.toString()}` } });
+}

@@ -1,0 +1,72 @@
+import type Stripe from "stripe";
+import type { Transaction } from "@/db";
+import { recordOneTimeGift } from "@/lib/gifts/record-gift";
+import { log } from "@/lib/log";
+import { readGiftMetadata } from "../metadata";
+import type { EventHandler } from "./handlers";
+import { settlementOf } from "./settlement";
+
+/**
+ * checkout.session.completed: the donor finished Checkout. For a paid one-time gift we record the
+ * supporter, the gift and its payment (gross, fee and net from the balance transaction). The
+ * session is re-fetched, expanded down to the balance transaction, so the facts are current
+ * whatever order events arrive in. Unpaid sessions (delayed methods) wait for async_payment_succeeded.
+ */
+export const onCheckoutSessionCompleted: EventHandler<Stripe.CheckoutSessionCompletedEvent> = (event, deps) =>
+  fulfilCheckoutSession(event.data.object.id, deps.stripe);
+
+/** checkout.session.async_payment_succeeded: a delayed payment method settled; same as above. */
+export const onCheckoutSessionAsyncPaymentSucceeded: EventHandler<Stripe.CheckoutSessionAsyncPaymentSucceededEvent> = (event, deps) =>
+  fulfilCheckoutSession(event.data.object.id, deps.stripe);
+
+async function fulfilCheckoutSession(sessionId: string, stripe: Stripe) {
+  const session = await stripe.checkout.sessions.retrieve(sessionId, {
+    expand: ["payment_intent.latest_charge.balance_transaction"],
+  });
+  if (session.mode !== "payment") {
+    log.info("checkout session not a one-time payment; nothing to record here", { session: session.id, mode: session.mode });
+
+    return null;
+  }
+  if (session.status !== "complete" || session.payment_status !== "paid") {
+    log.info("checkout session not paid yet", { session: session.id, status: session.status, paymentStatus: session.payment_status });
+
+    return null;
+  }
+  const paymentIntent = session.payment_intent;
+  if (paymentIntent === null || typeof paymentIntent === "string") throw new Error(`session ${session.id} has no expanded payment intent`);
+  const charge = paymentIntent.latest_charge;
+  if (charge === null || typeof charge === "string") throw new Error(`payment intent ${paymentIntent.id} has no expanded charge`);
+  if (charge.status !== "succeeded") throw new Error(`charge ${charge.id} of a paid session is ${charge.status}`);
+  if (session.amount_total === null || session.currency === null) throw new Error(`session ${session.id} has no amount`);
+
+  const { frequency, attribution } = readGiftMetadata(session.metadata);
+  const customerId = typeof session.customer === "string" ? session.customer : (session.customer?.id ?? null);
+  const email = session.customer_details?.email ?? session.customer_email ?? null;
+
+  const facts = {
+    livemode: session.livemode,
+    supporter: email ? { email, name: session.customer_details?.name ?? null, locale: attribution.locale } : null,
+    stripeCustomerId: customerId,
+    gift: {
+      stripeCheckoutSessionId: session.id,
+      frequency: frequency ?? "once",
+      amountMinor: session.amount_total,
+      currency: session.currency,
+      givenAt: new Date(charge.created * 1000),
+      attribution,
+    },
+    payment: {
+      stripePaymentIntentId: paymentIntent.id,
+      stripeChargeId: charge.id,
+      amountMinor: charge.amount,
+      currency: charge.currency,
+      paidAt: new Date(charge.created * 1000),
+      settlement: settlementOf(charge),
+    },
+  };
+
+  return async (tx: Transaction) => {
+    await recordOneTimeGift(tx, facts);
+  };
+}

@@ -1,0 +1,200 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import net from "node:net";
+import path from "node:path";
+
+/**
+ * Starting and stopping the app and the Stripe stand-in as child processes: shared by `npm start`,
+ * the end-to-end tests and the benchmarks, so all three run the same production build the same way.
+ */
+
+export const ROOT = path.resolve(import.meta.dirname, "..", "..");
+const require = createRequire(import.meta.url);
+const NEXT_BIN = require.resolve("next/dist/bin/next");
+const TSX_CLI = require.resolve("tsx/cli");
+const BUILD_STAMP = path.join(ROOT, ".next", "readerfund-source-hash");
+const SOURCE_ENTRIES = [
+  "app",
+  "lib",
+  "db",
+  "emails",
+  "public",
+  "instrumentation.ts",
+  "next.config.ts",
+  "tsconfig.json",
+  "package-lock.json",
+  "postcss.config.mjs",
+];
+
+function hashTree(hash: ReturnType<typeof createHash>, target: string): void {
+  if (!existsSync(target)) return;
+  const stat = statSync(target);
+  if (stat.isDirectory()) {
+    for (const entry of readdirSync(target).sort()) hashTree(hash, path.join(target, entry));
+
+    return;
+  }
+  hash.update(path.relative(ROOT, target));
+  hash.update(readFileSync(target));
+}
+
+/** A hash of everything the production build is made from. */
+export function sourceHash(): string {
+  const hash = createHash("sha256");
+  for (const entry of SOURCE_ENTRIES) hashTree(hash, path.join(ROOT, entry));
+
+  return hash.digest("hex");
+}
+
+export function buildIsCurrent(): boolean {
+  return (
+    existsSync(path.join(ROOT, ".next", "BUILD_ID")) && existsSync(BUILD_STAMP) && readFileSync(BUILD_STAMP, "utf8") === sourceHash()
+  );
+}
+
+/** Runs `next build` unless the last build was made from the same sources. */
+export async function ensureBuilt(options: { quiet?: boolean; env?: Record<string, string | undefined> } = {}): Promise<"reused" | "built"> {
+  if (buildIsCurrent()) return "reused";
+  const hash = sourceHash();
+  await new Promise<void>((resolve, reject) => {
+    const child: ChildProcess = spawn(process.execPath, [NEXT_BIN, "build"], {
+      cwd: ROOT,
+      env: { ...process.env, ...options.env, NEXT_TELEMETRY_DISABLED: "1" } as unknown as NodeJS.ProcessEnv,
+      stdio: options.quiet ? ["ignore", "pipe", "pipe"] : "inherit",
+    });
+    let output = "";
+    child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
+    child.on("error", reject);
+    child.on("exit", (code: number | null) => {
+      if (code === 0) resolve();
+      else reject(new Error(`next build failed (exit ${code})${options.quiet ? `:\n${output}` : ""}`));
+    });
+  });
+  writeFileSync(BUILD_STAMP, hash);
+
+  return "built";
+}
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on("error", reject);
+    server.listen(0, "127.0.0.1", () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Fails clearly when something else already listens on the port (it would answer our health checks). */
+export async function assertPortFree(port: number, what: string): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    const server = net.createServer();
+    server.once("error", () => reject(new Error(`Port ${port} is already in use, so ${what} cannot start there. Stop whatever uses it, or choose another port.`)));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve()));
+  });
+}
+
+export async function waitForHttp(url: string, timeoutMs: number, child?: ChildProcess): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError = "";
+  while (Date.now() < deadline) {
+    if (child && child.exitCode !== null) throw new Error(`process exited (code ${child.exitCode}) before ${url} answered`);
+    try {
+      const response = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      if (response.ok) return;
+      lastError = `HTTP ${response.status}`;
+    } catch (error) {
+      lastError = String((error as Error).message);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 150));
+  }
+  throw new Error(`${url} did not answer within ${timeoutMs} ms (${lastError})`);
+}
+
+export type Started = { child: ChildProcess; url: string; port: number; output: () => string };
+
+function spawnLogged(command: string, args: string[], env: Record<string, string | undefined>, inherit: boolean): { child: ChildProcess; output: () => string } {
+  const child: ChildProcess = spawn(command, args, {
+    cwd: ROOT,
+    env: env as unknown as NodeJS.ProcessEnv,
+    stdio: inherit ? "inherit" : ["ignore", "pipe", "pipe"],
+  });
+  let output = "";
+  const keep = (chunk: Buffer) => {
+    output = (output + chunk.toString()).slice(-200_000);
+  };
+  child.stdout?.on("data", keep);
+  child.stderr?.on("data", keep);
+
+  return { child, output: () => output };
+}
+
+export async function startStripeSandbox(options: {
+  port: number;
+  webhookUrl: string | null;
+  webhookSecret: string;
+  env?: Record<string, string>;
+  inheritOutput?: boolean;
+}): Promise<Started> {
+  await assertPortFree(options.port, "the Stripe stand-in");
+  const env: Record<string, string | undefined> = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    SANDBOX_PORT: String(options.port),
+    SANDBOX_WEBHOOK_URL: options.webhookUrl ?? "",
+    SANDBOX_WEBHOOK_SECRET: options.webhookSecret,
+    ...options.env,
+  };
+  const { child, output } = spawnLogged(process.execPath, [TSX_CLI, path.join(ROOT, "stripe-sandbox", "main.ts")], env, options.inheritOutput ?? false);
+  const url = `http://localhost:${options.port}`;
+  await waitForHttp(`${url}/_sandbox/health`, 20_000, child).catch((error: Error) => {
+    child.kill("SIGKILL");
+    throw new Error(`${error.message}\n${output()}`);
+  });
+
+  return { child, url, port: options.port, output };
+}
+
+export async function startApp(options: { port: number; env: Record<string, string | undefined>; inheritOutput?: boolean }): Promise<Started> {
+  await assertPortFree(options.port, "the app (set PORT to use another)");
+  const env: Record<string, string | undefined> = {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    NODE_ENV: "production",
+    NEXT_TELEMETRY_DISABLED: "1",
+    PORT: String(options.port),
+    ...options.env,
+  };
+  const { child, output } = spawnLogged(
+    process.execPath,
+    [NEXT_BIN, "start", "--port", String(options.port), "--hostname", "127.0.0.1"],
+    env,
+    options.inheritOutput ?? false,
+  );
+  const url = `http://localhost:${options.port}`;
+  // The first request runs start-up (migrations); health answers once that is done.
+  await waitForHttp(`${url}/api/health`, 60_000, child).catch((error: Error) => {
+    child.kill("SIGKILL");
+    throw new Error(`${error.message}\n${output()}`);
+  });
+
+  return { child, url, port: options.port, output };
+}
+
+/** Stops a child by its own PID (never by name), waiting for it to exit. */
+export async function stopProcess(child: ChildProcess, graceMs = 5000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
+    child.once("exit", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+    child.kill("SIGTERM");
+  });
+}
