@@ -1,0 +1,274 @@
+import { eq, sql } from "drizzle-orm";
+import type Stripe from "stripe";
+import { beforeEach, describe, expect, it } from "vitest";
+import { getDb } from "@/db";
+import { gifts, payments, stripeEvents } from "@/db/schema";
+import { drainStripeEvents, MAX_PROCESSING_ATTEMPTS } from "@/lib/stripe/webhooks/inbox";
+import { useTestDatabase } from "../support/database";
+import { clearLedger, countRows, ledgerSnapshot } from "../support/ledger";
+import {
+  control,
+  deliver,
+  deliveryOrders,
+  eventsAfter,
+  lastEventId,
+  payCheckout,
+  sandboxStripe,
+  signedWebhookRequest,
+} from "../support/stripe";
+import { handleStripeWebhook } from "@/lib/stripe/webhooks/handle-stripe-webhook";
+
+const database = useTestDatabase();
+const noDeferral = { afterResponse: () => {} };
+
+/** A one-time gift made through the stand-in, as the app creates it; returns the events it produced. */
+async function giveOnce(options: { amount?: number; currency?: string; email?: string; card?: string; metadata?: Record<string, string> } = {}) {
+  const stripe = sandboxStripe();
+  const metadata = { kind: "readerfund_gift", frequency: "once", locale: "en", attempt_id: crypto.randomUUID(), ...options.metadata };
+  const session = await stripe.checkout.sessions.create({
+    mode: "payment",
+    submit_type: "donate",
+    customer_creation: "always",
+    line_items: [{ quantity: 1, price_data: { currency: options.currency ?? "eur", unit_amount: options.amount ?? 2500, product_data: { name: "Gift" } } }],
+    metadata,
+    payment_intent_data: { metadata },
+    success_url: "http://localhost:3000/donate/thank-you?session_id={CHECKOUT_SESSION_ID}",
+    cancel_url: "http://localhost:3000/donate",
+  });
+  const marker = await lastEventId();
+  await payCheckout(session.id, { email: options.email ?? "Reader@Example.org", card: options.card });
+  const events = await eventsAfter(marker);
+
+  return { session, events };
+}
+
+describe(`webhook route on ${database.kind}`, () => {
+  beforeEach(async () => {
+    await clearLedger();
+    await control("POST", "/_sandbox/config", { api_latency_ms: 0 });
+  });
+
+  it("records the supporter, the gift and its payment with Stripe's fee and net", async () => {
+    const { session, events } = await giveOnce({ amount: 2500, currency: "eur", metadata: { article_url: "https://news.example/a", campaign: "footer", section: "world" } });
+    expect(events.map((e) => e.type)).toContain("checkout.session.completed");
+
+    const responses = await deliver(events);
+    expect(responses.map((r) => r.status)).toEqual(events.map(() => 200));
+    await drainStripeEvents();
+
+    const ledger = await ledgerSnapshot();
+    expect(ledger.supporters).toEqual([{ email: "reader@example.org", name: null, locale: "en" }]);
+    expect(ledger.gifts).toEqual([
+      expect.objectContaining({
+        stripeCheckoutSessionId: session.id,
+        frequency: "once",
+        amountMinor: 2500,
+        currency: "eur",
+        livemode: "test",
+        articleUrl: "https://news.example/a",
+        section: "world",
+        campaign: "footer",
+        supporter: "reader@example.org",
+      }),
+    ]);
+    const paid = await sandboxStripe().checkout.sessions.retrieve(session.id, { expand: ["payment_intent.latest_charge.balance_transaction"] });
+    const charge = (paid.payment_intent as Stripe.PaymentIntent).latest_charge as Stripe.Charge;
+    const bt = charge.balance_transaction as Stripe.BalanceTransaction;
+    expect(ledger.payments).toEqual([
+      expect.objectContaining({
+        stripeChargeId: charge.id,
+        stripeBalanceTransactionId: bt.id,
+        amountMinor: 2500,
+        currency: "eur",
+        settlementAmountMinor: 2500,
+        // Stripe's EEA standard card pricing: 1.5% + €0.25.
+        feeMinor: 63,
+        netMinor: 2437,
+        settlementCurrency: "eur",
+        gift: session.id,
+      }),
+    ]);
+  });
+
+  it("ends with the same ledger whatever the order and repetition of delivery", async () => {
+    const { events } = await giveOnce({ amount: 1234, currency: "usd", email: "order@example.org" });
+    const orders = deliveryOrders(events, 7);
+
+    const snapshots: Array<{ name: string; ledger: Awaited<ReturnType<typeof ledgerSnapshot>> }> = [];
+    for (const order of orders) {
+      for (const drainEach of [false, true]) {
+        await clearLedger();
+        for (const event of order.events) {
+          const [response] = await deliver([event]);
+          expect(response!.status).toBe(200);
+          if (drainEach) await drainStripeEvents();
+        }
+        await drainStripeEvents();
+        snapshots.push({ name: `${order.name}${drainEach ? ", applied one by one" : ""}`, ledger: await ledgerSnapshot() });
+      }
+    }
+    const [first, ...rest] = snapshots;
+    expect(first!.ledger.gifts).toHaveLength(1);
+    expect(first!.ledger.payments).toHaveLength(1);
+    // 2.9% + 30¢ of $12.34 = 35.786 → 36, + 30.
+    expect(first!.ledger.payments[0]).toMatchObject({ amountMinor: 1234, feeMinor: 66, netMinor: 1168 });
+    for (const snapshot of rest) expect({ name: snapshot.name, ledger: snapshot.ledger }).toEqual({ name: snapshot.name, ledger: first!.ledger });
+  });
+
+  it("treats a redelivered event as a no-op that answers 2xx", async () => {
+    const { events } = await giveOnce();
+    const completed = events.find((e) => e.type === "checkout.session.completed")!;
+    const [first] = await deliver([completed]);
+    await drainStripeEvents();
+    const before = await countRows();
+    const [second] = await deliver([completed]);
+    await drainStripeEvents();
+
+    expect(first!.status).toBe(200);
+    expect(second!.status).toBe(200);
+    expect(await second!.json()).toEqual({ received: true, duplicate: true });
+    expect(await countRows()).toEqual(before);
+    expect(before).toMatchObject({ gifts: 1, payments: 1, supporters: 1, stripeEvents: 1 });
+  });
+
+  it("refuses a missing, wrong, tampered or stale signature with 400 and writes nothing", async () => {
+    const { events } = await giveOnce();
+    const completed = events.find((e) => e.type === "checkout.session.completed")!;
+    const body = JSON.stringify(completed, null, 2);
+    const tampered = body.replace(/"amount_total": \d+/, '"amount_total": 1');
+    const cases: Array<[string, Request]> = [
+      ["missing header", signedWebhookRequest(body, { signature: null })],
+      ["wrong secret", signedWebhookRequest(body, { secret: "whsec_not_our_secret" })],
+      ["tampered body", new Request("http://localhost/api/stripe/webhook", { method: "POST", headers: { "stripe-signature": signedWebhookRequest(body).headers.get("stripe-signature")! }, body: tampered })],
+      ["stale timestamp", signedWebhookRequest(body, { timestamp: Math.floor(Date.now() / 1000) - 301 })],
+      ["garbage header", signedWebhookRequest(body, { signature: "t=abc,v1=def" })],
+    ];
+    for (const [name, request] of cases) {
+      const response = await handleStripeWebhook(request, noDeferral);
+      expect({ name, status: response.status }).toEqual({ name, status: 400 });
+      expect((await response.json()) as { error: string }).toHaveProperty("error");
+    }
+    await drainStripeEvents();
+    expect(await countRows()).toEqual({ supporters: 0, stripeCustomers: 0, gifts: 0, payments: 0, stripeEvents: 0 });
+  });
+
+  it("stores event types it does not handle, answers 2xx, and changes nothing else", async () => {
+    const { events } = await giveOnce();
+    const created = events.find((e) => e.type === "payment_intent.created")!;
+    const [response] = await deliver([created]);
+    await drainStripeEvents();
+
+    expect(response!.status).toBe(200);
+    const [row] = await getDb().select().from(stripeEvents).where(eq(stripeEvents.id, created.id));
+    expect(row).toMatchObject({ type: "payment_intent.created", status: "ignored" });
+    expect(await countRows()).toMatchObject({ gifts: 0, payments: 0, supporters: 0, stripeEvents: 1 });
+  });
+
+  it("answers 500, writing nothing, when the event cannot be stored, so Stripe retries", async () => {
+    const { events } = await giveOnce();
+    const completed = events.find((e) => e.type === "checkout.session.completed")!;
+    const db = getDb();
+    // A real storage failure: the inbox table is briefly unavailable.
+    await db.execute(sql`alter table stripe_events rename to stripe_events_away`);
+    let response: Response;
+    try {
+      [response] = (await deliver([completed])) as [Response];
+    } finally {
+      await db.execute(sql`alter table stripe_events_away rename to stripe_events`);
+    }
+    expect(response.status).toBe(500);
+    expect(await countRows()).toEqual({ supporters: 0, stripeCustomers: 0, gifts: 0, payments: 0, stripeEvents: 0 });
+
+    // Stripe's retry then succeeds and the gift is recorded once.
+    const [retry] = await deliver([completed]);
+    expect(retry!.status).toBe(200);
+    await drainStripeEvents();
+    expect(await countRows()).toMatchObject({ gifts: 1, payments: 1 });
+  });
+
+  it("answers within 2 seconds while Stripe's API is slow, and records the gift once the API answers", async () => {
+    const { session, events } = await giveOnce();
+    const completed = events.find((e) => e.type === "checkout.session.completed")!;
+    await control("POST", "/_sandbox/config", { api_latency_ms: 2500 });
+    const deferred: Array<() => Promise<void>> = [];
+    const started = performance.now();
+    const [response] = await deliver([completed], deferred);
+    const elapsed = performance.now() - started;
+
+    expect(response!.status).toBe(200);
+    expect(elapsed).toBeLessThan(2000);
+    expect(await countRows()).toMatchObject({ gifts: 0, stripeEvents: 1 });
+    expect(deferred).toHaveLength(1);
+    await Promise.all(deferred.map((task) => task()));
+    const [gift] = await getDb().select().from(gifts).where(eq(gifts.stripeCheckoutSessionId, session.id));
+    expect(gift).toMatchObject({ amountMinor: 2500 });
+  });
+
+  it("applies each event once when two workers drain at the same time", async () => {
+    const gifts = await Promise.all([giveOnce({ email: "a@example.org" }), giveOnce({ email: "b@example.org" }), giveOnce({ email: "a@example.org" })]);
+    for (const { events } of gifts) await deliver(events);
+    const results = await Promise.all([drainStripeEvents({ concurrency: 3 }), drainStripeEvents({ concurrency: 3 })]);
+
+    const applied = results.reduce((sum, r) => sum + r.processed, 0);
+    // Three completed sessions and three charge.updated events, each applied exactly once.
+    expect(applied).toBe(6);
+    expect(await countRows()).toMatchObject({ gifts: 3, payments: 3, supporters: 2, stripeCustomers: 3 });
+    const processed = await getDb().select({ n: sql<number>`count(*)::int` }).from(stripeEvents).where(eq(stripeEvents.status, "processed"));
+    expect(processed[0]!.n).toBe(6);
+  });
+
+  it("keeps an event it could not apply, retries it later, and parks it as failed after the last attempt", async () => {
+    const { events } = await giveOnce();
+    const completed = events.find((e) => e.type === "checkout.session.completed")!;
+    // An event for a session Stripe does not know: every attempt to read it fails.
+    const orphan = structuredClone(completed) as Stripe.CheckoutSessionCompletedEvent;
+    orphan.id = "evt_1orphanAAAAAAAAAAAAAAAAAA";
+    orphan.data.object.id = "cs_test_a1doesnotexist000000000000000000000000000000000000000000000";
+    await deliver([orphan]);
+    const first = await drainStripeEvents();
+
+    expect(first).toEqual({ processed: 0, failed: 1 });
+    const [row] = await getDb().select().from(stripeEvents).where(eq(stripeEvents.id, orphan.id));
+    expect(row).toMatchObject({ status: "pending", attempts: 1, lockedUntil: null });
+    expect(row!.lastError).toContain("No such checkout.session");
+    expect(row!.nextAttemptAt.getTime()).toBeGreaterThan(Date.now());
+
+    // Not due yet: a drain leaves it alone.
+    expect(await drainStripeEvents()).toEqual({ processed: 0, failed: 0 });
+    // Make every remaining attempt due at once and run them out.
+    for (let attempt = 2; attempt <= MAX_PROCESSING_ATTEMPTS; attempt++) {
+      await getDb().update(stripeEvents).set({ nextAttemptAt: sql`now() - interval '1 second'` }).where(eq(stripeEvents.id, orphan.id));
+      await drainStripeEvents();
+    }
+    const [parked] = await getDb().select().from(stripeEvents).where(eq(stripeEvents.id, orphan.id));
+    expect(parked).toMatchObject({ status: "failed", attempts: MAX_PROCESSING_ATTEMPTS });
+    expect(await countRows()).toMatchObject({ gifts: 0, payments: 0 });
+  });
+
+  it("records nothing for a declined card, and one gift when the donor then pays", async () => {
+    const stripe = sandboxStripe();
+    const metadata = { kind: "readerfund_gift", frequency: "once", locale: "en", attempt_id: crypto.randomUUID() };
+    const session = await stripe.checkout.sessions.create({
+      mode: "payment",
+      customer_creation: "always",
+      line_items: [{ quantity: 1, price_data: { currency: "gbp", unit_amount: 2000, product_data: { name: "Gift" } } }],
+      metadata,
+      success_url: "http://localhost:3000/donate/thank-you?session_id={CHECKOUT_SESSION_ID}",
+    });
+    const marker = await lastEventId();
+    const declined = await payCheckout(session.id, { card: "4000000000000002" });
+    expect(declined.outcome).toBe("declined");
+    await deliver(await eventsAfter(marker));
+    await drainStripeEvents();
+    expect(await countRows()).toMatchObject({ gifts: 0, payments: 0, supporters: 0 });
+
+    const marker2 = await lastEventId();
+    expect((await payCheckout(session.id)).outcome).toBe("succeeded");
+    await deliver(await eventsAfter(marker2));
+    await drainStripeEvents();
+    const [payment] = await getDb().select().from(payments);
+    // UK standard cards: 1.5% + 20p of £20.00.
+    expect(payment).toMatchObject({ amountMinor: 2000, currency: "gbp", feeMinor: 50, netMinor: 1950 });
+    expect(await countRows()).toMatchObject({ gifts: 1, payments: 1 });
+  });
+});

@@ -1,0 +1,9 @@
+import { inject } from "vitest";
+
+// Runs before each test file is imported: point the app's environment at the run's stand-in.
+// The database is chosen per file by useTestDatabase().
+process.env.STRIPE_API_BASE = inject("stripeApiBase");
+delete process.env.STRIPE_SECRET_KEY;
+delete process.env.STRIPE_WEBHOOK_SECRET;
+process.env.APP_URL = "http://localhost:3000";
+process.env.WEBHOOK_WORKER_POLL_MS = "0";

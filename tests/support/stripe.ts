@@ -1,0 +1,111 @@
+import Stripe from "stripe";
+import { inject } from "vitest";
+import { handleStripeWebhook } from "@/lib/stripe/webhooks/handle-stripe-webhook";
+
+export const SANDBOX_WEBHOOK_SECRET = "whsec_readerfund_sandbox_local_only";
+
+export function sandboxUrl(): string {
+  return inject("stripeApiBase");
+}
+
+/** The real SDK pointed at the stand-in, as the app does. */
+export function sandboxStripe(): Stripe {
+  const url = new URL(sandboxUrl());
+
+  return new Stripe("sk_test_readerfund_tests", { host: url.hostname, port: url.port, protocol: "http", telemetry: false, maxNetworkRetries: 0 });
+}
+
+export async function control<T = unknown>(method: "GET" | "POST", path: string, body?: unknown): Promise<T> {
+  const response = await fetch(`${sandboxUrl()}${path}`, {
+    method,
+    headers: { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const json = (await response.json()) as T;
+  if (!response.ok) throw new Error(`control ${method} ${path} → ${response.status}: ${JSON.stringify(json)}`);
+
+  return json;
+}
+
+/** Id of the newest event so far, to collect only what an action produces after it. */
+export async function lastEventId(): Promise<string | undefined> {
+  const { data } = await control<{ data: Stripe.Event[] }>("GET", "/_sandbox/events");
+
+  return data.at(-1)?.id;
+}
+
+export async function eventsAfter(marker: string | undefined): Promise<Stripe.Event[]> {
+  const { data } = await control<{ data: Stripe.Event[] }>("GET", `/_sandbox/events${marker ? `?after=${marker}` : ""}`);
+
+  return data;
+}
+
+export async function payCheckout(sessionId: string, input: { email?: string; card?: string; name?: string } = {}) {
+  return control<{ outcome: string; session: Stripe.Checkout.Session }>("POST", `/_sandbox/checkout/sessions/${sessionId}/pay`, {
+    email: input.email ?? "reader@example.org",
+    card: input.card ?? "4242424242424242",
+    name: input.name,
+  });
+}
+
+/** A webhook request signed as Stripe signs it (the SDK's own test helper). */
+export function signedWebhookRequest(
+  payload: string,
+  options: { secret?: string; timestamp?: number; signature?: string | null } = {},
+): Request {
+  const header =
+    options.signature === undefined
+      ? sandboxStripe().webhooks.generateTestHeaderString({
+          payload,
+          secret: options.secret ?? SANDBOX_WEBHOOK_SECRET,
+          timestamp: options.timestamp,
+        })
+      : options.signature;
+  const headers: Record<string, string> = { "content-type": "application/json" };
+  if (header !== null) headers["stripe-signature"] = header;
+
+  return new Request("http://localhost:3000/api/stripe/webhook", { method: "POST", headers, body: payload });
+}
+
+/**
+ * Delivers events to the webhook handler as Stripe would (each signed, the body exactly as sent),
+ * and returns the responses. Work the handler defers until after its response is collected in
+ * `deferred`, so a test decides when the worker runs.
+ */
+export async function deliver(events: Stripe.Event[], deferred: Array<() => Promise<void>> = []) {
+  const responses: Response[] = [];
+  for (const event of events) {
+    const response = await handleStripeWebhook(signedWebhookRequest(JSON.stringify(event, null, 2)), {
+      afterResponse: (task) => deferred.push(task),
+    });
+    responses.push(response);
+  }
+
+  return responses;
+}
+
+/** Orders to deliver a set of events in, each as Stripe might: in order, reversed, shuffled, twice. */
+export function deliveryOrders(events: Stripe.Event[], seed = 1): Array<{ name: string; events: Stripe.Event[] }> {
+  let state = seed;
+  const random = () => {
+    state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
+
+    return state / 2 ** 31;
+  };
+  const shuffle = (items: Stripe.Event[]) => {
+    const out = [...items];
+    for (let i = out.length - 1; i > 0; i--) {
+      const j = Math.floor(random() * (i + 1));
+      [out[i], out[j]] = [out[j]!, out[i]!];
+    }
+
+    return out;
+  };
+
+  return [
+    { name: "in order", events },
+    { name: "reversed", events: [...events].reverse() },
+    { name: "shuffled", events: shuffle(events) },
+    { name: "shuffled with duplicates", events: shuffle([...events, ...events, ...events.slice(0, 2)]) },
+  ];
+}
