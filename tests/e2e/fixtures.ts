@@ -1,0 +1,124 @@
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { PGlite } from "@electric-sql/pglite";
+import { test as base, expect, type Page } from "@playwright/test";
+import AxeBuilder from "@axe-core/playwright";
+import postgres from "postgres";
+import { freePort, type Started, startApp, startStripeSandbox, stopProcess } from "../../scripts/lib/processes";
+
+const WEBHOOK_SECRET = "whsec_readerfund_e2e_secret";
+
+type Query = <T extends Record<string, unknown>>(sql: string, params?: unknown[]) => Promise<T[]>;
+
+export type Stack = {
+  appUrl: string;
+  sandboxUrl: string;
+  databaseKind: "postgres" | "pglite";
+  /** Runs read-only SQL against the app's database; on the embedded one the app restarts around it. */
+  withDatabase: <R>(read: (query: Query) => Promise<R>) => Promise<R>;
+  query: <T extends Record<string, unknown>>(sql: string, params?: unknown[]) => Promise<T[]>;
+};
+
+/**
+ * The whole stack for one Playwright worker: the Stripe stand-in (delivering every webhook twice,
+ * in shuffled order, as Stripe may) and the production build of the app on its own database.
+ * With the embedded database the app owns the data directory, so a query stops the app, reads the
+ * directory, and starts the app again: which also proves a restart keeps every gift.
+ */
+export const test = base.extend<object, { stack: Stack }>({
+  stack: [
+    async ({}, use) => {
+      const serverUrl = process.env.DATABASE_URL;
+      const [appPort, sandboxPort] = [await freePort(), await freePort()];
+      const appUrl = `http://localhost:${appPort}`;
+      let dbName: string | null = null;
+      let dataDir: string | null = null;
+      const dbEnv: Record<string, string | undefined> = {};
+      if (serverUrl) {
+        dbName = `rf_e2e_${randomBytes(6).toString("hex")}`;
+        const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+        await admin.unsafe(`create database ${dbName}`);
+        await admin.end();
+        const url = new URL(serverUrl);
+        url.pathname = `/${dbName}`;
+        dbEnv.DATABASE_URL = url.toString();
+      } else {
+        dataDir = mkdtempSync(path.join(tmpdir(), "readerfund-e2e-"));
+        dbEnv.PGLITE_DATA_DIR = path.join(dataDir, "pglite");
+      }
+
+      const sandbox = await startStripeSandbox({
+        port: sandboxPort,
+        webhookUrl: `${appUrl}/api/stripe/webhook`,
+        webhookSecret: WEBHOOK_SECRET,
+        env: { SANDBOX_WEBHOOK_DUPLICATE: "1", SANDBOX_WEBHOOK_SHUFFLE: "1", SANDBOX_WEBHOOK_RETRY_BASE_MS: "500" },
+      });
+      const appEnv = {
+        ...dbEnv,
+        APP_URL: appUrl,
+        STRIPE_API_BASE: sandbox.url,
+        STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
+        WEBHOOK_WORKER_POLL_MS: "500",
+        LOG_LEVEL: "warn",
+      };
+      let app: Started = await startApp({ port: appPort, env: appEnv });
+
+      const withDatabase: Stack["withDatabase"] = async (read) => {
+        if (dbEnv.DATABASE_URL) {
+          const client = postgres(dbEnv.DATABASE_URL, { max: 1, onnotice: () => {} });
+          try {
+            return await read(async (sql, params = []) => (await client.unsafe(sql, params as never[])) as never);
+          } finally {
+            await client.end();
+          }
+        }
+        await stopProcess(app.child);
+        try {
+          const db = new PGlite(dbEnv.PGLITE_DATA_DIR!);
+          try {
+            return await read(async (sql, params = []) => (await db.query(sql, params)).rows as never);
+          } finally {
+            await db.close();
+          }
+        } finally {
+          app = await startApp({ port: appPort, env: appEnv });
+        }
+      };
+      const query: Stack["query"] = (sql, params) => withDatabase((q) => q(sql, params));
+
+      try {
+        await use({ appUrl, sandboxUrl: sandbox.url, databaseKind: serverUrl ? "postgres" : "pglite", withDatabase, query });
+      } finally {
+        await stopProcess(app.child);
+        await stopProcess(sandbox.child);
+        if (dataDir) rmSync(dataDir, { recursive: true, force: true });
+        if (dbName && serverUrl) {
+          const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
+          await admin.unsafe(`drop database if exists ${dbName} with (force)`);
+          await admin.end();
+        }
+      }
+    },
+    { scope: "worker", timeout: 180_000 },
+  ],
+});
+
+export { expect };
+
+/** axe at WCAG 2.2 AA: the test fails on any violation, listing them. */
+export async function expectNoAxeViolations(page: Page): Promise<void> {
+  const results = await new AxeBuilder({ page }).withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]).analyze();
+  expect(results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`)).toEqual([]);
+}
+
+/** Fills in the stand-in's hosted checkout page as a donor would. */
+export async function payOnCheckoutPage(page: Page, card: string, email = "reader@example.org"): Promise<void> {
+  const emailField = page.getByLabel("Email");
+  if (await emailField.isEditable()) await emailField.fill(email);
+  await page.getByLabel("Card number").fill(card);
+  await page.getByLabel("Expiry (MM / YY)").fill("12 / 34");
+  await page.getByLabel("CVC").fill("123");
+  await page.getByRole("button", { name: "Donate" }).click();
+}

@@ -1,0 +1,159 @@
+import { randomUUID } from "node:crypto";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { startGiftCheckout } from "@/lib/gifts/start-gift-checkout";
+import { sandboxStripe } from "../support/stripe";
+
+function jsonRequest(body: unknown, contentType = "application/json"): Request {
+  return new Request("http://localhost:3000/api/checkout", {
+    method: "POST",
+    headers: { "content-type": contentType },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+}
+
+function formRequest(fields: Record<string, string>): Request {
+  return new Request("http://localhost:3000/api/checkout", {
+    method: "POST",
+    headers: { "content-type": "application/x-www-form-urlencoded" },
+    body: new URLSearchParams(fields).toString(),
+  });
+}
+
+const valid = () => ({ frequency: "once", currency: "eur", amount: "25", attemptId: randomUUID(), locale: "en" });
+
+/** Sessions in the stand-in created for one attempt (the attempt id travels in metadata). */
+async function sessionsFor(attemptId: string) {
+  const list = await sandboxStripe().checkout.sessions.list({ limit: 100 });
+
+  return list.data.filter((s) => s.metadata?.attempt_id === attemptId);
+}
+
+describe("POST /api/checkout", () => {
+  it("creates a one-time Checkout Session for the amount, in minor units, and returns its URL", async () => {
+    const input = { ...valid(), amount: "25.50", articleUrl: "https://news.example/story", campaign: "footer", section: "world" };
+    const response = await startGiftCheckout(jsonRequest(input));
+
+    expect(response.status).toBe(200);
+    const { url } = (await response.json()) as { url: string };
+    const sessionId = /\/c\/pay\/(cs_test_\w+)$/.exec(url)?.[1];
+    expect(sessionId).toBeDefined();
+    const session = await sandboxStripe().checkout.sessions.retrieve(sessionId!, { expand: ["line_items"] });
+    expect(session).toMatchObject({
+      mode: "payment",
+      submit_type: "donate",
+      amount_total: 2550,
+      currency: "eur",
+      customer_creation: "always",
+      locale: "en",
+      metadata: { kind: "readerfund_gift", frequency: "once", attempt_id: input.attemptId, article_url: input.articleUrl, campaign: "footer", section: "world" },
+    });
+    expect(session.success_url).toBe("http://localhost:3000/donate/thank-you?session_id={CHECKOUT_SESSION_ID}");
+    expect(session.cancel_url).toContain("/donate?cancelled=1");
+    expect(session.line_items?.data[0]?.price?.unit_amount).toBe(2550);
+    expect(session.expires_at - session.created).toBeGreaterThanOrEqual(60 * 60);
+  });
+
+  it("gives a double click the same session", async () => {
+    const input = valid();
+    const [a, b] = await Promise.all([startGiftCheckout(jsonRequest(input)), startGiftCheckout(jsonRequest(input))]);
+    const first = (await a.json()) as { url: string };
+    const second = (await b.json()) as { url: string };
+    const third = (await (await startGiftCheckout(jsonRequest(input))).json()) as { url: string };
+
+    expect(first.url).toBe(second.url);
+    expect(third.url).toBe(first.url);
+    expect(await sessionsFor(input.attemptId)).toHaveLength(1);
+  });
+
+  it("gives a changed amount on the same form a new session", async () => {
+    const input = valid();
+    const a = (await (await startGiftCheckout(jsonRequest(input))).json()) as { url: string };
+    const b = (await (await startGiftCheckout(jsonRequest({ ...input, amount: "30" }))).json()) as { url: string };
+
+    expect(a.url).not.toBe(b.url);
+    expect((await sessionsFor(input.attemptId)).map((s) => s.amount_total).sort()).toEqual([2500, 3000]);
+  });
+
+  it.each([
+    [{ amount: "0.99" }, "amount", "Enter at least €1.00"],
+    [{ amount: "10000.01" }, "amount", "Enter at most €10,000.00"],
+    [{ amount: "abc" }, "amount", "Enter the amount as a number"],
+    [{ amount: "-5" }, "amount", "Enter the amount as a number"],
+    [{ amount: "" }, "amount", "Choose or enter an amount"],
+    [{ currency: "jpy" }, "currency", "Choose a currency"],
+    [{ frequency: "weekly" }, "frequency", "Choose how often"],
+    [{ frequency: "monthly" }, "frequency", "not available yet"],
+    [{ attemptId: "not-a-uuid" }, "attemptId", "attempt id"],
+    [{ articleUrl: "javascript:alert(1)" }, "articleUrl", "http(s) URL"],
+    [{ campaign: "<script>" }, "campaign", "may contain only"],
+  ])("refuses %j with 422 naming %s, and creates nothing", async (override, field, message) => {
+    const input = { ...valid(), ...override };
+    const response = await startGiftCheckout(jsonRequest(input));
+
+    expect(response.status).toBe(422);
+    const body = (await response.json()) as { error: { code: string; fieldErrors: Record<string, string> } };
+    expect(body.error.code).toBe("INVALID_INPUT");
+    expect(body.error.fieldErrors[field]).toContain(message);
+    expect(await sessionsFor(valid().attemptId)).toHaveLength(0);
+    if (typeof input.attemptId === "string") expect(await sessionsFor(input.attemptId)).toHaveLength(0);
+  });
+
+  it("refuses a body that is not JSON or a form, and an oversized one", async () => {
+    expect((await startGiftCheckout(jsonRequest("{not json"))).status).toBe(422);
+    expect((await startGiftCheckout(jsonRequest("[1,2]"))).status).toBe(422);
+    expect((await startGiftCheckout(jsonRequest("amount=5", "text/plain"))).status).toBe(422);
+    const huge = { ...valid(), section: "x".repeat(20_000) };
+    expect((await startGiftCheckout(jsonRequest(huge))).status).toBe(413);
+  });
+
+  it("turns any malformed input into a 4xx without creating a session (fuzzed)", async () => {
+    const attemptId = randomUUID();
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record(
+          {
+            frequency: fc.oneof(fc.constantFrom("once", "monthly", "annual"), fc.string()),
+            currency: fc.oneof(fc.constantFrom("eur", "usd", "gbp"), fc.string()),
+            amount: fc.oneof(fc.string(), fc.double().map(String), fc.integer().map(String), fc.constant("0")),
+            articleUrl: fc.oneof(fc.webUrl(), fc.string()),
+            campaign: fc.string(),
+            extra: fc.anything(),
+          },
+          { requiredKeys: [] },
+        ),
+        async (fuzz) => {
+          const response = await startGiftCheckout(jsonRequest({ ...fuzz, attemptId }));
+          expect([200, 413, 422]).toContain(response.status);
+          if (response.status === 200) {
+            // Only a gift the schema accepts gets a session: it must be within the bounds.
+            const { url } = (await response.json()) as { url: string };
+            const session = await sandboxStripe().checkout.sessions.retrieve(/(cs_test_\w+)$/.exec(url)![1]!);
+            expect(session.amount_total).toBeGreaterThanOrEqual(100);
+            expect(session.amount_total).toBeLessThanOrEqual(1_000_000);
+          }
+        },
+      ),
+      { numRuns: 60 },
+    );
+  });
+
+  it("sends a plain form post (no JavaScript) to Stripe with a 303, and a bad one back to the picker", async () => {
+    const ok = await startGiftCheckout(formRequest({ ...valid(), amount: "10", customAmount: "" }));
+    expect(ok.status).toBe(303);
+    expect(ok.headers.get("location")).toMatch(/\/c\/pay\/cs_test_/);
+
+    const custom = await startGiftCheckout(formRequest({ ...valid(), amount: "10", customAmount: "42" }));
+    const session = await sandboxStripe().checkout.sessions.retrieve(/(cs_test_\w+)$/.exec(custom.headers.get("location")!)![1]!);
+    expect(session.amount_total).toBe(4200);
+
+    const attemptId = randomUUID();
+    const bad = await startGiftCheckout(formRequest({ ...valid(), attemptId, amount: "10", customAmount: "0.10" }));
+    expect(bad.status).toBe(303);
+    const back = new URL(bad.headers.get("location")!);
+    expect(back.pathname).toBe("/donate");
+    expect(back.searchParams.get("error")).toBe("Enter at least €1.00");
+    expect(back.searchParams.get("amount")).toBe("0.10");
+    expect(await sessionsFor(attemptId)).toHaveLength(0);
+  });
+});

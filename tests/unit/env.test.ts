@@ -1,0 +1,54 @@
+import { describe, expect, it } from "vitest";
+import { EnvError, parseEnv, SANDBOX_STRIPE_API_BASE, SANDBOX_STRIPE_SECRET_KEY } from "@/lib/env";
+
+function problemsOf(source: Record<string, string>): string[] {
+  try {
+    parseEnv(source);
+  } catch (error) {
+    if (error instanceof EnvError) return error.problems;
+    throw error;
+  }
+
+  return [];
+}
+
+describe("parseEnv", () => {
+  it("runs with nothing set: embedded database, local Stripe stand-in", () => {
+    const env = parseEnv({});
+    expect(env.database).toEqual({ kind: "pglite", dataDir: ".data/pglite" });
+    expect(env.stripe).toMatchObject({ secretKey: SANDBOX_STRIPE_SECRET_KEY, apiBase: SANDBOX_STRIPE_API_BASE, usingSandbox: true });
+    expect(env.appUrl).toBe("http://localhost:3000");
+  });
+
+  it("uses a PostgreSQL server and real Stripe when configured", () => {
+    const env = parseEnv({
+      DATABASE_URL: "postgres://u@db.example:5432/rf",
+      STRIPE_SECRET_KEY: "sk_test_abc123",
+      STRIPE_WEBHOOK_SECRET: "whsec_abc",
+      APP_URL: "https://give.example.org/",
+    });
+    expect(env.database).toMatchObject({ kind: "postgres", url: "postgres://u@db.example:5432/rf" });
+    expect(env.stripe).toMatchObject({ secretKey: "sk_test_abc123", apiBase: undefined, usingSandbox: false });
+    expect(env.appUrl).toBe("https://give.example.org");
+  });
+
+  it("names every bad variable at once, and what it should be, without echoing values", () => {
+    const problems = problemsOf({ DATABASE_URL: "mysql://secret-password@x", PORT: "eighty", STRIPE_SECRET_KEY: "pk_live_oops", LOG_LEVEL: "loud" });
+    expect(problems).toHaveLength(4);
+    expect(problems.join("\n")).toMatch(/DATABASE_URL: must be a postgres:\/\/ URL/);
+    expect(problems.join("\n")).toMatch(/PORT: must be a port number/);
+    expect(problems.join("\n")).toMatch(/STRIPE_SECRET_KEY: must be a Stripe secret/);
+    expect(problems.join("\n")).toMatch(/LOG_LEVEL:/);
+    expect(problems.join("\n")).not.toContain("secret-password");
+  });
+
+  it("requires the webhook secret with a real key, and real settings in production", () => {
+    expect(problemsOf({ STRIPE_SECRET_KEY: "sk_test_abc" })).toEqual([expect.stringMatching(/^STRIPE_WEBHOOK_SECRET: is required/)]);
+    const production = problemsOf({ APP_ENV: "production", APP_URL: "http://insecure.example" });
+    expect(production).toEqual([
+      expect.stringMatching(/^STRIPE_SECRET_KEY/),
+      expect.stringMatching(/^DATABASE_URL/),
+      expect.stringMatching(/^APP_URL: must be an https/),
+    ]);
+  });
+});

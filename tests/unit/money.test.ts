@@ -1,0 +1,39 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { formatMoney, formatMoneyExact, minorToInput, parseAmountToMinor } from "@/lib/money";
+
+describe("parseAmountToMinor", () => {
+  it.each([
+    ["25", 2500],
+    ["25.5", 2550],
+    ["25.50", 2550],
+    ["25,50", 2550],
+    [" 1 000 ", 100000],
+    ["€10", 1000],
+    ["0.01", 1],
+    ["0", 0],
+  ])("reads %j as %i minor units", (input, expected) => {
+    expect(parseAmountToMinor(input, "eur")).toBe(expected);
+  });
+
+  it.each(["", "abc", "-5", "1.234", "1e3", "12.3.4", "Infinity", "NaN", "0x10", "1,000.50"])("refuses %j", (input) => {
+    expect(parseAmountToMinor(input, "usd")).toBeNull();
+  });
+
+  it("round-trips every amount through the form's string without floating-point error", () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 99_999_999 }), (minor) => {
+        expect(parseAmountToMinor(minorToInput(minor, "gbp"), "gbp")).toBe(minor);
+      }),
+    );
+  });
+});
+
+describe("formatting", () => {
+  it("shows whole amounts without decimals and others exactly", () => {
+    expect(formatMoney(2500, "eur")).toBe("€25");
+    expect(formatMoney(2550, "usd")).toBe("$25.50");
+    expect(formatMoneyExact(2500, "gbp")).toBe("£25.00");
+    expect(formatMoneyExact(100, "eur", "ru")).toBe("1,00\u00a0€");
+  });
+});

@@ -1,0 +1,36 @@
+import Stripe from "stripe";
+import { describe, expect, it } from "vitest";
+import { checkCard, passesLuhn } from "../../stripe-sandbox/cards";
+import { stripeFee } from "../../stripe-sandbox/fees";
+import { signPayload } from "../../stripe-sandbox/webhooks";
+import { retryDelaySeconds } from "@/lib/stripe/webhooks/inbox";
+
+describe("stand-in pieces", () => {
+  it("signs webhooks exactly as Stripe does (the SDK verifies them)", () => {
+    const payload = JSON.stringify({ id: "evt_1", object: "event", type: "checkout.session.completed" }, null, 2);
+    const header = signPayload(payload, "whsec_abc", Math.floor(Date.now() / 1000));
+    const event = new Stripe("sk_test_x").webhooks.constructEvent(payload, header, "whsec_abc");
+    expect(event.id).toBe("evt_1");
+    expect(() => new Stripe("sk_test_x").webhooks.constructEvent(payload, header, "whsec_other")).toThrow(/signature/i);
+  });
+
+  it("prices fees by Stripe's standard card pricing, rounded half up", () => {
+    expect(stripeFee(2500, "eur")).toBe(63); // 1.5% = 37.5 → 38, + 25
+    expect(stripeFee(1000, "usd")).toBe(59); // 2.9% = 29, + 30
+    expect(stripeFee(2000, "gbp")).toBe(50); // 1.5% = 30, + 20
+    expect(stripeFee(10, "usd")).toBe(10); // never more than the charge
+  });
+
+  it("knows test cards from real ones", () => {
+    expect(passesLuhn("4242424242424242")).toBe(true);
+    expect(passesLuhn("4242424242424241")).toBe(false);
+    const now = Math.floor(Date.UTC(2026, 10, 29) / 1000);
+    expect(checkCard({ number: "4242 4242 4242 4242", expiry: "12/30", cvc: "123" }, now)).toMatchObject({ ok: true });
+    expect(checkCard({ number: "4242424242424242", expiry: "10/26", cvc: "123" }, now)).toMatchObject({ ok: false, param: "exp" });
+    expect(checkCard({ number: "4111111111111111" }, now)).toMatchObject({ ok: false, code: "card_declined" });
+  });
+
+  it("backs off processing retries up to an hour", () => {
+    expect([1, 2, 3, 10, 20].map(retryDelaySeconds)).toEqual([5, 10, 20, 2560, 3600]);
+  });
+});
