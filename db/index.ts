@@ -17,6 +17,8 @@ export type Queryable = Database | Transaction;
 type Connection = {
   kind: "pglite" | "postgres";
   db: Database;
+  /** The driver itself, for the one or two statements on a hot path that skip the query builder. */
+  raw: <T>(text: string, params: unknown[]) => Promise<T[]>;
   close: () => Promise<void>;
 };
 
@@ -35,13 +37,23 @@ function open(): Connection {
     });
     const db = drizzlePostgres(client, { schema, casing: "snake_case" }) as unknown as Database;
 
-    return { kind: "postgres", db, close: () => client.end({ timeout: 5 }) };
+    return {
+      kind: "postgres",
+      db,
+      raw: async <T>(text: string, params: unknown[]) => (await client.unsafe(text, params as postgres.ParameterOrJSON<never>[])) as unknown as T[],
+      close: () => client.end({ timeout: 5 }),
+    };
   }
   if (!config.dataDir.startsWith("memory://")) mkdirSync(config.dataDir, { recursive: true });
   const client = new PGlite(config.dataDir);
   const db = drizzlePglite(client, { schema, casing: "snake_case" }) as unknown as Database;
 
-  return { kind: "pglite", db, close: () => client.close() };
+  return {
+    kind: "pglite",
+    db,
+    raw: async <T>(text: string, params: unknown[]) => (await client.query<T>(text, params)).rows,
+    close: () => client.close(),
+  };
 }
 
 function connection(): Connection {
@@ -54,6 +66,11 @@ function connection(): Connection {
 /** The process's database handle (embedded PGlite or a postgres.js pool, per DATABASE_URL). */
 export function getDb(): Database {
   return connection().db;
+}
+
+/** Runs one parameterised statement on the driver directly ($1, $2 … placeholders). */
+export function rawQuery<T = Record<string, unknown>>(text: string, params: unknown[]): Promise<T[]> {
+  return connection().raw<T>(text, params);
 }
 
 export function databaseKind(): "pglite" | "postgres" {

@@ -15,14 +15,19 @@ function redact(fields: Record<string, unknown>): Record<string, unknown> {
   return out;
 }
 
+/**
+ * A one-line description of an error that is safe to log and store: the database's own error
+ * (code and message) rather than the query wrapper's, whose text carries the query's parameters
+ * (emails, names).
+ */
 export function describeError(error: unknown): string {
-  if (error instanceof Error) {
-    const code = (error as { code?: unknown }).code ?? (error.cause as { code?: unknown } | undefined)?.code;
+  if (!(error instanceof Error)) return String(error);
+  const cause = error.cause;
+  if (cause instanceof Error && (cause as { code?: unknown }).code !== undefined) return describeError(cause);
+  if (error.message.startsWith("Failed query:")) return `${error.name}: a database query failed`;
+  const code = (error as { code?: unknown }).code;
 
-    return code ? `${error.name}(${String(code)}): ${error.message}` : `${error.name}: ${error.message}`;
-  }
-
-  return String(error);
+  return code !== undefined ? `${error.name}(${String(code)}): ${error.message}` : `${error.name}: ${error.message}`;
 }
 
 function write(level: Level, message: string, fields: Record<string, unknown> = {}) {

@@ -2,7 +2,7 @@ import { databaseKind } from "@/db";
 import { migrateDatabase } from "@/db/migrate";
 import { EnvError, env } from "@/lib/env";
 import { describeError, log } from "@/lib/log";
-import { startWebhookPoller } from "@/lib/stripe/webhooks/worker";
+import { startWebhookWorker } from "@/lib/stripe/webhooks/worker";
 
 /**
  * Start-up for one app process: a bad environment or a database we cannot migrate stops the
@@ -12,7 +12,7 @@ export async function startServerProcess(): Promise<void> {
   try {
     const config = env();
     await migrateDatabase();
-    startWebhookPoller(config.webhookWorkerPollMs);
+    startWebhookWorker(config.webhookWorkerPollMs);
     log.info("readerfund started", {
       database: databaseKind(),
       stripe: config.stripe.usingSandbox ? `stand-in at ${config.stripe.apiBase}` : config.stripe.apiBase ? `at ${config.stripe.apiBase}` : "api.stripe.com",

@@ -117,9 +117,7 @@ export async function startSandbox(options: {
       "/v1/checkout/sessions",
     );
   });
-  route("GET", "/v1/checkout/sessions/:id", ({ params, path }) =>
-    sandbox.expand(sandbox.retrieveCheckoutSession(path.id!), expandParam(params)),
-  );
+  route("GET", "/v1/checkout/sessions/:id", ({ params, path }) => sandbox.expand(sandbox.peekCheckoutSession(path.id!), expandParam(params)));
   route("GET", "/v1/checkout/sessions/:id/line_items", ({ path }) =>
     sandbox.listObject(sandbox.sessionLineItems(path.id!), `/v1/checkout/sessions/${path.id}/line_items`),
   );

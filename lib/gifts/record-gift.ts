@@ -53,7 +53,7 @@ export async function upsertSupporter(tx: Transaction, input: { email: string; n
  * when the row exists, so any number of deliveries, in any order, leave exactly one gift and one
  * payment. A fee learnt later (charge.updated) fills a payment recorded without one, never the reverse.
  */
-export async function recordOneTimeGift(tx: Transaction, facts: OneTimeGiftFacts): Promise<{ giftId: string; paymentId: string }> {
+export async function recordOneTimeGift(tx: Transaction, facts: OneTimeGiftFacts): Promise<{ giftId: string }> {
   const supporterId = facts.supporter ? await upsertSupporter(tx, facts.supporter) : null;
   if (facts.stripeCustomerId && supporterId) {
     await tx
@@ -63,7 +63,7 @@ export async function recordOneTimeGift(tx: Transaction, facts: OneTimeGiftFacts
   }
 
   const { gift, payment } = facts;
-  await tx
+  const [insertedGift] = await tx
     .insert(gifts)
     .values({
       supporterId,
@@ -76,16 +76,16 @@ export async function recordOneTimeGift(tx: Transaction, facts: OneTimeGiftFacts
       ...gift.attribution,
       givenAt: gift.givenAt,
     })
-    .onConflictDoNothing({ target: gifts.stripeCheckoutSessionId });
-  const [giftRow] = await tx
-    .select({ id: gifts.id })
-    .from(gifts)
-    .where(eq(gifts.stripeCheckoutSessionId, gift.stripeCheckoutSessionId));
+    .onConflictDoNothing({ target: gifts.stripeCheckoutSessionId })
+    .returning({ id: gifts.id });
+  const giftId =
+    insertedGift?.id ??
+    (await tx.select({ id: gifts.id }).from(gifts).where(eq(gifts.stripeCheckoutSessionId, gift.stripeCheckoutSessionId)))[0]!.id;
 
-  await tx
+  const [insertedPayment] = await tx
     .insert(payments)
     .values({
-      giftId: giftRow!.id,
+      giftId,
       supporterId,
       stripePaymentIntentId: payment.stripePaymentIntentId,
       stripeChargeId: payment.stripeChargeId,
@@ -95,14 +95,12 @@ export async function recordOneTimeGift(tx: Transaction, facts: OneTimeGiftFacts
       paidAt: payment.paidAt,
       ...(payment.settlement ?? {}),
     })
-    .onConflictDoNothing({ target: payments.stripePaymentIntentId });
-  if (payment.settlement) await recordPaymentSettlement(tx, payment.stripeChargeId, payment.settlement);
-  const [paymentRow] = await tx
-    .select({ id: payments.id })
-    .from(payments)
-    .where(eq(payments.stripePaymentIntentId, payment.stripePaymentIntentId));
+    .onConflictDoNothing({ target: payments.stripePaymentIntentId })
+    .returning({ id: payments.id });
+  // Already recorded (a redelivery, or another event for the same payment): only a missing fee may be filled in.
+  if (!insertedPayment && payment.settlement) await recordPaymentSettlement(tx, payment.stripeChargeId, payment.settlement);
 
-  return { giftId: giftRow!.id, paymentId: paymentRow!.id };
+  return { giftId };
 }
 
 /** Fills fee and net on a payment that has none yet; a no-op when unknown or already settled. */

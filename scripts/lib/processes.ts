@@ -160,7 +160,13 @@ export async function startStripeSandbox(options: {
   return { child, url, port: options.port, output };
 }
 
-export async function startApp(options: { port: number; env: Record<string, string | undefined>; inheritOutput?: boolean }): Promise<Started> {
+export async function startApp(options: {
+  port: number;
+  env: Record<string, string | undefined>;
+  inheritOutput?: boolean;
+  /** Extra flags for node itself, e.g. --cpu-prof when profiling. */
+  nodeArgs?: string[];
+}): Promise<Started> {
   await assertPortFree(options.port, "the app (set PORT to use another)");
   const env: Record<string, string | undefined> = {
     PATH: process.env.PATH,
@@ -172,7 +178,7 @@ export async function startApp(options: { port: number; env: Record<string, stri
   };
   const { child, output } = spawnLogged(
     process.execPath,
-    [NEXT_BIN, "start", "--port", String(options.port), "--hostname", "127.0.0.1"],
+    [...(options.nodeArgs ?? []), NEXT_BIN, "start", "--port", String(options.port), "--hostname", "127.0.0.1"],
     env,
     options.inheritOutput ?? false,
   );

@@ -29,6 +29,8 @@ export type Stack = {
  */
 export const test = base.extend<object, { stack: Stack }>({
   stack: [
+    // Playwright reads fixture dependencies from the destructuring pattern; this one has none.
+    // eslint-disable-next-line no-empty-pattern
     async ({}, use) => {
       const serverUrl = process.env.DATABASE_URL;
       const [appPort, sandboxPort] = [await freePort(), await freePort()];

@@ -271,4 +271,43 @@ describe(`webhook route on ${database.kind}`, () => {
     expect(payment).toMatchObject({ amountMinor: 2000, currency: "gbp", feeMinor: 50, netMinor: 1950 });
     expect(await countRows()).toMatchObject({ gifts: 1, payments: 1 });
   });
+
+  it("stores concurrent deliveries once each, even the same event arriving twice at the same moment", async () => {
+    const a = await giveOnce({ email: "c1@example.org" });
+    const b = await giveOnce({ email: "c2@example.org" });
+    const completedA = a.events.find((e) => e.type === "checkout.session.completed")!;
+    const all = [...a.events, ...b.events, completedA, completedA];
+    const responses = await Promise.all(all.map((event) => deliver([event]).then(([r]) => r!)));
+    const bodies = (await Promise.all(responses.map((r) => r.json()))) as Array<{ duplicate: boolean }>;
+
+    expect(responses.every((r) => r.status === 200)).toBe(true);
+    expect(bodies.filter((body) => !body.duplicate)).toHaveLength(a.events.length + b.events.length);
+    expect(await countRows()).toMatchObject({ stripeEvents: a.events.length + b.events.length });
+    await drainStripeEvents();
+    expect(await countRows()).toMatchObject({ gifts: 2, payments: 2 });
+  });
+
+  it("applies the rest of a batch when one event's writes fail, and that one later", async () => {
+    const good = await giveOnce({ amount: 1500, email: "good@example.org" });
+    const bad = await giveOnce({ amount: 4242, email: "bad@example.org" });
+    const db = getDb();
+    // A real write failure for one gift only: the database refuses that amount for now.
+    await db.execute(sql`alter table gifts add constraint refuse_4242 check (amount_minor <> 4242)`);
+    try {
+      await deliver([...good.events, ...bad.events]);
+      const outcome = await drainStripeEvents();
+      expect(outcome.failed).toBe(1);
+      expect((await ledgerSnapshot()).gifts.map((g) => g.amountMinor)).toEqual([1500]);
+      const [parked] = await db.select().from(stripeEvents).where(eq(stripeEvents.objectId, bad.session.id));
+      expect(parked).toMatchObject({ status: "pending", attempts: 1 });
+      expect(parked!.lastError).toContain("refuse_4242");
+      // What is kept and logged about a failure names the constraint, never the row's data.
+      expect(parked!.lastError).not.toMatch(/params|@example\.org|cus_/);
+    } finally {
+      await db.execute(sql`alter table gifts drop constraint refuse_4242`);
+    }
+    await db.update(stripeEvents).set({ nextAttemptAt: sql`now() - interval '1 second'` }).where(eq(stripeEvents.status, "pending"));
+    await drainStripeEvents();
+    expect((await ledgerSnapshot()).gifts.map((g) => g.amountMinor).sort()).toEqual([1500, 4242]);
+  });
 });

@@ -2,13 +2,16 @@ import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 import { getStripe, Stripe } from "../client";
 import { storeStripeEvent } from "./inbox";
-import { wakeWebhookWorker } from "./worker";
+import { wakeWebhookWorker, webhookWorkerRunning } from "./worker";
 
 // Stripe's largest events are a few hundred kilobytes; anything far beyond is not from Stripe.
 const MAX_BODY_BYTES = 2_000_000;
 
 export type HandleStripeWebhookOptions = {
-  /** Runs work after the response is sent (Next's `after`); the event is already stored by then. */
+  /**
+   * Runs work after the response is sent (Next's `after`), when no background loop runs in this
+   * process; the event is already stored by then.
+   */
   afterResponse: (task: () => Promise<void>) => void;
 };
 
@@ -46,14 +49,19 @@ export async function handleStripeWebhook(request: Request, options: HandleStrip
 
   let stored: Awaited<ReturnType<typeof storeStripeEvent>>;
   try {
-    stored = await storeStripeEvent(event);
+    stored = await storeStripeEvent(event, raw);
   } catch (error) {
     log.error("webhook could not be stored", { event: event.id, type: event.type, error });
 
     return json(500, { error: "Could not store the event; Stripe will retry" });
   }
 
-  if (stored === "stored") options.afterResponse(async () => wakeWebhookWorker());
+  if (stored === "stored") {
+    // A long-lived server's own loop applies the event; the kick is enough. Elsewhere the work
+    // must be tied to this request's lifetime, after the response is sent.
+    if (webhookWorkerRunning()) void wakeWebhookWorker();
+    else options.afterResponse(() => wakeWebhookWorker());
+  }
   log.debug("webhook received", { event: event.id, type: event.type, outcome: stored });
 
   return json(200, { received: true, duplicate: stored === "duplicate" });

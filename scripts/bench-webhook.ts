@@ -1,0 +1,227 @@
+import { randomBytes } from "node:crypto";
+import os from "node:os";
+import autocannon from "autocannon";
+import postgres from "postgres";
+import Stripe from "stripe";
+import { signPayload } from "../stripe-sandbox/webhooks";
+import { ensureBuilt, freePort, startApp, startStripeSandbox, stopProcess } from "./lib/processes";
+
+/**
+ * `npm run bench:webhook`: the webhook route against a trivial route of the same production build,
+ * on the PostgreSQL server, at 10 and 50 connections. Prints requests/s, p50 and p99 for each, the
+ * ratio b/a, and how long after its 2xx each gift reached the ledger. Figures, not a pass/fail test.
+ *
+ * The machine is shared and noisy, so each connection count runs ROUNDS rounds of (a) then (b),
+ * and the summary takes the median of the per-round ratios.
+ *
+ * Options (environment): DATABASE_URL (a server to create a scratch database on; default
+ * postgres://postgres@127.0.0.1:5432/postgres), BENCH_REQUESTS (per run, default 3000),
+ * BENCH_ROUNDS (default 3).
+ */
+const SERVER_URL = process.env.DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 3000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const CONNECTIONS = [10, 50];
+const SECRET = "whsec_readerfund_bench";
+const GOAL_RATIO = 0.6;
+const GOAL_P99_MS = 100;
+
+type Run = { label: string; connections: number; round: number; result: autocannon.Result };
+
+// autocannon notices the end of a fixed-amount run only at its next sample, so sample often: the
+// run's start and finish then bound it to within 20 ms instead of a whole second.
+const SAMPLE_MS = 20;
+
+/** Completed requests per second over the whole run. */
+const rateOf = (r: autocannon.Result) => r.requests.total / ((new Date(r.finish).getTime() - new Date(r.start).getTime()) / 1000);
+
+function row(run: Run): string {
+  const r = run.result;
+  const over2s = r.latency.max > 2000 ? "yes" : "no";
+
+  return [
+    run.label.padEnd(30),
+    String(run.connections).padStart(5),
+    String(run.round).padStart(5),
+    String(r.requests.total).padStart(8),
+    rateOf(r).toFixed(0).padStart(8),
+    String(r.latency.p50).padStart(7),
+    String(r.latency.p99).padStart(7),
+    String(r.latency.max).padStart(7),
+    over2s.padStart(6),
+    String(r.non2xx + r.errors + r.timeouts).padStart(9),
+  ].join(" ");
+}
+
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+const dbName = `rf_bench_${randomBytes(4).toString("hex")}`;
+const admin = postgres(SERVER_URL, { max: 1, onnotice: () => {} });
+await admin.unsafe(`create database ${dbName}`);
+const dbUrl = new URL(SERVER_URL);
+dbUrl.pathname = `/${dbName}`;
+const db = postgres(dbUrl.toString(), { max: 2, onnotice: () => {} });
+
+console.log("Building (if needed)…");
+await ensureBuilt({ quiet: true });
+const [appPort, sandboxPort] = [await freePort(), await freePort()];
+const sandbox = await startStripeSandbox({ port: sandboxPort, webhookUrl: null, webhookSecret: SECRET });
+const app = await startApp({
+  port: appPort,
+  env: { DATABASE_URL: dbUrl.toString(), APP_URL: `http://localhost:${appPort}`, STRIPE_API_BASE: sandbox.url, STRIPE_WEBHOOK_SECRET: SECRET, LOG_LEVEL: "error" },
+});
+
+try {
+  const stripe = new Stripe("sk_test_bench", {
+    host: "localhost",
+    port: sandboxPort,
+    protocol: "http",
+    telemetry: false,
+  });
+
+  /** Distinct paid gifts in the stand-in, and the checkout.session.completed event of each. */
+  async function makeCompletedEvents(count: number): Promise<string[]> {
+    const lanes = 8;
+    let made = 0;
+    await Promise.all(
+      Array.from({ length: lanes }, async () => {
+        while (made < count) {
+          made++;
+          const session = await stripe.checkout.sessions.create({
+            mode: "payment",
+            customer_creation: "always",
+            line_items: [{ quantity: 1, price_data: { currency: "eur", unit_amount: 1000 + (made % 9000), product_data: { name: "Gift" } } }],
+            metadata: { kind: "readerfund_gift", frequency: "once", locale: "en", campaign: "bench" },
+            success_url: "http://localhost/thank-you?session_id={CHECKOUT_SESSION_ID}",
+          });
+          const paid = await fetch(`${sandbox.url}/_sandbox/checkout/sessions/${session.id}/pay`, {
+            method: "POST",
+            body: JSON.stringify({ email: `bench${made % 500}@example.org`, card: "4242424242424242" }),
+          });
+          if (!paid.ok) throw new Error(`pay failed: ${paid.status}`);
+        }
+      }),
+    );
+    const response = await fetch(`${sandbox.url}/_sandbox/events?type=checkout.session.completed`);
+    const { data } = (await response.json()) as { data: Stripe.Event[] };
+
+    return data.slice(-count).map((event) => JSON.stringify(event, null, 2));
+  }
+
+  const runs: Run[] = [];
+  const lags: Record<number, Array<{ p50: number; p99: number; max: number; drainedAfterMs: number; recorded: number }>> = {};
+  const median = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)]!;
+
+  // Warm both routes (and the worker) so no run pays for first-request compilation and JIT warm-up.
+  await autocannon({ url: `${app.url}/api/health`, connections: 5, amount: 1000 });
+  const warmBodies = await makeCompletedEvents(500);
+  const warmAt = Math.floor(Date.now() / 1000);
+  let warmNext = 0;
+  await autocannon({
+    url: `${app.url}/api/stripe/webhook`,
+    connections: 5,
+    amount: warmBodies.length,
+    requests: [
+      {
+        method: "POST",
+        setupRequest: (request) => {
+          const body = warmBodies[warmNext++ % warmBodies.length]!;
+
+          return { ...request, body, headers: { "content-type": "application/json", "stripe-signature": signPayload(body, SECRET, warmAt) } };
+        },
+      },
+    ],
+  });
+  for (let waited = 0; waited < 60_000; waited += 200) {
+    const [{ pending }] = (await db`select count(*)::int as pending from stripe_events where status = 'pending'`) as unknown as [{ pending: number }];
+    if (pending === 0) break;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+
+  for (const connections of CONNECTIONS) {
+    lags[connections] = [];
+    for (let round = 1; round <= ROUNDS; round++) {
+      const bodies = await makeCompletedEvents(REQUESTS);
+      await db`truncate payments, gifts, stripe_customers, supporters, stripe_events cascade`;
+
+      const trivial = await autocannon({ url: `${app.url}/api/health`, connections, amount: REQUESTS, sampleInt: SAMPLE_MS });
+      runs.push({ label: "(a) GET /api/health", connections, round, result: trivial });
+
+      // Signed just before the run (Stripe's tolerance is five minutes), so the load generator does
+      // no hashing while it competes with the app for the same two cores.
+      const signedAt = Math.floor(Date.now() / 1000);
+      const requests = bodies.map((body) => ({
+        method: "POST" as const,
+        body,
+        headers: { "content-type": "application/json", "stripe-signature": signPayload(body, SECRET, signedAt) },
+      }));
+      let next = 0;
+      const webhook = await autocannon({
+        url: `${app.url}/api/stripe/webhook`,
+        connections,
+        amount: REQUESTS,
+        sampleInt: SAMPLE_MS,
+        requests: [{ method: "POST", setupRequest: (request) => ({ ...request, ...requests[next++ % requests.length]! }) }],
+      });
+      const lastAnswerAt = Date.now();
+      runs.push({ label: "(b) POST /api/stripe/webhook", connections, round, result: webhook });
+
+      // Wait for the worker to apply every event, then read each gift's lag from the database.
+      const deadline = Date.now() + 180_000;
+      let recorded = 0;
+      while (Date.now() < deadline) {
+        [{ recorded }] = (await db`select count(*)::int as recorded from gifts`) as unknown as [{ recorded: number }];
+        if (recorded >= REQUESTS) break;
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const drainedAfterMs = Date.now() - lastAnswerAt;
+      const giftLags = (
+        (await db`
+          select extract(epoch from (g.recorded_at - e.received_at)) * 1000 as ms
+          from gifts g join stripe_events e on e.object_id = g.stripe_checkout_session_id and e.type = 'checkout.session.completed'`) as unknown as Array<{ ms: string }>
+      )
+        .map((r) => Number(r.ms))
+        .sort((x, y) => x - y);
+      lags[connections].push({ p50: percentile(giftLags, 50), p99: percentile(giftLags, 99), max: giftLags.at(-1) ?? NaN, drainedAfterMs, recorded });
+    }
+  }
+
+  console.log(`\nWebhook route vs a trivial route: production build, PostgreSQL server, ${os.cpus().length} cores, ${REQUESTS} requests per run`);
+  console.log(
+    ["route".padEnd(30), "conns".padStart(5), "round".padStart(5), "requests".padStart(8), "req/s".padStart(8), "p50 ms".padStart(7), "p99 ms".padStart(7), "max ms".padStart(7), ">2 s".padStart(6), "non-2xx".padStart(9)].join(" "),
+  );
+  for (const run of runs) console.log(row(run));
+  console.log("");
+  for (const connections of CONNECTIONS) {
+    const ratios: number[] = [];
+    const p99s: number[] = [];
+    let slowest = 0;
+    for (let round = 1; round <= ROUNDS; round++) {
+      const a = runs.find((r) => r.connections === connections && r.round === round && r.label.startsWith("(a)"))!.result;
+      const b = runs.find((r) => r.connections === connections && r.round === round && r.label.startsWith("(b)"))!.result;
+      ratios.push(rateOf(b) / rateOf(a));
+      p99s.push(b.latency.p99);
+      slowest = Math.max(slowest, b.latency.max);
+    }
+    const l = lags[connections]!;
+    console.log(
+      `${connections} connections: ratio b/a = ${median(ratios).toFixed(2)} median of ${ratios.map((r) => r.toFixed(2)).join(", ")} (goal ≥ ${GOAL_RATIO})` +
+        (connections === 10 ? `; webhook p99 = ${median(p99s)} ms median (goal < ${GOAL_P99_MS} ms)` : "") +
+        `; slowest webhook answer ${slowest} ms (goal ≤ 2000 ms)`,
+    );
+    console.log(
+      `   gift in the ledger after its 2xx (median of rounds): p50 ${median(l.map((x) => x.p50)).toFixed(0)} ms, p99 ${median(l.map((x) => x.p99)).toFixed(0)} ms; ` +
+        `${l.map((x) => x.recorded).join("/")} of ${REQUESTS} gifts recorded per round, the last ${median(l.map((x) => x.drainedAfterMs))} ms after the last 2xx`,
+    );
+  }
+} finally {
+  await stopProcess(app.child);
+  await stopProcess(sandbox.child);
+  await db.end();
+  await admin.unsafe(`drop database if exists ${dbName} with (force)`);
+  await admin.end();
+}
