@@ -23,7 +23,11 @@ export const ZGiftForm = z
   .object({
     frequency: z.enum(FREQUENCIES, { error: "Choose how often to give: once, monthly or annual" }),
     currency: z.enum(GIFT_CURRENCIES, { error: "Choose a currency: EUR, USD or GBP" }),
-    amount: z.string({ error: "Choose or enter an amount" }).trim().min(1, "Choose or enter an amount").max(20, "Enter a shorter amount"),
+    amount: z
+      .string({ error: (issue) => (issue.input === undefined ? "Choose or enter an amount" : 'Send the amount as text, like "25" or "25.50"') })
+      .trim()
+      .min(1, "Choose or enter an amount")
+      .max(20, "Enter a shorter amount"),
     attemptId: z.uuid({ error: "The form is missing its attempt id; reload the page" }),
     articleUrl: z
       .union([z.literal(""), z.url({ protocol: /^https?$/, error: "articleUrl must be an http(s) URL" }).max(500, "articleUrl must be at most 500 characters")])

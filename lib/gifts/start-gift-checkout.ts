@@ -15,9 +15,11 @@ const MAX_BODY_BYTES = 16_384;
 export async function startGiftCheckout(request: Request): Promise<Response> {
   const contentType = request.headers.get("content-type") ?? "";
   const isJson = contentType.includes("application/json");
-  const isForm = contentType.includes("application/x-www-form-urlencoded") || contentType.includes("multipart/form-data");
+  const isForm = contentType.includes("application/x-www-form-urlencoded");
   if (!isJson && !isForm) {
-    return errorResponse(new AppError("INVALID_INPUT", "Send the gift as JSON or as a form (Content-Type)."));
+    return errorResponse(
+      new AppError("INVALID_INPUT", "Send the gift as JSON (application/json) or as a form (application/x-www-form-urlencoded)."),
+    );
   }
   if (Number(request.headers.get("content-length") ?? "0") > MAX_BODY_BYTES) {
     return errorResponse(new AppError("PAYLOAD_TOO_LARGE", "The request is too large."));

@@ -171,10 +171,11 @@ export async function startApp(options: {
   const env: Record<string, string | undefined> = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
+    ...options.env,
+    // `next start` serves the production build whatever the caller's shell says.
     NODE_ENV: "production",
     NEXT_TELEMETRY_DISABLED: "1",
     PORT: String(options.port),
-    ...options.env,
   };
   const { child, output } = spawnLogged(
     process.execPath,

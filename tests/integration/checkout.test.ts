@@ -81,6 +81,8 @@ describe("POST /api/checkout", () => {
     [{ amount: "abc" }, "amount", "Enter the amount as a number"],
     [{ amount: "-5" }, "amount", "Enter the amount as a number"],
     [{ amount: "" }, "amount", "Choose or enter an amount"],
+    [{ amount: undefined }, "amount", "Choose or enter an amount"],
+    [{ amount: 25 }, "amount", "Send the amount as text"],
     [{ currency: "jpy" }, "currency", "Choose a currency"],
     [{ frequency: "weekly" }, "frequency", "Choose how often"],
     [{ frequency: "monthly" }, "frequency", "not available yet"],
@@ -103,6 +105,7 @@ describe("POST /api/checkout", () => {
     expect((await startGiftCheckout(jsonRequest("{not json"))).status).toBe(422);
     expect((await startGiftCheckout(jsonRequest("[1,2]"))).status).toBe(422);
     expect((await startGiftCheckout(jsonRequest("amount=5", "text/plain"))).status).toBe(422);
+    expect((await startGiftCheckout(jsonRequest("amount=5", "multipart/form-data; boundary=x"))).status).toBe(422);
     const huge = { ...valid(), section: "x".repeat(20_000) };
     expect((await startGiftCheckout(jsonRequest(huge))).status).toBe(413);
   });

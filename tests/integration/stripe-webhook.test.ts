@@ -310,4 +310,20 @@ describe(`webhook route on ${database.kind}`, () => {
     await drainStripeEvents();
     expect((await ledgerSnapshot()).gifts.map((g) => g.amountMinor).sort()).toEqual([1500, 4242]);
   });
+
+  it("answers 500 only for an event the database refuses, not for the others written with it", async () => {
+    const { events } = await giveOnce({ email: "nul@example.org" });
+    const refused = structuredClone(events.find((e) => e.type === "payment_intent.created")!);
+    refused.id = "evt_1refusedAAAAAAAAAAAAAAAAA";
+    // PostgreSQL's jsonb cannot hold \u0000: a real refusal of one row.
+    const refusedBody = JSON.stringify(refused, null, 2).replace('"object": "event"', '"object": "event",\n  "note": "\\u0000"');
+    const requests = [
+      ...events.map((event) => signedWebhookRequest(JSON.stringify(event, null, 2))),
+      signedWebhookRequest(refusedBody),
+    ];
+    const responses = await Promise.all(requests.map((request) => handleStripeWebhook(request, noDeferral)));
+
+    expect(responses.map((r) => r.status)).toEqual([...events.map(() => 200), 500]);
+    expect(await countRows()).toMatchObject({ stripeEvents: events.length });
+  });
 });

@@ -98,7 +98,13 @@ async function writeBatch(batch: Waiting[]): Promise<void> {
       else item.resolve(isHandledEventType(item.event.type) ? "stored" : "ignored");
     }
   } catch (error) {
-    for (const item of batch) item.reject(error);
+    if (firstById.size === 1) {
+      for (const item of batch) item.reject(error);
+
+      return;
+    }
+    // One event the database refuses must not fail the webhooks that happened to share its write.
+    for (const item of batch) await writeBatch([item]);
   }
 }
 
