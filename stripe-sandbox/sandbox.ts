@@ -37,6 +37,8 @@ const AUTOMATIC: RequestContext = { requestId: null, idempotencyKey: null };
 type EventType = Stripe.Event["type"];
 type EventObject<T extends EventType> = Extract<Stripe.Event, { type: T }>["data"]["object"];
 
+export type StoredEvent = { id: string; type: string; json: string; pendingWebhooks: number };
+
 type SessionRecord = {
   session: Stripe.Checkout.Session;
   lineItems: Stripe.LineItem[];
@@ -132,16 +134,18 @@ export class Sandbox {
   private readonly customers = new Map<string, Stripe.Customer>();
   private readonly products = new Map<string, Stripe.Product>();
   private readonly prices = new Map<string, Stripe.Price>();
-  private readonly events: Stripe.Event[] = [];
-  private readonly eventsById = new Map<string, Stripe.Event>();
-  private burst: Stripe.Event[] | null = null;
+  // Events are kept as the JSON text that is delivered: snapshots never change, and text is far
+  // lighter on the garbage collector than thousands of object trees.
+  private readonly events: StoredEvent[] = [];
+  private readonly eventsById = new Map<string, StoredEvent>();
+  private burst: StoredEvent[] | null = null;
   private readonly expiryTimer: NodeJS.Timeout;
 
   constructor(private readonly options: SandboxOptions) {
     this.apiLatencyMs = options.apiLatencyMs;
     this.webhooks = new WebhookDeliverer(options.webhooks, (eventId) => {
       const event = this.eventsById.get(eventId);
-      if (event && event.pending_webhooks > 0) event.pending_webhooks -= 1;
+      if (event && event.pendingWebhooks > 0) event.pendingWebhooks -= 1;
     });
     this.expiryTimer = setInterval(() => this.expireDueSessions(), 1000);
     this.expiryTimer.unref();
@@ -175,24 +179,34 @@ export class Sandbox {
     context: RequestContext,
     previousAttributes?: Record<string, unknown>,
   ): void {
+    const pendingWebhooks = this.webhooks.config.url === null ? 0 : 1;
     const event = {
       id: newId.event(),
       object: "event",
       api_version: API_VERSION,
       created: this.clock.now(),
       data: {
-        object: clone(object),
-        ...(previousAttributes ? { previous_attributes: clone(previousAttributes) } : {}),
+        object,
+        ...(previousAttributes ? { previous_attributes: previousAttributes } : {}),
       },
       livemode: false,
-      pending_webhooks: this.webhooks.config.url === null ? 0 : 1,
+      pending_webhooks: pendingWebhooks,
       request: { id: context.requestId, idempotency_key: context.idempotencyKey },
       type,
     } as Stripe.Event;
-    this.events.push(event);
-    this.eventsById.set(event.id, event);
-    if (this.burst) this.burst.push(event);
-    else this.webhooks.enqueueBurst([event]);
+    // Serialising now takes the snapshot: later changes to the object do not reach the event.
+    const stored: StoredEvent = { id: event.id, type, json: JSON.stringify(event, null, 2), pendingWebhooks };
+    this.events.push(stored);
+    this.eventsById.set(stored.id, stored);
+    if (this.burst) this.burst.push(stored);
+    else this.webhooks.enqueueBurst([stored]);
+  }
+
+  private parseEvent(stored: StoredEvent): Stripe.Event {
+    const event = JSON.parse(stored.json) as Stripe.Event;
+    event.pending_webhooks = stored.pendingWebhooks;
+
+    return event;
   }
 
   listEvents(filter: { type?: string; after?: string; limit?: number }): Stripe.Event[] {
@@ -204,14 +218,25 @@ export class Sandbox {
     }
     const matching = this.events.slice(start).filter((e) => !filter.type || e.type === filter.type);
 
-    return filter.limit ? matching.slice(0, filter.limit) : matching;
+    return (filter.limit ? matching.slice(0, filter.limit) : matching).map((e) => this.parseEvent(e));
+  }
+
+  /** Newest first, as GET /v1/events lists them. */
+  listRecentEvents(filter: { type?: string; limit: number }): Stripe.Event[] {
+    const out: Stripe.Event[] = [];
+    for (let i = this.events.length - 1; i >= 0 && out.length < filter.limit; i--) {
+      const stored = this.events[i]!;
+      if (!filter.type || stored.type === filter.type) out.push(this.parseEvent(stored));
+    }
+
+    return out;
   }
 
   retrieveEvent(id: string): Stripe.Event {
-    const event = this.eventsById.get(id);
-    if (!event) throw noSuch("event", id);
+    const stored = this.eventsById.get(id);
+    if (!stored) throw noSuch("event", id);
 
-    return clone(event);
+    return this.parseEvent(stored);
   }
 
   // ---- lookups and expansion -------------------------------------------------------------------
@@ -224,7 +249,11 @@ export class Sandbox {
     if (id.startsWith("cus_")) return this.customers.get(id);
     if (id.startsWith("prod_")) return this.products.get(id);
     if (id.startsWith("price_")) return this.prices.get(id);
-    if (id.startsWith("evt_")) return this.eventsById.get(id);
+    if (id.startsWith("evt_")) {
+      const stored = this.eventsById.get(id);
+
+      return stored ? this.parseEvent(stored) : undefined;
+    }
 
     return undefined;
   }

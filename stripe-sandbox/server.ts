@@ -136,8 +136,7 @@ export async function startSandbox(options: {
   route("GET", "/v1/events", ({ params }) => {
     const limit = typeof params.limit === "string" ? Math.min(100, Math.max(1, Number(params.limit) || 10)) : 10;
     const type = typeof params.type === "string" ? params.type : undefined;
-    // Stripe lists newest first.
-    const events = sandbox.listEvents({ type }).reverse().slice(0, limit);
+    const events = sandbox.listRecentEvents({ type, limit });
 
     return { ...sandbox.listObject(events, "/v1/events"), has_more: false };
   });

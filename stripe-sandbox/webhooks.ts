@@ -1,5 +1,4 @@
 import { createHmac } from "node:crypto";
-import type Stripe from "stripe";
 
 export type WebhookConfig = {
   /** Where events go; null delivers nothing (events are still listed by the control API). */
@@ -28,7 +27,9 @@ export type DeliveryRecord = {
   at: string;
 };
 
-type Job = { event: Stripe.Event; copy: number; attempt: number; dueAt: number };
+/** An event as delivered: its id, type and the exact JSON text that is signed and sent. */
+export type DeliverableEvent = { id: string; type: string; json: string };
+type Job = { event: DeliverableEvent; copy: number; attempt: number; dueAt: number };
 
 /**
  * Signs `t.body` with the endpoint secret, exactly as Stripe does: HMAC-SHA256 keyed by the whsec_
@@ -67,7 +68,7 @@ export class WebhookDeliverer {
     private readonly onSettled: (eventId: string, delivered: boolean) => void,
   ) {}
 
-  enqueueBurst(events: Stripe.Event[]): void {
+  enqueueBurst(events: DeliverableEvent[]): void {
     if (events.length === 0 || this.config.url === null) {
       for (const event of events) this.onSettled(event.id, false);
 
@@ -142,7 +143,7 @@ export class WebhookDeliverer {
   private async attempt(job: Job): Promise<void> {
     const { url, secret, timeoutMs } = this.config;
     if (url === null) return;
-    const payload = JSON.stringify(job.event, null, 2);
+    const payload = job.event.json;
     const started = Date.now();
     let status: number | null = null;
     let error: string | null = null;

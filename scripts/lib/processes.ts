@@ -179,7 +179,7 @@ export async function startApp(options: {
   };
   const { child, output } = spawnLogged(
     process.execPath,
-    [...(options.nodeArgs ?? []), NEXT_BIN, "start", "--port", String(options.port), "--hostname", "127.0.0.1"],
+    [...(options.nodeArgs ?? []), "--max-semi-space-size=32", NEXT_BIN, "start", "--port", String(options.port), "--hostname", "127.0.0.1"],
     env,
     options.inheritOutput ?? false,
   );
