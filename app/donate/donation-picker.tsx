@@ -1,7 +1,7 @@
 "use client";
 
 import { zodResolver } from "@hookform/resolvers/zod";
-import { useId, useState } from "react";
+import { useEffect, useId, useState } from "react";
 import { useForm } from "react-hook-form";
 import { AVAILABLE_FREQUENCIES, FREQUENCIES, type Frequency, PRESET_AMOUNTS } from "@/lib/gifts/presets";
 import { type TGiftForm, type TGiftFormInput, ZGiftForm } from "@/lib/gifts/schemas";
@@ -55,6 +55,17 @@ export function DonationPicker(props: DonationPickerProps) {
       locale: "en",
     },
   });
+
+  // Coming back from Checkout with the browser's Back button restores this page as it was left,
+  // "Opening secure payment…" included: make it usable again.
+  useEffect(() => {
+    const onPageShow = (event: PageTransitionEvent) => {
+      if (event.persisted) setRedirecting(false);
+    };
+    window.addEventListener("pageshow", onPageShow);
+
+    return () => window.removeEventListener("pageshow", onPageShow);
+  }, []);
 
   const frequency = watch("frequency");
   const currency = watch("currency");

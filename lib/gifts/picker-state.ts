@@ -1,5 +1,6 @@
 import { randomUUID } from "node:crypto";
-import { FREQUENCIES, type Frequency } from "@/lib/gifts/presets";
+import { AVAILABLE_FREQUENCIES, type Frequency } from "@/lib/gifts/presets";
+import { pickerErrorMessage } from "@/lib/gifts/picker-errors";
 import { GIFT_CURRENCIES, type GiftCurrency, isGiftCurrency } from "@/lib/money";
 
 export type SearchParams = Record<string, string | string[] | undefined>;
@@ -14,7 +15,7 @@ export function pickerStateFrom(params: SearchParams) {
   const frequencyParam = first(params.frequency);
   const currencyParam = first(params.currency)?.toLowerCase();
   const amountParam = first(params.amount);
-  const frequency: Frequency = FREQUENCIES.includes(frequencyParam as Frequency) ? (frequencyParam as Frequency) : "once";
+  const frequency: Frequency = AVAILABLE_FREQUENCIES.includes(frequencyParam as Frequency) ? (frequencyParam as Frequency) : "once";
   const currency: GiftCurrency = currencyParam && isGiftCurrency(currencyParam) ? currencyParam : GIFT_CURRENCIES[0];
   const amount = amountParam && /^[\d.,]{1,12}$/.test(amountParam) ? amountParam : null;
   const error = first(params.error);
@@ -23,6 +24,6 @@ export function pickerStateFrom(params: SearchParams) {
     attemptId: randomUUID(),
     initial: { frequency, currency, amount },
     cancelled: first(params.cancelled) === "1",
-    serverError: error ? error.slice(0, 300) : null,
+    serverError: error ? pickerErrorMessage(error, currency) : null,
   };
 }

@@ -2,6 +2,7 @@ import { env } from "@/lib/env";
 import { AppError, errorResponse } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { createGiftCheckoutSession } from "@/lib/stripe/create-gift-checkout-session";
+import { type PickerError, pickerErrorFor } from "./picker-errors";
 import { fieldErrors, ZGiftForm } from "./schemas";
 
 const MAX_BODY_BYTES = 16_384;
@@ -48,7 +49,7 @@ export async function startGiftCheckout(request: Request): Promise<Response> {
   const parsed = ZGiftForm.safeParse(input);
   if (!parsed.success) {
     const errors = fieldErrors(parsed.error);
-    if (isForm) return backToPicker(input, Object.values(errors)[0] ?? "Check the form and try again.");
+    if (isForm) return backToPicker(input, pickerErrorFor(Object.keys(errors)[0]));
 
     return errorResponse(new AppError("INVALID_INPUT", "Some of the gift's details are not valid.", { fieldErrors: errors }));
   }
@@ -60,7 +61,7 @@ export async function startGiftCheckout(request: Request): Promise<Response> {
     return Response.json({ url });
   } catch (error) {
     if (error instanceof AppError) {
-      if (isForm) return backToPicker(input, error.message);
+      if (isForm) return backToPicker(input, "provider");
 
       return errorResponse(error);
     }
@@ -70,8 +71,12 @@ export async function startGiftCheckout(request: Request): Promise<Response> {
   }
 }
 
-function backToPicker(input: Record<string, unknown>, message: string): Response {
-  const params = new URLSearchParams({ error: message });
+/**
+ * Back to the picker with an error code, never a message: text taken from a URL and shown on our
+ * page is how a phishing link puts words in our mouth.
+ */
+function backToPicker(input: Record<string, unknown>, error: PickerError): Response {
+  const params = new URLSearchParams({ error });
   for (const key of ["frequency", "currency", "amount"] as const) {
     const value = input[key];
     if (typeof value === "string" && value.length <= 100) params.set(key, value);

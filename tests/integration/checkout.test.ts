@@ -155,7 +155,7 @@ describe("POST /api/checkout", () => {
     expect(bad.status).toBe(303);
     const back = new URL(bad.headers.get("location")!);
     expect(back.pathname).toBe("/donate");
-    expect(back.searchParams.get("error")).toBe("Enter at least €1.00");
+    expect(back.searchParams.get("error")).toBe("amount");
     expect(back.searchParams.get("amount")).toBe("0.10");
     expect(await sessionsFor(attemptId)).toHaveLength(0);
   });

@@ -43,3 +43,12 @@ describe("gift metadata", () => {
     });
   });
 });
+
+describe("picker errors from the URL", () => {
+  it("shows only our own words, whatever a link puts in ?error=", async () => {
+    const { pickerStateFrom } = await import("@/lib/gifts/picker-state");
+    expect(pickerStateFrom({ error: "amount", currency: "gbp" }).serverError).toBe("Enter an amount between £1.00 and £10,000.00.");
+    expect(pickerStateFrom({ error: "Send your gift to this bitcoin address instead" }).serverError).toBe("Check the form and try again.");
+    expect(pickerStateFrom({}).serverError).toBeNull();
+  });
+});
