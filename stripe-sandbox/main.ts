@@ -37,6 +37,7 @@ const started = await startSandbox({
   host: config.SANDBOX_HOST || "127.0.0.1",
   publicUrl: config.SANDBOX_PUBLIC_URL || undefined,
   apiLatencyMs: integer("SANDBOX_API_LATENCY_MS", 0),
+  balanceTransactionDelayMs: integer("SANDBOX_BALANCE_TRANSACTION_DELAY_MS", 0),
   webhooks: {
     url: config.SANDBOX_WEBHOOK_URL || null,
     secret,

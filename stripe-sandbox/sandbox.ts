@@ -72,6 +72,7 @@ export type SandboxOptions = {
   publicUrl: string;
   webhooks: WebhookConfig;
   apiLatencyMs: number;
+  balanceTransactionDelayMs?: number;
 };
 
 // Minimum charge per currency in minor units (docs.stripe.com/currencies#minimum-and-maximum-charge-amounts).
@@ -126,6 +127,8 @@ export class Sandbox {
   readonly clock = new Clock();
   readonly webhooks: WebhookDeliverer;
   apiLatencyMs: number;
+  /** How long after a successful charge its balance transaction is attached (0: at once). */
+  balanceTransactionDelayMs: number;
 
   private readonly sessions = new Map<string, SessionRecord>();
   private readonly paymentIntents = new Map<string, Stripe.PaymentIntent>();
@@ -143,6 +146,7 @@ export class Sandbox {
 
   constructor(private readonly options: SandboxOptions) {
     this.apiLatencyMs = options.apiLatencyMs;
+    this.balanceTransactionDelayMs = options.balanceTransactionDelayMs ?? 0;
     this.webhooks = new WebhookDeliverer(options.webhooks, (eventId) => {
       const event = this.eventsById.get(eventId);
       if (event && event.pendingWebhooks > 0) event.pendingWebhooks -= 1;
@@ -736,11 +740,19 @@ export class Sandbox {
     };
     this.emit("checkout.session.completed", session, AUTOMATIC);
 
-    // The balance transaction (fee and net) is attached just after the charge, as charge.updated.
-    const balanceTransaction = buildBalanceTransaction({ charge, fee: stripeFee(charge.amount, charge.currency), now });
-    this.balanceTransactions.set(balanceTransaction.id, balanceTransaction);
-    charge.balance_transaction = balanceTransaction.id;
-    this.emit("charge.updated", charge, AUTOMATIC, { balance_transaction: null });
+    // The balance transaction (fee and net) is attached after the charge, announced by
+    // charge.updated: at once by default, or later to play a Stripe that settles slowly.
+    const attachBalanceTransaction = () => {
+      const balanceTransaction = buildBalanceTransaction({ charge, fee: stripeFee(charge.amount, charge.currency), now: this.clock.now() });
+      this.balanceTransactions.set(balanceTransaction.id, balanceTransaction);
+      charge.balance_transaction = balanceTransaction.id;
+      this.emit("charge.updated", charge, AUTOMATIC, { balance_transaction: null });
+    };
+    if (this.balanceTransactionDelayMs > 0) {
+      setTimeout(() => this.inBurst(attachBalanceTransaction), this.balanceTransactionDelayMs).unref();
+    } else {
+      attachBalanceTransaction();
+    }
 
     return { outcome: "succeeded", session: clone(session), redirect: successRedirect(session) };
   }

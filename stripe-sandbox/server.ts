@@ -80,6 +80,7 @@ export async function startSandbox(options: {
   publicUrl?: string;
   webhooks: WebhookConfig;
   apiLatencyMs?: number;
+  balanceTransactionDelayMs?: number;
 }): Promise<StartedSandbox> {
   let publicUrl = options.publicUrl ?? "";
   const sandboxOptions: SandboxOptions = {
@@ -88,6 +89,7 @@ export async function startSandbox(options: {
     },
     webhooks: options.webhooks,
     apiLatencyMs: options.apiLatencyMs ?? 0,
+    balanceTransactionDelayMs: options.balanceTransactionDelayMs ?? 0,
   };
   const sandbox = new Sandbox(sandboxOptions);
   const idempotency = new Map<string, IdempotencyEntry>();
@@ -429,6 +431,7 @@ function describeConfig(sandbox: Sandbox) {
 
   return {
     api_latency_ms: sandbox.apiLatencyMs,
+    balance_transaction_delay_ms: sandbox.balanceTransactionDelayMs,
     webhooks: {
       url: w.url,
       duplicate: w.duplicate,
@@ -448,6 +451,9 @@ function applyConfig(sandbox: Sandbox, body: Record<string, unknown>): void {
     return value;
   };
   if (body.api_latency_ms !== undefined) sandbox.apiLatencyMs = nonNegative(body.api_latency_ms, "api_latency_ms");
+  if (body.balance_transaction_delay_ms !== undefined) {
+    sandbox.balanceTransactionDelayMs = nonNegative(body.balance_transaction_delay_ms, "balance_transaction_delay_ms");
+  }
   const webhooks = body.webhooks as Record<string, unknown> | undefined;
   if (webhooks === undefined) return;
   if (typeof webhooks !== "object" || webhooks === null) throw invalidRequest("webhooks must be an object", "webhooks");

@@ -60,12 +60,15 @@ export function DonationPicker(props: DonationPickerProps) {
   // "Opening secure payment…" included: make it usable again.
   useEffect(() => {
     const onPageShow = (event: PageTransitionEvent) => {
-      if (event.persisted) setRedirecting(false);
+      if (!event.persisted) return;
+      setRedirecting(false);
+      // Whatever happened on Checkout, pressing Continue again is a new attempt.
+      setValue("attemptId", crypto.randomUUID());
     };
     window.addEventListener("pageshow", onPageShow);
 
     return () => window.removeEventListener("pageshow", onPageShow);
-  }, []);
+  }, [setValue]);
 
   const frequency = watch("frequency");
   const currency = watch("currency");

@@ -17,7 +17,8 @@ export const stripeEvents = pgTable(
     livemode: boolean().notNull(),
     objectId: text(),
     stripeCreatedAt: timestamp({ withTimezone: true }).notNull(),
-    payload: jsonb().notNull(),
+    // Null for event types we do not act on: we keep that Stripe sent them, not what they said.
+    payload: jsonb(),
     status: stripeEventStatus().notNull().default("pending"),
     attempts: integer().notNull().default(0),
     nextAttemptAt: timestamp({ withTimezone: true }).notNull().defaultNow(),

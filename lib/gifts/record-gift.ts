@@ -103,10 +103,22 @@ export async function recordOneTimeGift(tx: Transaction, facts: OneTimeGiftFacts
   return { giftId };
 }
 
-/** Fills fee and net on a payment that has none yet; a no-op when unknown or already settled. */
-export async function recordPaymentSettlement(tx: Transaction, stripeChargeId: string, settlement: Settlement): Promise<void> {
-  await tx
+/**
+ * Fills fee and net on a payment that has none yet. Says whether the payment exists, so a fee that
+ * arrives before its payment can wait for it.
+ */
+export async function recordPaymentSettlement(
+  tx: Transaction,
+  stripeChargeId: string,
+  settlement: Settlement,
+): Promise<"filled" | "already-settled" | "no-payment"> {
+  const filled = await tx
     .update(payments)
     .set(settlement)
-    .where(and(eq(payments.stripeChargeId, stripeChargeId), isNull(payments.feeMinor)));
+    .where(and(eq(payments.stripeChargeId, stripeChargeId), isNull(payments.feeMinor)))
+    .returning({ id: payments.id });
+  if (filled.length > 0) return "filled";
+  const [existing] = await tx.select({ id: payments.id }).from(payments).where(eq(payments.stripeChargeId, stripeChargeId));
+
+  return existing ? "already-settled" : "no-payment";
 }

@@ -5,13 +5,18 @@ import { AVAILABLE_FREQUENCIES, FREQUENCIES } from "./presets";
 export const LOCALES = ["en", "ru"] as const;
 export type Locale = (typeof LOCALES)[number];
 
-const optionalText = (max: number, what: string) =>
+/**
+ * Attribution (which article, section, campaign) rides along from the page that embeds the picker.
+ * It must never stop a gift: a value we cannot use is dropped, not refused.
+ */
+const attributionText = (max: number) =>
   z
     .string()
     .trim()
-    .max(max, `${what} must be at most ${max} characters`)
-    .regex(/^[\p{L}\p{N} _.:/-]*$/u, `${what} may contain only letters, digits, spaces and - _ . : /`)
+    .max(max)
+    .regex(/^[\p{L}\p{N} _.:/&'+()!,-]*$/u)
     .optional()
+    .catch(undefined)
     .transform((v) => (v ? v : undefined));
 
 /**
@@ -30,12 +35,13 @@ export const ZGiftForm = z
       .max(20, "Enter a shorter amount"),
     attemptId: z.uuid({ error: "The form is missing its attempt id; reload the page" }),
     articleUrl: z
-      .union([z.literal(""), z.url({ protocol: /^https?$/, error: "articleUrl must be an http(s) URL" }).max(500, "articleUrl must be at most 500 characters")])
+      .url({ protocol: /^https?$/ })
+      .max(500)
       .optional()
-      .transform((v) => (v ? v : undefined)),
-    section: optionalText(100, "section"),
-    campaign: optionalText(100, "campaign"),
-    variant: optionalText(100, "variant"),
+      .catch(undefined),
+    section: attributionText(100),
+    campaign: attributionText(100),
+    variant: attributionText(100),
     locale: z.enum(LOCALES, { error: "locale must be en or ru" }).default("en"),
   })
   .transform((form, ctx) => {

@@ -1,5 +1,6 @@
 import { env } from "@/lib/env";
 import { AppError, errorResponse } from "@/lib/errors";
+import { readBodyText } from "@/lib/http";
 import { log } from "@/lib/log";
 import { createGiftCheckoutSession } from "@/lib/stripe/create-gift-checkout-session";
 import { type PickerError, pickerErrorFor } from "./picker-errors";
@@ -19,31 +20,31 @@ export async function startGiftCheckout(request: Request): Promise<Response> {
   const isForm = contentType.includes("application/x-www-form-urlencoded");
   if (!isJson && !isForm) {
     return errorResponse(
-      new AppError("INVALID_INPUT", "Send the gift as JSON (application/json) or as a form (application/x-www-form-urlencoded)."),
+      new AppError("UNSUPPORTED_MEDIA_TYPE", "Send the gift as JSON (application/json) or as a form (application/x-www-form-urlencoded)."),
     );
   }
-  if (Number(request.headers.get("content-length") ?? "0") > MAX_BODY_BYTES) {
-    return errorResponse(new AppError("PAYLOAD_TOO_LARGE", "The request is too large."));
-  }
+  const text = await readBodyText(request, MAX_BODY_BYTES);
+  if (text === null) return errorResponse(new AppError("PAYLOAD_TOO_LARGE", "The request is too large."));
 
   let input: Record<string, unknown>;
-  try {
-    const text = await request.text();
-    if (text.length > MAX_BODY_BYTES) return errorResponse(new AppError("PAYLOAD_TOO_LARGE", "The request is too large."));
-    if (isJson) {
-      const parsed: unknown = JSON.parse(text);
-      if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) throw new Error("not an object");
-      input = parsed as Record<string, unknown>;
-    } else {
-      const form = new URLSearchParams(text);
-      input = Object.fromEntries(form.entries());
-      // Without JavaScript the custom amount is its own field; it wins when filled in.
-      const custom = form.get("customAmount")?.trim();
-      if (custom) input.amount = custom;
-      delete input.customAmount;
+  if (isJson) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return errorResponse(new AppError("BAD_REQUEST", "The request body is not valid JSON."));
     }
-  } catch {
-    return errorResponse(new AppError("INVALID_INPUT", "The request body could not be read as JSON or a form."));
+    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+      return errorResponse(new AppError("BAD_REQUEST", "The request body must be a JSON object."));
+    }
+    input = parsed as Record<string, unknown>;
+  } else {
+    const form = new URLSearchParams(text);
+    input = Object.fromEntries(form.entries());
+    // Without JavaScript the custom amount is its own field; it wins when filled in.
+    const custom = form.get("customAmount")?.trim();
+    if (custom) input.amount = custom;
+    delete input.customAmount;
   }
 
   const parsed = ZGiftForm.safeParse(input);

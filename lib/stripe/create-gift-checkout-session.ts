@@ -61,10 +61,13 @@ export async function createGiftCheckoutSession(options: CreateGiftCheckoutSessi
   const stripe = getStripe();
   try {
     let session = await stripe.checkout.sessions.create(params, { idempotencyKey: `gift-checkout:${options.attemptId}:${fingerprint}` });
-    if (!session.url) {
-      // The replayed session was already paid or has expired (the reader came back with the same
-      // form): this is a new gift, so it gets a new session.
-      session = await stripe.checkout.sessions.create(params, { idempotencyKey: `gift-checkout:${randomUUID()}` });
+    if (session.lastResponse.headers["idempotent-replayed"] === "true") {
+      // A replay repeats the session as it was created. If it has since been paid or has expired
+      // (the reader came back to the same form and gives again), this is a new gift.
+      const current = await stripe.checkout.sessions.retrieve(session.id);
+      if (current.status !== "open" || !current.url) {
+        session = await stripe.checkout.sessions.create(params, { idempotencyKey: `gift-checkout:${randomUUID()}` });
+      }
     }
     if (!session.url) throw new AppError("STRIPE_UNAVAILABLE", "Stripe returned a Checkout Session without a URL.");
     log.info("checkout session created", { session: session.id, currency: options.currency, amountMinor: options.amountMinor });

@@ -1,9 +1,9 @@
-import { eq, sql } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type Stripe from "stripe";
-import { beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { getDb } from "@/db";
 import { gifts, payments, stripeEvents } from "@/db/schema";
-import { drainStripeEvents, MAX_PROCESSING_ATTEMPTS } from "@/lib/stripe/webhooks/inbox";
+import { drainStripeEvents, MAX_RETRY_AGE_HOURS } from "@/lib/stripe/webhooks/inbox";
 import { useTestDatabase } from "../support/database";
 import { clearLedger, countRows, ledgerSnapshot } from "../support/ledger";
 import {
@@ -160,7 +160,8 @@ describe(`webhook route on ${database.kind}`, () => {
 
     expect(response!.status).toBe(200);
     const [row] = await getDb().select().from(stripeEvents).where(eq(stripeEvents.id, created.id));
-    expect(row).toMatchObject({ type: "payment_intent.created", status: "ignored" });
+    // Recorded as received, without its payload (Stripe keeps events for 30 days if we need one).
+    expect(row).toMatchObject({ type: "payment_intent.created", status: "ignored", payload: null, objectId: created.data.object.id });
     expect(await countRows()).toMatchObject({ gifts: 0, payments: 0, supporters: 0, stripeEvents: 1 });
   });
 
@@ -217,7 +218,7 @@ describe(`webhook route on ${database.kind}`, () => {
     expect(processed[0]!.n).toBe(6);
   });
 
-  it("keeps an event it could not apply, retries it later, and parks it as failed after the last attempt", async () => {
+  it("keeps an event it could not apply, retries it later, and parks it once Stripe itself would have given up", async () => {
     const { events } = await giveOnce();
     const completed = events.find((e) => e.type === "checkout.session.completed")!;
     // An event for a session Stripe does not know: every attempt to read it fails.
@@ -235,13 +236,19 @@ describe(`webhook route on ${database.kind}`, () => {
 
     // Not due yet: a drain leaves it alone.
     expect(await drainStripeEvents()).toEqual({ processed: 0, failed: 0 });
-    // Make every remaining attempt due at once and run them out.
-    for (let attempt = 2; attempt <= MAX_PROCESSING_ATTEMPTS; attempt++) {
-      await getDb().update(stripeEvents).set({ nextAttemptAt: sql`now() - interval '1 second'` }).where(eq(stripeEvents.id, orphan.id));
-      await drainStripeEvents();
-    }
+    // Due again: tried again, still pending.
+    await getDb().update(stripeEvents).set({ nextAttemptAt: sql`now() - interval '1 second'` }).where(eq(stripeEvents.id, orphan.id));
+    expect(await drainStripeEvents()).toEqual({ processed: 0, failed: 1 });
+    expect((await getDb().select().from(stripeEvents).where(eq(stripeEvents.id, orphan.id)))[0]).toMatchObject({ status: "pending", attempts: 2 });
+
+    // Received longer ago than Stripe's own retry window: parked for a person, not tried again.
+    await getDb()
+      .update(stripeEvents)
+      .set({ nextAttemptAt: sql`now() - interval '1 second'`, receivedAt: sql`now() - ${MAX_RETRY_AGE_HOURS + 1}::int * interval '1 hour'` })
+      .where(eq(stripeEvents.id, orphan.id));
+    expect(await drainStripeEvents()).toEqual({ processed: 0, failed: 0 });
     const [parked] = await getDb().select().from(stripeEvents).where(eq(stripeEvents.id, orphan.id));
-    expect(parked).toMatchObject({ status: "failed", attempts: MAX_PROCESSING_ATTEMPTS });
+    expect(parked).toMatchObject({ status: "failed", attempts: 2 });
     expect(await countRows()).toMatchObject({ gifts: 0, payments: 0 });
   });
 
@@ -296,9 +303,13 @@ describe(`webhook route on ${database.kind}`, () => {
     try {
       await deliver([...good.events, ...bad.events]);
       const outcome = await drainStripeEvents();
-      expect(outcome.failed).toBe(1);
+      // The refused gift, and its charge's fee, which waits for that gift's payment.
+      expect(outcome.failed).toBe(2);
       expect((await ledgerSnapshot()).gifts.map((g) => g.amountMinor)).toEqual([1500]);
-      const [parked] = await db.select().from(stripeEvents).where(eq(stripeEvents.objectId, bad.session.id));
+      const [parked] = await db
+        .select()
+        .from(stripeEvents)
+        .where(and(eq(stripeEvents.objectId, bad.session.id), eq(stripeEvents.type, "checkout.session.completed")));
       expect(parked).toMatchObject({ status: "pending", attempts: 1 });
       expect(parked!.lastError).toContain("refuse_4242");
       // What is kept and logged about a failure names the constraint, never the row's data.
@@ -309,11 +320,12 @@ describe(`webhook route on ${database.kind}`, () => {
     await db.update(stripeEvents).set({ nextAttemptAt: sql`now() - interval '1 second'` }).where(eq(stripeEvents.status, "pending"));
     await drainStripeEvents();
     expect((await ledgerSnapshot()).gifts.map((g) => g.amountMinor).sort()).toEqual([1500, 4242]);
+    expect((await ledgerSnapshot()).payments.map((p) => p.feeMinor).sort()).toEqual([48, 89]); // 1.5% + €0.25 of €15.00 and €42.42
   });
 
   it("answers 500 only for an event the database refuses, not for the others written with it", async () => {
     const { events } = await giveOnce({ email: "nul@example.org" });
-    const refused = structuredClone(events.find((e) => e.type === "payment_intent.created")!);
+    const refused = structuredClone(events.find((e) => e.type === "checkout.session.completed")!);
     refused.id = "evt_1refusedAAAAAAAAAAAAAAAAA";
     // PostgreSQL's jsonb cannot hold \u0000: a real refusal of one row.
     const refusedBody = JSON.stringify(refused, null, 2).replace('"object": "event"', '"object": "event",\n  "note": "\\u0000"');
@@ -325,5 +337,73 @@ describe(`webhook route on ${database.kind}`, () => {
 
     expect(responses.map((r) => r.status)).toEqual([...events.map(() => 200), 500]);
     expect(await countRows()).toMatchObject({ stripeEvents: events.length });
+  });
+
+  it("records nothing for a paid Checkout Session that is not a gift (another integration on the account)", async () => {
+    const stripe = sandboxStripe();
+    const session = await stripe.checkout.sessions.create({
+      mode: "payment",
+      customer_creation: "always",
+      line_items: [{ quantity: 1, price_data: { currency: "eur", unit_amount: 3900, product_data: { name: "Tote bag" } } }],
+      metadata: { order: "shop-123" },
+      success_url: "https://shop.example/thanks",
+    });
+    const marker = await lastEventId();
+    await payCheckout(session.id);
+    await deliver(await eventsAfter(marker));
+    await drainStripeEvents();
+
+    expect(await countRows()).toMatchObject({ gifts: 0, payments: 0, supporters: 0 });
+    const rows = await getDb().select({ type: stripeEvents.type, status: stripeEvents.status }).from(stripeEvents).where(eq(stripeEvents.status, "processed"));
+    expect(rows).toEqual([]);
+  });
+
+  describe("when Stripe attaches the fee after the payment's events", () => {
+    beforeEach(async () => {
+      await control("POST", "/_sandbox/config", { balance_transaction_delay_ms: 400 });
+    });
+    afterEach(async () => {
+      await control("POST", "/_sandbox/config", { balance_transaction_delay_ms: 0 });
+    });
+
+    const waitForChargeUpdated = async (marker: string | undefined) => {
+      for (let i = 0; i < 50; i++) {
+        const updated = (await eventsAfter(marker)).find((e) => e.type === "charge.updated");
+        if (updated) return updated;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      throw new Error("no charge.updated");
+    };
+
+    it("records the payment without a fee, then fills fee and net from charge.updated", async () => {
+      const { session, events } = await giveOnce({ amount: 2000, currency: "eur" });
+      expect(events.map((e) => e.type)).not.toContain("charge.updated");
+      await deliver(events);
+      await drainStripeEvents();
+      expect((await ledgerSnapshot()).payments).toEqual([expect.objectContaining({ amountMinor: 2000, feeMinor: null, netMinor: null, gift: session.id })]);
+
+      const updated = await waitForChargeUpdated(events.at(-1)!.id);
+      await deliver([updated]);
+      await drainStripeEvents();
+      // 1.5% + €0.25 of €20.00.
+      expect((await ledgerSnapshot()).payments).toEqual([expect.objectContaining({ feeMinor: 55, netMinor: 1945, settlementCurrency: "eur" })]);
+    });
+
+    it("keeps a fee that arrives before its payment until the payment is recorded", async () => {
+      const { events } = await giveOnce({ amount: 2000, currency: "eur" });
+      const updated = await waitForChargeUpdated(events.at(-1)!.id);
+      await deliver([updated]);
+      expect(await drainStripeEvents()).toEqual({ processed: 0, failed: 1 });
+      const [waiting] = await getDb().select().from(stripeEvents).where(eq(stripeEvents.id, updated.id));
+      expect(waiting).toMatchObject({ status: "pending" });
+      expect(waiting!.lastError).toContain("is not recorded yet");
+
+      await deliver(events);
+      await drainStripeEvents();
+      await getDb().update(stripeEvents).set({ nextAttemptAt: sql`now() - interval '1 second'` }).where(eq(stripeEvents.id, updated.id));
+      await drainStripeEvents();
+      expect((await ledgerSnapshot()).payments).toEqual([expect.objectContaining({ amountMinor: 2000, feeMinor: 55, netMinor: 1945 })]);
+      expect((await getDb().select().from(stripeEvents).where(eq(stripeEvents.id, updated.id)))[0]).toMatchObject({ status: "processed" });
+    });
   });
 });

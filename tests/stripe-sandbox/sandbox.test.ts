@@ -22,16 +22,15 @@ async function startReceiver() {
       const signature = String(req.headers["stripe-signature"] ?? "");
       try {
         const event = verifier.webhooks.constructEvent(body, signature, SECRET);
-        const respond = () => {
-          if (failNext > 0) {
-            failNext--;
-            res.writeHead(500).end();
+        if (failNext > 0) {
+          failNext--;
+          res.writeHead(500).end();
 
-            return;
-          }
-          received.push({ event, signature, at: Date.now() });
-          res.writeHead(200).end("{}");
-        };
+          return;
+        }
+        // Recorded on arrival: a delivery answered too late still arrived (and will be retried).
+        received.push({ event, signature, at: Date.now() });
+        const respond = () => res.writeHead(200).end("{}");
         if (delayMs > 0) setTimeout(respond, delayMs);
         else respond();
       } catch (error) {
@@ -60,7 +59,7 @@ beforeAll(async () => {
   receiver = await startReceiver();
   sandbox = await startSandbox({
     port: 0,
-    webhooks: { url: receiver.url, secret: SECRET, duplicate: false, shuffle: false, timeoutMs: 300, retryBaseMs: 20, maxAttempts: 4, concurrency: 1 },
+    webhooks: { url: receiver.url, secret: SECRET, duplicate: false, shuffle: false, timeoutMs: 1500, retryBaseMs: 20, maxAttempts: 4, concurrency: 1 },
   });
   const url = new URL(sandbox.url);
   stripe = new Stripe("sk_test_sandbox_suite", { host: url.hostname, port: url.port, protocol: "http", telemetry: false, maxNetworkRetries: 0 });
@@ -255,7 +254,7 @@ describe("Stripe stand-in webhooks", () => {
   });
 
   it("treats a slow answer as a failure and tries again", async () => {
-    receiver.delay(1000);
+    receiver.delay(2500);
     const session = await stripe.checkout.sessions.create(sessionParams());
     await stripe.checkout.sessions.expire(session.id);
     await new Promise((resolve) => setTimeout(resolve, 150));
@@ -277,8 +276,11 @@ describe("Stripe stand-in webhooks", () => {
       await pay(session.id);
       await flush();
       const ids = receiver.received.map((r) => r.event.id);
-      expect(ids).toHaveLength(12);
-      expect(new Set(ids).size).toBe(6);
+      // At least twice each (a slow answer can add a retry: that is at-least-once too).
+      const copies = new Map<string, number>();
+      for (const id of ids) copies.set(id, (copies.get(id) ?? 0) + 1);
+      expect(copies.size).toBe(6);
+      expect([...copies.values()].every((n) => n >= 2)).toBe(true);
       orders.add(receiver.received.map((r) => r.event.type).join(","));
     }
     // 12 deliveries in random order four times: the chance of one order every time is negligible.

@@ -44,11 +44,12 @@ describe("parseEnv", () => {
 
   it("requires the webhook secret with a real key, and real settings in production", () => {
     expect(problemsOf({ STRIPE_SECRET_KEY: "sk_test_abc" })).toEqual([expect.stringMatching(/^STRIPE_WEBHOOK_SECRET: is required/)]);
-    const production = problemsOf({ APP_ENV: "production", APP_URL: "http://insecure.example" });
+    const production = problemsOf({ APP_ENV: "production", APP_URL: "http://insecure.example", STRIPE_API_BASE: "http://localhost:12111" });
     expect(production).toEqual([
       expect.stringMatching(/^STRIPE_SECRET_KEY/),
       expect.stringMatching(/^DATABASE_URL/),
       expect.stringMatching(/^APP_URL: must be an https/),
+      expect.stringMatching(/^STRIPE_API_BASE: must be unset/),
     ]);
   });
 });

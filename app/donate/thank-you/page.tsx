@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { findGiftByCheckoutSession } from "@/db/queries/gifts";
 import { env } from "@/lib/env";
+import { CHECKOUT_SESSION_ID } from "@/lib/gifts/checkout-session-id";
 import { log } from "@/lib/log";
 import { formatMoneyExact } from "@/lib/money";
 import { getStripe, Stripe } from "@/lib/stripe/client";
@@ -10,7 +11,6 @@ import { RefreshUntilRecorded } from "./refresh-until-recorded";
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Thank you", referrer: "no-referrer" };
 
-const SESSION_ID = /^cs_(test|live)_[A-Za-z0-9]{10,200}$/;
 
 /**
  * /donate/thank-you?session_id=cs_…: reads only. The gift appears here once Stripe's webhook has
@@ -19,7 +19,7 @@ const SESSION_ID = /^cs_(test|live)_[A-Za-z0-9]{10,200}$/;
 export default async function ThankYouPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const raw = (await searchParams).session_id;
   const sessionId = Array.isArray(raw) ? raw[0] : raw;
-  if (!sessionId || !SESSION_ID.test(sessionId)) notFound();
+  if (!sessionId || !CHECKOUT_SESSION_ID.test(sessionId)) notFound();
 
   const gift = await findGiftByCheckoutSession(sessionId);
   if (gift) {
@@ -54,7 +54,7 @@ export default async function ThankYouPage({ searchParams }: { searchParams: Pro
         <p role="status" data-testid="gift-pending">
           Your gift{amount ? ` of ${amount}` : ""} went through. We are recording it now.
         </p>
-        <RefreshUntilRecorded />
+        <RefreshUntilRecorded sessionId={sessionId} />
       </section>
     );
   }

@@ -4,15 +4,17 @@ import { useRouter } from "next/navigation";
 import { useEffect, useState } from "react";
 
 /**
- * While the webhook has not landed yet, re-renders the page (a read) every two seconds for up to
- * a minute. Nothing here writes: the webhook is the only writer of the gift.
+ * While the webhook has not landed yet, asks our own database every two seconds (for up to a
+ * minute) whether the gift is recorded, and re-renders the page once it is. It reads only, and it
+ * never asks Stripe: the page did that once.
  */
-export function RefreshUntilRecorded() {
+export function RefreshUntilRecorded({ sessionId }: { sessionId: string }) {
   const router = useRouter();
   const [gaveUp, setGaveUp] = useState(false);
   useEffect(() => {
     let count = 0;
-    const timer = setInterval(() => {
+    let stopped = false;
+    const timer = setInterval(async () => {
       count += 1;
       if (count > 30) {
         clearInterval(timer);
@@ -20,11 +22,23 @@ export function RefreshUntilRecorded() {
 
         return;
       }
-      router.refresh();
+      try {
+        const response = await fetch(`/api/gifts/status?session_id=${encodeURIComponent(sessionId)}`, { cache: "no-store" });
+        const body = (await response.json()) as { recorded?: boolean };
+        if (body.recorded && !stopped) {
+          clearInterval(timer);
+          router.refresh();
+        }
+      } catch {
+        // A dropped request is retried on the next tick.
+      }
     }, 2000);
 
-    return () => clearInterval(timer);
-  }, [router]);
+    return () => {
+      stopped = true;
+      clearInterval(timer);
+    };
+  }, [router, sessionId]);
 
-  return gaveUp ? <p>This is taking longer than usual. Your payment went through; your receipt will follow.</p> : null;
+  return gaveUp ? <p>This is taking longer than usual. Your payment went through; it will appear in our records shortly.</p> : null;
 }

@@ -1,4 +1,5 @@
 import { env } from "@/lib/env";
+import { readBodyText } from "@/lib/http";
 import { log } from "@/lib/log";
 import { getStripe, Stripe } from "../client";
 import { storeStripeEvent } from "./inbox";
@@ -24,14 +25,11 @@ const json = (status: number, body: unknown) => Response.json(body, { status });
  * with nothing written; a database failure is a 500, so Stripe retries.
  */
 export async function handleStripeWebhook(request: Request, options: HandleStripeWebhookOptions): Promise<Response> {
-  const declaredLength = Number(request.headers.get("content-length") ?? "0");
-  if (declaredLength > MAX_BODY_BYTES) return json(413, { error: "Payload too large" });
-
   const signature = request.headers.get("stripe-signature");
   if (!signature) return json(400, { error: "Missing Stripe-Signature header" });
 
-  const raw = await request.text();
-  if (raw.length > MAX_BODY_BYTES) return json(413, { error: "Payload too large" });
+  const raw = await readBodyText(request, MAX_BODY_BYTES);
+  if (raw === null) return json(413, { error: "Payload too large" });
 
   let event: Stripe.Event;
   try {

@@ -5,15 +5,23 @@ import { type StripeEventRow, stripeEvents } from "@/db/schema";
 import { describeError, log } from "@/lib/log";
 import { getStripe } from "../client";
 import { type ApplyEffects, handlerFor, isHandledEventType } from "./handlers";
+import { NotYetApplicable } from "./not-yet-applicable";
 
-/** After this many failed attempts an event is parked as `failed`, visible, until someone retries it. */
-export const MAX_PROCESSING_ATTEMPTS = 10;
-const LEASE_SECONDS = 60;
+/**
+ * An event we could not apply is retried for as long as Stripe itself would have retried it (three
+ * days), then parked as `failed`, visible, until someone looks at it. We answered Stripe 200 when we
+ * stored it, so these retries are the only ones it gets.
+ */
+export const MAX_RETRY_AGE_HOURS = 72;
+/** Long enough for a batch whose every Stripe read times out and retries (10 × 60 s on 2 lanes). */
+const LEASE_SECONDS = 300;
+const CLAIM_BATCH = 10;
 
-/** Seconds to wait before the next attempt: 5 s, 10 s, 20 s … capped at an hour. */
+/** Seconds to wait before the next attempt: 5 s, 10 s, 20 s … then hourly. */
 export function retryDelaySeconds(attempts: number): number {
   return Math.min(3600, 5 * 2 ** Math.max(0, attempts - 1));
 }
+
 
 export type StoreOutcome = "stored" | "duplicate" | "ignored";
 type Waiting = { event: Stripe.Event; rawBody: string; resolve: (outcome: StoreOutcome) => void; reject: (error: unknown) => void };
@@ -76,7 +84,9 @@ async function writeBatch(batch: Waiting[]): Promise<void> {
       event.livemode === true,
       typeof object?.id === "string" ? object.id : null,
       event.created ?? 0,
-      rawBody,
+      // Events we do not act on are recorded without their payload: it can hold personal data
+      // (card details of a declined attempt, for one), and Stripe keeps every event for 30 days.
+      handled ? rawBody : null,
       handled ? "pending" : "ignored",
     );
     const p = (n: number) => `$${base + n}`;
@@ -98,14 +108,22 @@ async function writeBatch(batch: Waiting[]): Promise<void> {
       else item.resolve(isHandledEventType(item.event.type) ? "stored" : "ignored");
     }
   } catch (error) {
-    if (firstById.size === 1) {
+    // One event the database refuses (a data error) must not fail the webhooks that happened to
+    // share its write. Any other failure (the database is down) fails them all at once: Stripe retries.
+    if (firstById.size === 1 || !isDataError(error)) {
       for (const item of batch) item.reject(error);
 
       return;
     }
-    // One event the database refuses must not fail the webhooks that happened to share its write.
     for (const item of batch) await writeBatch([item]);
   }
+}
+
+/** SQLSTATE classes 22 (data exception) and 23 (integrity constraint): this row, not the database. */
+function isDataError(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code ?? ((error as { cause?: { code?: unknown } } | null)?.cause?.code as unknown);
+
+  return typeof code === "string" && (code.startsWith("22") || code.startsWith("23"));
 }
 
 /**
@@ -114,6 +132,19 @@ async function writeBatch(batch: Waiting[]): Promise<void> {
  */
 export async function claimDueEvents(limit: number): Promise<StripeEventRow[]> {
   const db = getDb();
+  // Events that have been failing since Stripe itself would have given up are parked for a person,
+  // whoever held them (this also stops an event that kills its worker from being claimed forever).
+  await db
+    .update(stripeEvents)
+    .set({ status: "failed", lockedUntil: null })
+    .where(
+      and(
+        eq(stripeEvents.status, "pending"),
+        lte(stripeEvents.nextAttemptAt, sql`now()`),
+        lt(stripeEvents.receivedAt, sql`now() - ${MAX_RETRY_AGE_HOURS}::int * interval '1 hour'`),
+        or(isNull(stripeEvents.lockedUntil), lt(stripeEvents.lockedUntil, sql`now()`)),
+      ),
+    );
   const due = db
     .select({ id: stripeEvents.id })
     .from(stripeEvents)
@@ -138,11 +169,13 @@ export async function claimDueEvents(limit: number): Promise<StripeEventRow[]> {
     .returning();
 }
 
-type Prepared = { row: StripeEventRow; apply: ApplyEffects | null } | { row: StripeEventRow; error: unknown };
+type Ready = { row: StripeEventRow; apply: ApplyEffects | null };
+type Prepared = Ready | { row: StripeEventRow; error: unknown };
 
 /**
  * Reads what a claimed event needs from Stripe, outside any transaction (the handler re-fetches
- * current state, since the event's snapshot may be stale) and returns the writes to make.
+ * current state, since the event's snapshot may be stale) and returns the writes to make, or null
+ * when the event changes nothing of ours.
  */
 async function prepare(row: StripeEventRow): Promise<Prepared> {
   try {
@@ -155,11 +188,18 @@ async function prepare(row: StripeEventRow): Promise<Prepared> {
   }
 }
 
+// Within a batch, effects are applied in the order Stripe created the events, and for events of
+// the same second, sessions before the charge updates that refer to their payments.
+const APPLY_RANK: Record<string, number> = { "charge.updated": 1 };
+const byStripeOrder = (a: Ready, b: Ready) =>
+  a.row.stripeCreatedAt.getTime() - b.row.stripeCreatedAt.getTime() || (APPLY_RANK[a.row.type] ?? 0) - (APPLY_RANK[b.row.type] ?? 0);
+
 /**
- * Applies prepared events and marks them processed, all in one transaction. The row locks and the
- * status check make a second worker holding a stale lease a no-op, so effects happen exactly once.
+ * Applies prepared events and marks them, all in one transaction: `processed` when they wrote
+ * something, `ignored` when they had nothing to do for us. The row locks and the status check make
+ * a second worker holding a stale lease a no-op, so effects happen exactly once.
  */
-async function applyInOneTransaction(prepared: Array<{ row: StripeEventRow; apply: ApplyEffects | null }>): Promise<number> {
+async function applyInOneTransaction(prepared: Ready[]): Promise<number> {
   const ids = prepared.map((p) => p.row.id);
 
   return getDb().transaction(async (tx) => {
@@ -171,30 +211,40 @@ async function applyInOneTransaction(prepared: Array<{ row: StripeEventRow; appl
       .for("update");
     const stillPending = new Set(pending.map((r) => r.id));
     const applied: string[] = [];
-    for (const { row, apply } of prepared) {
+    const ignored: string[] = [];
+    for (const { row, apply } of [...prepared].sort(byStripeOrder)) {
       if (!stillPending.has(row.id)) continue;
-      if (apply) await apply(tx);
-      applied.push(row.id);
+      if (apply) {
+        await apply(tx);
+        applied.push(row.id);
+      } else {
+        ignored.push(row.id);
+      }
     }
-    if (applied.length > 0) {
+    for (const [status, list] of [
+      ["processed", applied],
+      ["ignored", ignored],
+    ] as const) {
+      if (list.length === 0) continue;
       await tx
         .update(stripeEvents)
-        .set({ status: "processed", processedAt: sql`now()`, lockedUntil: null, lastError: null })
-        .where(inArray(stripeEvents.id, applied));
+        .set({ status, processedAt: sql`now()`, lockedUntil: null, lastError: null })
+        .where(inArray(stripeEvents.id, list));
     }
 
-    return applied.length;
+    return applied.length + ignored.length;
   });
 }
 
-/** Puts an event back with its error, due again after a backoff, or parks it after the last attempt. */
+/** Puts an event back with its error, due again after a backoff (it is parked once it is too old). */
 async function release(row: StripeEventRow, error: unknown): Promise<void> {
-  const parked = row.attempts >= MAX_PROCESSING_ATTEMPTS;
-  log.error(parked ? "webhook failed for good" : "webhook failed; will retry", { event: row.id, type: row.type, attempts: row.attempts, error });
+  const waiting = error instanceof NotYetApplicable;
+  const fields = { event: row.id, type: row.type, attempts: row.attempts, error };
+  if (waiting) log.info("webhook waits for another event; will retry", fields);
+  else log.error("webhook failed; will retry", fields);
   await getDb()
     .update(stripeEvents)
     .set({
-      status: parked ? "failed" : "pending",
       lockedUntil: null,
       lastError: describeError(error).slice(0, 2000),
       nextAttemptAt: sql`now() + ${retryDelaySeconds(row.attempts)}::int * interval '1 second'`,
@@ -220,7 +270,7 @@ export async function processClaimedBatch(rows: StripeEventRow[], concurrency = 
     }),
   );
   const totals = { processed: 0, failed: 0 };
-  const ready: Array<{ row: StripeEventRow; apply: ApplyEffects | null }> = [];
+  const ready: Ready[] = [];
   for (const item of prepared) {
     if ("error" in item) {
       await release(item.row, item.error);
@@ -239,7 +289,7 @@ export async function processClaimedBatch(rows: StripeEventRow[], concurrency = 
 
       return totals;
     }
-    for (const item of ready) {
+    for (const item of [...ready].sort(byStripeOrder)) {
       try {
         totals.processed += await applyInOneTransaction([item]);
       } catch (error) {
@@ -255,7 +305,7 @@ export async function processClaimedBatch(rows: StripeEventRow[], concurrency = 
 
 /** Claims and applies due events until none are left; returns how many were applied. */
 export async function drainStripeEvents(options: { batchSize?: number; concurrency?: number } = {}): Promise<{ processed: number; failed: number }> {
-  const batchSize = options.batchSize ?? 20;
+  const batchSize = options.batchSize ?? CLAIM_BATCH;
   const totals = { processed: 0, failed: 0 };
   for (;;) {
     const claimed = await claimDueEvents(batchSize);

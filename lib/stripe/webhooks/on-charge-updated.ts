@@ -1,19 +1,27 @@
 import type Stripe from "stripe";
 import { recordPaymentSettlement } from "@/lib/gifts/record-gift";
+import { readGiftMetadata } from "../metadata";
 import type { EventHandler } from "./handlers";
+import { NotYetApplicable } from "./not-yet-applicable";
 import { settlementOf } from "./settlement";
 
 /**
- * charge.updated: Stripe attaches a charge's balance transaction (its fee and net) to the charge,
- * sometimes after the payment events. If the payment is already in the ledger without a fee, we
- * fill it in; if not, the payment's own handler will read the fee when it records it.
+ * charge.updated: Stripe attaches a charge's balance transaction (its fee and net), sometimes after
+ * the payment's own events. We fill fee and net on the payment if it has none. If the payment is not
+ * in the ledger yet, the event waits and is retried, so a fee learnt early is never lost.
  */
 export const onChargeUpdated: EventHandler<Stripe.ChargeUpdatedEvent> = async (event, { stripe }) => {
   const snapshot = event.data.object;
   if (snapshot.status !== "succeeded" || snapshot.balance_transaction === null) return null;
-  const charge = await stripe.charges.retrieve(snapshot.id, { expand: ["balance_transaction"] });
+  const charge = await stripe.charges.retrieve(snapshot.id, { expand: ["balance_transaction", "payment_intent"] });
+  const paymentIntent = charge.payment_intent;
+  const metadata = paymentIntent !== null && typeof paymentIntent !== "string" ? paymentIntent.metadata : charge.metadata;
+  if (!readGiftMetadata(metadata).isOurs) return null;
   const settlement = settlementOf(charge);
   if (settlement === null) return null;
 
-  return (tx) => recordPaymentSettlement(tx, charge.id, settlement);
+  return async (tx) => {
+    const outcome = await recordPaymentSettlement(tx, charge.id, settlement);
+    if (outcome === "no-payment") throw new NotYetApplicable(`payment for charge ${charge.id} is not recorded yet`);
+  };
 };

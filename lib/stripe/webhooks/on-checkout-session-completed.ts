@@ -23,6 +23,13 @@ async function fulfilCheckoutSession(sessionId: string, stripe: Stripe) {
   const session = await stripe.checkout.sessions.retrieve(sessionId, {
     expand: ["payment_intent.latest_charge.balance_transaction"],
   });
+  const { isOurs, frequency, attribution } = readGiftMetadata(session.metadata);
+  if (!isOurs) {
+    // Another integration on the same Stripe account (a shop, an event ticket): not a gift.
+    log.info("checkout session is not a gift; ignored", { session: session.id });
+
+    return null;
+  }
   if (session.mode !== "payment") {
     log.info("checkout session not a one-time payment; nothing to record here", { session: session.id, mode: session.mode });
 
@@ -40,7 +47,6 @@ async function fulfilCheckoutSession(sessionId: string, stripe: Stripe) {
   if (charge.status !== "succeeded") throw new Error(`charge ${charge.id} of a paid session is ${charge.status}`);
   if (session.amount_total === null || session.currency === null) throw new Error(`session ${session.id} has no amount`);
 
-  const { frequency, attribution } = readGiftMetadata(session.metadata);
   const customerId = typeof session.customer === "string" ? session.customer : (session.customer?.id ?? null);
   const email = session.customer_details?.email ?? session.customer_email ?? null;
 
