@@ -22,6 +22,10 @@ export default function nextConfig(phase: string): NextConfig {
     // PGlite ships WebAssembly and data files that must be loaded from node_modules, not bundled.
     serverExternalPackages: ["@electric-sql/pglite"],
     poweredByHeader: false,
+    // Every page's <title> and metadata in the first bytes of <head>, for every client: screen
+    // readers announce the title at once, and a page read without JavaScript has it too (Next
+    // otherwise streams metadata later to browsers it does not list here).
+    htmlLimitedBots: /.*/,
     reactStrictMode: true,
     async headers() {
       return [
