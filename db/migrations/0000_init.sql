@@ -72,7 +72,7 @@ CREATE TABLE "stripe_events" (
 	"livemode" boolean NOT NULL,
 	"object_id" text,
 	"stripe_created_at" timestamp with time zone NOT NULL,
-	"payload" jsonb,
+	"payload" json,
 	"status" "stripe_event_status" DEFAULT 'pending' NOT NULL,
 	"attempts" integer DEFAULT 0 NOT NULL,
 	"next_attempt_at" timestamp with time zone DEFAULT now() NOT NULL,

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { boolean, index, integer, jsonb, pgEnum, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import { boolean, index, integer, json, pgEnum, pgTable, text, timestamp } from "drizzle-orm/pg-core";
 
 export const stripeEventStatus = pgEnum("stripe_event_status", ["pending", "processed", "ignored", "failed"]);
 
@@ -17,8 +17,10 @@ export const stripeEvents = pgTable(
     livemode: boolean().notNull(),
     objectId: text(),
     stripeCreatedAt: timestamp({ withTimezone: true }).notNull(),
-    // Null for event types we do not act on: we keep that Stripe sent them, not what they said.
-    payload: jsonb(),
+    // The body exactly as Stripe sent it (json keeps the text; we never query inside it, and it costs
+    // the database less to store than jsonb). Null for event types we do not act on: we keep that
+    // Stripe sent them, not what they said.
+    payload: json(),
     status: stripeEventStatus().notNull().default("pending"),
     attempts: integer().notNull().default(0),
     nextAttemptAt: timestamp({ withTimezone: true }).notNull().defaultNow(),

@@ -71,7 +71,7 @@ async function writeBatch(batch: Waiting[]): Promise<void> {
   const firstById = new Map<string, Waiting>();
   for (const item of batch) if (!firstById.has(item.event.id)) firstById.set(item.event.id, item);
   // The hottest statement in the app: built by hand, straight to the driver. The verified body
-  // goes in as sent (never re-serialised) and Postgres parses it once into jsonb.
+  // goes in as sent, never re-serialised.
   const params: unknown[] = [];
   const tuples = [...firstById.values()].map(({ event, rawBody }) => {
     const handled = isHandledEventType(event.type);
@@ -91,7 +91,7 @@ async function writeBatch(batch: Waiting[]): Promise<void> {
     );
     const p = (n: number) => `$${base + n}`;
 
-    return `(${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, to_timestamp(${p(6)}), ${p(7)}::jsonb, ${p(8)}::stripe_event_status, ${handled ? "null" : "now()"})`;
+    return `(${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, to_timestamp(${p(6)}), ${p(7)}::json, ${p(8)}::stripe_event_status, ${handled ? "null" : "now()"})`;
   });
   try {
     const result = await rawQuery<{ id: string }>(
