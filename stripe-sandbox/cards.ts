@@ -7,7 +7,17 @@ export type CardOutcome =
   | { kind: "decline"; declineCode: string; code: string; message: string; outcomeType?: "issuer_declined" | "blocked" }
   | { kind: "authenticate" };
 
-export type TestCard = { brand: string; funding: "credit" | "debit" | "prepaid"; country: string; outcome: CardOutcome };
+export type TestCard = {
+  brand: string;
+  funding: "credit" | "debit" | "prepaid";
+  country: string;
+  /** A payment the cardholder makes in person: Checkout in payment mode, the hosted invoice page. */
+  outcome: CardOutcome;
+  /** The first payment of a subscription in Checkout; `outcome` when absent. */
+  signupOutcome?: CardOutcome;
+  /** A charge made without the cardholder (renewals, retries); see offSessionOutcome. */
+  offSessionOutcome?: CardOutcome;
+};
 
 const declined = (declineCode: string, message = "Your card was declined.", code = "card_declined") =>
   ({ kind: "decline", declineCode, code, message }) as const;
@@ -46,8 +56,15 @@ export const TEST_CARDS: Record<string, TestCard> = {
     country: "US",
     outcome: declined("processing_error", "An error occurred while processing your card. Try again in a little bit.", "processing_error"),
   },
-  // Attaches to a customer, but every charge fails (for failing renewals).
-  "4000000000000341": { brand: "visa", funding: "credit", country: "US", outcome: declined("generic_decline") },
+  // Stripe: attaches to a customer, but every charge fails. The stand-in lets the first payment of a
+  // subscription in Checkout succeed, so that tests get a subscription whose renewals fail.
+  "4000000000000341": {
+    brand: "visa",
+    funding: "credit",
+    country: "US",
+    outcome: declined("generic_decline"),
+    signupOutcome: { kind: "succeed" },
+  },
   // Radar: always blocked.
   "4100000000000019": {
     brand: "visa",
@@ -55,10 +72,31 @@ export const TEST_CARDS: Record<string, TestCard> = {
     country: "US",
     outcome: { ...declined("fraudulent"), outcomeType: "blocked" },
   },
-  // 3D Secure required on this payment.
+  // 3D Secure required on this payment; once set up, off-session charges go through.
   "4000002500003155": { brand: "visa", funding: "credit", country: "US", outcome: { kind: "authenticate" } },
   "4000000000003220": { brand: "visa", funding: "credit", country: "US", outcome: { kind: "authenticate" } },
+  // 3D Secure required on every payment, off-session renewals included.
+  "4000002760003184": {
+    brand: "visa",
+    funding: "credit",
+    country: "DE",
+    outcome: { kind: "authenticate" },
+    offSessionOutcome: { kind: "authenticate" },
+  },
 };
+
+/**
+ * What a charge without the cardholder does: as stated on the card, else as on-session, except that
+ * a card that asked for 3D Secure when it was set up is not asked again (Stripe's exemption).
+ */
+export function offSessionOutcome(card: TestCard): CardOutcome {
+  if (card.offSessionOutcome) return card.offSessionOutcome;
+
+  return card.outcome.kind === "authenticate" ? { kind: "succeed" } : card.outcome;
+}
+
+/** Stripe's decline for a charge the stand-in is told to fail (control API `next_renewal`). */
+export const FORCED_DECLINE: CardOutcome = declined("generic_decline");
 
 export function normaliseCardNumber(input: string): string {
   return input.replace(/[\s-]/g, "");

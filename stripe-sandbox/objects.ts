@@ -383,7 +383,7 @@ export function buildCharge(input: {
     receipt_number: null,
     receipt_url: null,
     refunded: false,
-    refunds: { object: "list", data: [], has_more: false, url: "" },
+    // `refunds` is includable since 2022-11-15: present only with expand[]=refunds.
     review: null,
     shipping: null,
     source: null,
@@ -398,24 +398,91 @@ export function buildCharge(input: {
 
 export function buildBalanceTransaction(input: { charge: Stripe.Charge; fee: number; now: number }): Stripe.BalanceTransaction {
   const { charge, fee } = input;
+
+  return buildMovement({
+    amount: charge.amount,
+    currency: charge.currency,
+    fee,
+    feeDescription: "Stripe processing fees",
+    description: charge.description,
+    source: charge.id,
+    type: "charge",
+    reportingCategory: "charge",
+    now: input.now,
+  });
+}
+
+/** Any balance transaction: a charge, a refund (negative, fee 0), a dispute's withdrawal or reinstatement. */
+export function buildMovement(input: {
+  amount: number;
+  currency: string;
+  fee: number;
+  feeDescription: string;
+  description: string | null;
+  source: string;
+  type: Stripe.BalanceTransaction.Type;
+  reportingCategory: string;
+  now: number;
+}): Stripe.BalanceTransaction {
   const twoDays = 2 * 24 * 60 * 60;
 
   return {
     id: newId.balanceTransaction(),
     object: "balance_transaction",
-    amount: charge.amount,
+    amount: input.amount,
     available_on: Math.floor((input.now + twoDays) / 86_400) * 86_400,
     balance_type: "payments",
     created: input.now,
-    currency: charge.currency,
-    description: charge.description,
+    currency: input.currency,
+    description: input.description,
     exchange_rate: null,
-    fee,
-    fee_details: [{ amount: fee, application: null, currency: charge.currency, description: "Stripe processing fees", type: "stripe_fee" }],
-    net: charge.amount - fee,
-    reporting_category: "charge",
-    source: charge.id,
+    fee: input.fee,
+    fee_details:
+      input.fee === 0
+        ? []
+        : [{ amount: input.fee, application: null, currency: input.currency, description: input.feeDescription, type: "stripe_fee" }],
+    net: input.amount - input.fee,
+    reporting_category: input.reportingCategory,
+    source: input.source,
     status: "pending",
-    type: "charge",
+    type: input.type,
+  };
+}
+
+export function buildPaymentMethod(input: {
+  card: CardDetails;
+  billing: { email: string | null; name: string | null };
+  customer: string | null;
+  now: number;
+}): Stripe.PaymentMethod {
+  const { card } = input;
+
+  return {
+    id: newId.paymentMethod(),
+    object: "payment_method",
+    allow_redisplay: "unspecified",
+    billing_details: { address: { ...emptyAddress(), country: card.country }, email: input.billing.email, name: input.billing.name, phone: null, tax_id: null },
+    card: {
+      brand: card.brand,
+      checks: { address_line1_check: null, address_postal_code_check: null, cvc_check: "pass" },
+      country: card.country,
+      display_brand: card.brand,
+      exp_month: card.expMonth,
+      exp_year: card.expYear,
+      fingerprint: card.fingerprint,
+      funding: card.funding,
+      generated_from: null,
+      last4: card.number.slice(-4),
+      networks: { available: [card.brand], preferred: null },
+      regulated_status: "unregulated",
+      three_d_secure_usage: { supported: true },
+      wallet: null,
+    },
+    created: input.now,
+    customer: input.customer,
+    customer_account: null,
+    livemode: false,
+    metadata: {},
+    type: "card",
   };
 }

@@ -33,6 +33,11 @@ function layout(title: string, body: string): string {
   .error { background: #fde8e8; color: #8a1c1c; border-radius: 6px; padding: .6rem .8rem; margin-top: 1rem; }
   .back { display: inline-block; margin-bottom: 1rem; color: #425466; }
   .hint { font-size: .8rem; color: #556; margin-top: 1.2rem; }
+  .notice { background: #e6f4ea; color: #1e4620; border-radius: 6px; padding: .6rem .8rem; margin-top: 1rem; }
+  section.subscription { border-top: 1px solid #e3e8ee; padding-top: 1rem; margin-top: 1.25rem; }
+  section.subscription h2 { font-size: 1rem; margin: 0 0 .25rem; }
+  .status { font-size: .9rem; color: #425466; margin: .25rem 0 .5rem; }
+  form.inline button { margin-top: .6rem; }
 </style>
 </head>
 <body>
@@ -42,16 +47,36 @@ function layout(title: string, body: string): string {
 </html>`;
 }
 
+/** "per month", "every 3 months": how Stripe's pages state a recurring price. */
+export function formatInterval(recurring: { interval: string; interval_count: number }): string {
+  return recurring.interval_count === 1 ? `per ${recurring.interval}` : `every ${recurring.interval_count} ${recurring.interval}s`;
+}
+
+function submitLabel(session: Stripe.Checkout.Session): string {
+  switch (session.submit_type) {
+    case "donate":
+      return "Donate";
+    case "book":
+      return "Book";
+    case "pay":
+      return "Pay";
+    default:
+      return session.mode === "subscription" ? "Subscribe" : "Pay";
+  }
+}
+
 export function checkoutPage(input: {
   session: Stripe.Checkout.Session;
   productName: string;
+  recurring?: { interval: string; interval_count: number } | null;
   error?: string;
   email?: string;
   name?: string;
 }): string {
   const { session } = input;
-  const amount = formatAmount(session.amount_total ?? 0, session.currency ?? "usd");
-  const buttonLabel = session.submit_type === "donate" ? "Donate" : "Pay";
+  const price = formatAmount(session.amount_total ?? 0, session.currency ?? "usd");
+  const amount = input.recurring ? `${price} ${formatInterval(input.recurring)}` : price;
+  const buttonLabel = submitLabel(session);
   const back = session.cancel_url ? `<a class="back" href="${escape(session.cancel_url)}">&larr; Back</a>` : "";
   const emailValue = escape(input.email ?? session.customer_email ?? "");
 
@@ -100,4 +125,100 @@ export function inactivePage(session: Stripe.Checkout.Session | null): string {
   const back = session?.cancel_url ? `<p><a href="${escape(session.cancel_url)}">Return to the site</a></p>` : "";
 
   return layout("Checkout unavailable", `<h1>Checkout unavailable</h1><p>${reason}</p>${back}`);
+}
+
+const longDate = (unix: number) =>
+  new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" }).format(unix * 1000);
+
+function subscriptionStatus(subscription: Stripe.Subscription): string {
+  const item = subscription.items.data[0]!;
+  if (subscription.status === "canceled") return `Canceled${subscription.ended_at ? ` on ${longDate(subscription.ended_at)}` : ""}`;
+  if (subscription.cancel_at !== null) return `Cancels on ${longDate(subscription.cancel_at)}`;
+  const state = subscription.status === "past_due" ? "Past due" : "Active";
+  const paused = subscription.pause_collection ? ", payments paused" : "";
+
+  return `${state}${paused}. Renews on ${longDate(item.current_period_end)}`;
+}
+
+/** The customer portal: the supporter's subscriptions and what can be done with each. No JavaScript. */
+export function portalPage(input: {
+  session: Stripe.BillingPortal.Session;
+  customer: Stripe.Customer;
+  subscriptions: Array<{ subscription: Stripe.Subscription; productName: string }>;
+  notice?: string;
+  error?: string;
+}): string {
+  const { session } = input;
+  const base = `/p/session/${escape(session.id)}/subscriptions`;
+  const sections = input.subscriptions.map(({ subscription, productName }) => {
+    const item = subscription.items.data[0]!;
+    const amount = `${formatAmount((item.price.unit_amount ?? 0) * (item.quantity ?? 1), item.price.currency)} ${formatInterval(item.price.recurring!)}`;
+    const heading = `h-${escape(subscription.id)}`;
+    const action = (name: string, label: string, secondary = false) =>
+      `<form class="inline" method="post" action="${base}/${escape(subscription.id)}/${name}"><button type="submit"${secondary ? ' class="secondary"' : ""} aria-describedby="${heading}">${label}</button></form>`;
+    const live = subscription.status !== "canceled";
+    const scheduled = subscription.cancel_at !== null;
+    const actions = live
+      ? `<form method="post" action="${base}/${escape(subscription.id)}/update_card">
+  <label for="card-${escape(subscription.id)}">New card number</label>
+  <input id="card-${escape(subscription.id)}" name="cardNumber" inputmode="numeric" autocomplete="cc-number" placeholder="1234 1234 1234 1234" required>
+  <button type="submit" aria-describedby="${heading}">Update card</button>
+</form>
+${scheduled ? action("renew", "Renew") : action("cancel_at_period_end", "Cancel at end of period", true)}
+${action("cancel_now", "Cancel now", true)}`
+      : "";
+
+    return `<section class="subscription" aria-labelledby="${heading}">
+<h2 id="${heading}">${escape(productName)}: ${escape(amount)}</h2>
+<p class="status" data-testid="subscription-status">${escape(subscriptionStatus(subscription))}</p>
+${actions}
+</section>`;
+  });
+  const back = session.return_url ? `<a class="back" href="${escape(session.return_url)}">&larr; Return to the site</a>` : "";
+
+  return layout(
+    "Manage your subscriptions",
+    `${back}
+<h1>Manage your subscriptions</h1>
+<p>${escape(input.customer.email ?? input.customer.name ?? "")}</p>
+${input.notice ? `<p class="notice" role="status">${escape(input.notice)}</p>` : ""}
+${input.error ? `<p class="error" role="alert">${escape(input.error)}</p>` : ""}
+${sections.length > 0 ? sections.join("\n") : "<p>You have no subscriptions.</p>"}`,
+  );
+}
+
+/** The hosted invoice page: pay an open invoice, or complete 3D Secure for a renewal that asks for it. */
+export function invoicePage(input: { invoice: Stripe.Invoice; productName: string; requiresAction: boolean; notice?: string; error?: string }): string {
+  const { invoice } = input;
+  const amount = formatAmount(invoice.amount_remaining > 0 ? invoice.amount_remaining : invoice.amount_due, invoice.currency);
+  const action = `/i/${escape(invoice.id)}`;
+  const payable = invoice.status === "open" || invoice.status === "uncollectible";
+  let body: string;
+  if (invoice.status === "paid") {
+    body = `<p role="status">Paid on ${longDate(invoice.status_transitions.paid_at ?? invoice.created)}. Thank you.</p>`;
+  } else if (!payable) {
+    body = `<p>This invoice cannot be paid (${escape(invoice.status ?? "unknown")}).</p>`;
+  } else if (input.requiresAction) {
+    body = `<p>Your bank asks you to confirm this payment.</p>
+<form method="post" action="${action}">
+  <button type="submit" name="result" value="complete">Complete authentication</button>
+  <button type="submit" name="result" value="fail" class="secondary">Fail authentication</button>
+</form>`;
+  } else {
+    body = `<form method="post" action="${action}">
+  <label for="cardNumber">Card number (leave empty to use the card on file)</label>
+  <input id="cardNumber" name="cardNumber" inputmode="numeric" autocomplete="cc-number" placeholder="1234 1234 1234 1234">
+  <button type="submit">Pay ${escape(amount)}</button>
+</form>`;
+  }
+
+  return layout(
+    `Invoice ${invoice.number ?? invoice.id}`,
+    `<h1>${escape(input.productName)}</h1>
+<p>Invoice ${escape(invoice.number ?? invoice.id)}</p>
+<p class="amount" data-testid="invoice-amount">${escape(amount)}</p>
+${input.notice ? `<p class="notice" role="status">${escape(input.notice)}</p>` : ""}
+${input.error ? `<p class="error" role="alert">${escape(input.error)}</p>` : ""}
+${body}`,
+  );
 }

@@ -130,3 +130,44 @@ export function expandParam(params: Params): string[] {
     return item;
   });
 }
+
+export function optionalBoolean(params: Params, path: string): boolean | null {
+  const value = getParam(params, path);
+  if (value === undefined || value === "") return null;
+  if (value === "true") return true;
+  if (value === "false") return false;
+  throw invalidRequest(`Invalid boolean: ${typeof value === "string" ? value : displayParam(path)}`, displayParam(path));
+}
+
+/** True when the parameter was sent as an empty string, which is how Stripe's API clears a field. */
+export function isCleared(params: Params, path: string): boolean {
+  return getParam(params, path) === "";
+}
+
+/**
+ * Metadata on update: keys with a value are set, keys sent empty are removed (Stripe's rule), and
+ * `metadata=` (empty) clears it all. Answers the new metadata, or null when none was sent.
+ */
+export function metadataUpdate(params: Params, path: string, current: Stripe.Metadata): Stripe.Metadata | null {
+  const value = getParam(params, path);
+  if (value === undefined) return null;
+  if (value === "") return {};
+  if (typeof value !== "object" || Array.isArray(value)) throw invalidRequest(`Invalid object`, displayParam(path));
+  const next: Stripe.Metadata = { ...current };
+  for (const [key, item] of Object.entries(value)) {
+    if (item === "") delete next[key];
+  }
+  Object.assign(next, metadataParam(params, path));
+  if (Object.keys(next).length > 50) throw invalidRequest(`Metadata can have at most 50 keys.`, displayParam(path));
+
+  return next;
+}
+
+/** `limit` on list endpoints: 1 to 100, default 10, as Stripe. */
+export function listLimit(params: Params): number {
+  const limit = optionalInteger(params, "limit");
+  if (limit === null) return 10;
+  if (limit < 1 || limit > 100) throw invalidRequest("This value must be between 1 and 100.", "limit");
+
+  return limit;
+}

@@ -1,71 +1,36 @@
 import type Stripe from "stripe";
-import { type CardCheck, checkCard } from "./cards";
+import { Billing } from "./billing";
+import { type CardCheck, type CardOutcome, TEST_CARDS, type TestCard } from "./cards";
+import { Checkout } from "./checkout";
 import { Clock } from "./clock";
-import { ApiError, invalidRequest, missingParam, noSuch } from "./errors";
+import { Disputes } from "./disputes";
+import { invalidRequest, noSuch } from "./errors";
 import { stripeFee } from "./fees";
 import { newId } from "./ids";
-import {
-  buildBalanceTransaction,
-  buildCharge,
-  buildCheckoutSession,
-  buildCustomer,
-  buildLineItem,
-  buildPaymentIntent,
-  buildPrice,
-  buildProduct,
-  type CardDetails,
-} from "./objects";
+import { buildBalanceTransaction, buildCharge, buildCustomer, buildPaymentMethod, buildProduct, type CardDetails } from "./objects";
 import {
   assertKnownParams,
-  getParam,
   metadataParam,
-  optionalEnum,
-  optionalInteger,
+  metadataUpdate,
+  optionalBoolean,
   optionalString,
-  optionalUrl,
   type Params,
   requiredString,
 } from "./params";
+import { Portal } from "./portal";
+import { Refunds } from "./refunds";
 import { type WebhookConfig, WebhookDeliverer } from "./webhooks";
 
 export const API_VERSION = "2026-10-28.endive";
 
 /** Who caused an event: an API request (id and idempotency key) or nobody (the donor, the clock). */
 export type RequestContext = { requestId: string | null; idempotencyKey: string | null };
-const AUTOMATIC: RequestContext = { requestId: null, idempotencyKey: null };
+export const AUTOMATIC: RequestContext = { requestId: null, idempotencyKey: null };
 
-type EventType = Stripe.Event["type"];
+export type EventType = Stripe.Event["type"];
 type EventObject<T extends EventType> = Extract<Stripe.Event, { type: T }>["data"]["object"];
 
 export type StoredEvent = { id: string; type: string; json: string; pendingWebhooks: number };
-
-type SessionRecord = {
-  session: Stripe.Checkout.Session;
-  lineItems: Stripe.LineItem[];
-  paymentIntentData: {
-    metadata: Stripe.Metadata;
-    description: string | null;
-    receiptEmail: string | null;
-    statementDescriptorSuffix: string | null;
-    setupFutureUsage: Stripe.PaymentIntent.SetupFutureUsage | null;
-  };
-  /** Card waiting for 3D Secure on the hosted page. */
-  pendingAuthentication: { card: CardDetails; email: string; name: string | null } | null;
-};
-
-export type PayInput = {
-  email: string;
-  name?: string | null;
-  card: string;
-  expiry?: string;
-  cvc?: string;
-};
-
-export type PayResult =
-  | { outcome: "succeeded"; session: Stripe.Checkout.Session; redirect: string | null }
-  | { outcome: "requires_action"; session: Stripe.Checkout.Session }
-  | { outcome: "declined"; session: Stripe.Checkout.Session; code: string; decline_code: string; message: string }
-  | { outcome: "invalid_card"; session: Stripe.Checkout.Session; code: string; message: string; param: string };
 
 export type SandboxOptions = {
   /** Base URL under which the hosted pages are reachable by a browser. */
@@ -75,52 +40,36 @@ export type SandboxOptions = {
   balanceTransactionDelayMs?: number;
 };
 
-// Minimum charge per currency in minor units (docs.stripe.com/currencies#minimum-and-maximum-charge-amounts).
-const MINIMUM_CHARGE: Record<string, number> = { usd: 50, eur: 50, gbp: 30, aud: 50, cad: 50, chf: 50, nzd: 50, sgd: 50, jpy: 50 };
-const MAXIMUM_CHARGE = 99_999_999;
-const SUPPORTED_CURRENCIES = new Set(Object.keys(MINIMUM_CHARGE));
+/** Who pays: what goes into a charge's billing_details. */
+export type Payer = { email: string | null; name: string | null };
 
-const CHECKOUT_CREATE_PARAMS = [
-  "mode",
-  "line_items.*.quantity",
-  "line_items.*.price_data.currency",
-  "line_items.*.price_data.unit_amount",
-  "line_items.*.price_data.product",
-  "line_items.*.price_data.product_data.name",
-  "line_items.*.price_data.product_data.description",
-  "line_items.*.price_data.product_data.metadata.*",
-  "submit_type",
-  "customer",
-  "customer_creation",
-  "customer_email",
-  "client_reference_id",
-  "metadata.*",
-  "payment_intent_data.metadata.*",
-  "payment_intent_data.description",
-  "payment_intent_data.receipt_email",
-  "payment_intent_data.statement_descriptor_suffix",
-  "payment_intent_data.setup_future_usage",
-  "success_url",
-  "cancel_url",
-  "locale",
-  "expires_at",
-  "ui_mode",
-  "expand.*",
-];
-
-const LOCALES = [
-  "auto", "bg", "cs", "da", "de", "el", "en", "en-GB", "es", "es-419", "et", "fi", "fil", "fr", "fr-CA", "hi-IN", "hr", "hu",
-  "id", "it", "ja", "ko", "lt", "lv", "ms", "mt", "nb", "nl", "pl", "pt", "pt-BR", "ro", "ru", "sk", "sl", "sv", "th", "tr",
-  "vi", "zh", "zh-HK", "zh-TW",
-] as const;
+export type Decline = Extract<CardOutcome, { kind: "decline" }>;
 
 // Every object here is plain JSON; a JSON round trip copies it faster than structuredClone.
-function clone<T>(value: T): T {
+export function clone<T>(value: T): T {
   return JSON.parse(JSON.stringify(value)) as T;
 }
 
+/** A card as stored on a PaymentMethod, from a checked test card number. */
+export function cardDetails(check: Extract<CardCheck, { ok: true }>, expiry: string | undefined, nowUnix: number): CardDetails {
+  const [expMonth, expYear] = parseExpiry(expiry, nowUnix);
+
+  return {
+    number: check.number,
+    brand: check.card.brand,
+    funding: check.card.funding,
+    country: check.card.country,
+    expMonth,
+    expYear,
+    fingerprint: fingerprintFor(check.number),
+  };
+}
+
 /**
- * The stand-in's whole state and behaviour. Objects are kept unexpanded (ids in reference fields),
+ * The stand-in's shared state and machinery: the objects every part uses (payments, charges,
+ * customers, products, prices, payment methods, balance transactions), events, expansion and the
+ * clock's billing steps. Checkout, Billing, Refunds, Disputes and the Portal each own their own
+ * objects and reach the rest through here. Objects are kept unexpanded (ids in reference fields),
  * events are snapshots taken when emitted, and each action's events go out together as one burst.
  */
 export class Sandbox {
@@ -130,40 +79,101 @@ export class Sandbox {
   /** How long after a successful charge its balance transaction is attached (0: at once). */
   balanceTransactionDelayMs: number;
 
-  private readonly sessions = new Map<string, SessionRecord>();
-  private readonly paymentIntents = new Map<string, Stripe.PaymentIntent>();
-  private readonly charges = new Map<string, Stripe.Charge>();
-  private readonly balanceTransactions = new Map<string, Stripe.BalanceTransaction>();
-  private readonly customers = new Map<string, Stripe.Customer>();
-  private readonly products = new Map<string, Stripe.Product>();
-  private readonly prices = new Map<string, Stripe.Price>();
+  readonly paymentIntents = new Map<string, Stripe.PaymentIntent>();
+  readonly charges = new Map<string, Stripe.Charge>();
+  readonly balanceTransactions = new Map<string, Stripe.BalanceTransaction>();
+  readonly customers = new Map<string, Stripe.Customer>();
+  readonly products = new Map<string, Stripe.Product>();
+  readonly prices = new Map<string, Stripe.Price>();
+  readonly paymentMethods = new Map<string, Stripe.PaymentMethod>();
+  /** The test card behind each PaymentMethod, which decides how charges on it go. */
+  private readonly cards = new Map<string, CardDetails>();
+
+  readonly checkout: Checkout;
+  readonly billing: Billing;
+  readonly refunds: Refunds;
+  readonly disputes: Disputes;
+  readonly portal: Portal;
+
   // Events are kept as the JSON text that is delivered: snapshots never change, and text is far
   // lighter on the garbage collector than thousands of object trees.
   private readonly events: StoredEvent[] = [];
   private readonly eventsById = new Map<string, StoredEvent>();
   private burst: StoredEvent[] | null = null;
-  private readonly expiryTimer: NodeJS.Timeout;
+  /** While the clock runs a billing step: that step's time, for its objects and events. */
+  private stepTime: number | null = null;
+  private readonly timer: NodeJS.Timeout;
 
-  constructor(private readonly options: SandboxOptions) {
+  constructor(readonly options: SandboxOptions) {
     this.apiLatencyMs = options.apiLatencyMs;
     this.balanceTransactionDelayMs = options.balanceTransactionDelayMs ?? 0;
     this.webhooks = new WebhookDeliverer(options.webhooks, (eventId) => {
       const event = this.eventsById.get(eventId);
       if (event && event.pendingWebhooks > 0) event.pendingWebhooks -= 1;
     });
-    this.expiryTimer = setInterval(() => this.expireDueSessions(), 1000);
-    this.expiryTimer.unref();
+    this.checkout = new Checkout(this);
+    this.billing = new Billing(this);
+    this.refunds = new Refunds(this);
+    this.disputes = new Disputes(this);
+    this.portal = new Portal(this);
+    this.timer = setInterval(() => this.tick(), 1000);
+    this.timer.unref();
   }
 
   close(): void {
-    clearInterval(this.expiryTimer);
+    clearInterval(this.timer);
     this.webhooks.close();
+  }
+
+  // ---- time ------------------------------------------------------------------------------------
+
+  /** Now, as seen by whatever is running: a billing step sees its own time, not the clock's. */
+  now(): number {
+    return this.stepTime ?? this.clock.now();
+  }
+
+  /** Moves the clock and runs what fell due, in order; a failing step is the caller's error. */
+  advanceClock(seconds: number): number {
+    const now = this.clock.advance(seconds);
+    this.checkout.expireDueSessions();
+    this.runDueSteps();
+
+    return now;
+  }
+
+  private tick(): void {
+    try {
+      this.checkout.expireDueSessions();
+      this.runDueSteps();
+    } catch (error) {
+      // Nobody waits on the timer: a bug in one step must not stop it for everything else.
+      console.error("stripe-sandbox: billing step failed", error);
+    }
+  }
+
+  /**
+   * Runs every billing step whose time has come, oldest first, as a Stripe test clock does when it
+   * advances: each step is one burst of events dated at the step's own time.
+   */
+  runDueSteps(): void {
+    const now = this.clock.now();
+    for (let guard = 0; guard < 100_000; guard++) {
+      const step = this.billing.nextDueStep(now);
+      if (step === null) return;
+      this.stepTime = step.at;
+      try {
+        this.inBurst(step.run);
+      } finally {
+        this.stepTime = null;
+      }
+    }
+    throw new Error("billing steps did not settle");
   }
 
   // ---- events ----------------------------------------------------------------------------------
 
   /** Runs an action and delivers the events it emitted as one burst, after it has finished. */
-  private inBurst<T>(action: () => T): T {
+  inBurst<T>(action: () => T): T {
     const outer = this.burst;
     this.burst = outer ?? [];
     try {
@@ -177,18 +187,13 @@ export class Sandbox {
     }
   }
 
-  private emit<T extends EventType>(
-    type: T,
-    object: EventObject<T>,
-    context: RequestContext,
-    previousAttributes?: Record<string, unknown>,
-  ): void {
+  emit<T extends EventType>(type: T, object: EventObject<T>, context: RequestContext, previousAttributes?: Record<string, unknown>): void {
     const pendingWebhooks = this.webhooks.config.url === null ? 0 : 1;
     const event = {
       id: newId.event(),
       object: "event",
       api_version: API_VERSION,
-      created: this.clock.now(),
+      created: this.now(),
       data: {
         object,
         ...(previousAttributes ? { previous_attributes: previousAttributes } : {}),
@@ -246,20 +251,26 @@ export class Sandbox {
   // ---- lookups and expansion -------------------------------------------------------------------
 
   private lookup(id: string): object | undefined {
-    if (id.startsWith("cs_")) return this.sessions.get(id)?.session;
-    if (id.startsWith("pi_")) return this.paymentIntents.get(id);
-    if (id.startsWith("ch_")) return this.charges.get(id);
-    if (id.startsWith("txn_")) return this.balanceTransactions.get(id);
-    if (id.startsWith("cus_")) return this.customers.get(id);
-    if (id.startsWith("prod_")) return this.products.get(id);
-    if (id.startsWith("price_")) return this.prices.get(id);
-    if (id.startsWith("evt_")) {
-      const stored = this.eventsById.get(id);
+    const own =
+      id.startsWith("pi_") ? this.paymentIntents.get(id)
+      : id.startsWith("ch_") ? this.charges.get(id)
+      : id.startsWith("txn_") ? this.balanceTransactions.get(id)
+      : id.startsWith("cus_") ? this.customers.get(id)
+      : id.startsWith("price_") ? this.prices.get(id)
+      : id.startsWith("pm_") ? this.paymentMethods.get(id)
+      : id.startsWith("evt_") ? this.eventsById.has(id) ? this.parseEvent(this.eventsById.get(id)!) : undefined
+      : undefined;
 
-      return stored ? this.parseEvent(stored) : undefined;
-    }
-
-    return undefined;
+    return (
+      own ??
+      this.checkout.lookup(id) ??
+      this.billing.lookup(id) ??
+      this.refunds.lookup(id) ??
+      this.disputes.lookup(id) ??
+      this.portal.lookup(id) ??
+      // Products may have ids of the caller's choosing.
+      this.products.get(id)
+    );
   }
 
   /** Applies `expand[]` paths (up to four levels, as Stripe allows) to a copy of an object. */
@@ -274,63 +285,62 @@ export class Sandbox {
     return out as T;
   }
 
+  /** Fields Stripe leaves out unless they are expanded ("includable"), built on demand. */
+  private includable(target: Record<string, unknown>, field: string): unknown {
+    const id = target.id as string;
+    if (target.object === "checkout.session" && field === "line_items") {
+      return this.listObject(this.checkout.lineItemsOf(id), `/v1/checkout/sessions/${id}/line_items`);
+    }
+    if (target.object === "invoice" && field === "payments") {
+      return this.listObject(this.billing.paymentsOf(id), `/v1/invoices/${id}/payments`);
+    }
+    if (target.object === "charge" && field === "refunds") {
+      return this.listObject(this.refunds.list({ charge: id, limit: 100 }), `/v1/charges/${id}/refunds`);
+    }
+
+    return undefined;
+  }
+
   private expandPath(target: Record<string, unknown>, parts: string[], fullPath: string): void {
     const [field, ...rest] = parts;
     if (field === undefined) return;
-    if (field === "line_items" && target.object === "checkout.session") {
-      const record = this.sessions.get(target.id as string);
-      target.line_items = this.listObject(record ? clone(record.lineItems) : [], `/v1/checkout/sessions/${target.id as string}/line_items`);
-
-      return;
-    }
-    if (!(field in target)) throw invalidRequest(`This property cannot be expanded (${fullPath}).`, "expand");
-    let value = target[field];
-    if (typeof value === "string") {
+    const cannot = () => invalidRequest(`This property cannot be expanded (${fullPath}).`, "expand");
+    const included = this.includable(target, field);
+    if (included !== undefined) target[field] = included;
+    if (!(field in target)) throw cannot();
+    const resolve = (value: unknown): unknown => {
+      if (typeof value !== "string") return value;
       const found = this.lookup(value);
-      if (!found) throw invalidRequest(`This property cannot be expanded (${fullPath}).`, "expand");
-      value = clone(found);
-      target[field] = value;
-    }
+      if (!found) throw cannot();
+
+      return clone(found);
+    };
+    let value = resolve(target[field]);
+    if (Array.isArray(value)) value = value.map(resolve);
+    target[field] = value;
     if (rest.length === 0) {
-      if (value !== null && typeof value !== "object") throw invalidRequest(`This property cannot be expanded (${fullPath}).`, "expand");
+      // Only references to API objects expand: an id, an embedded object, a list of them, or null.
+      const isResource = (v: unknown) => v !== null && typeof v === "object" && "object" in v;
+      if (value !== null && !isResource(value) && !(Array.isArray(value) && value.every(isResource))) throw cannot();
 
       return;
     }
-    if (value !== null && typeof value === "object") this.expandPath(value as Record<string, unknown>, rest, fullPath);
+    // A path through a list applies to each element (`items.data.price`, `payments.data.payment`).
+    const targets = Array.isArray(value) ? value : [value];
+    for (const next of targets) {
+      if (next !== null && typeof next === "object") this.expandPath(next as Record<string, unknown>, rest, fullPath);
+    }
   }
 
   listObject<T>(data: T[], url: string): Stripe.ApiList<T> {
     return { object: "list", data, has_more: false, url };
   }
 
-  private get<T>(map: Map<string, T>, id: string, what: string): T {
+  get<T>(map: Map<string, T>, id: string, what: string, param = "id"): T {
     const found = map.get(id);
-    if (!found) throw noSuch(what, id);
+    if (!found) throw noSuch(what, id, param);
 
     return found;
-  }
-
-  /** The stored session itself, for callers that copy it anyway (expand does). */
-  peekCheckoutSession(id: string): Stripe.Checkout.Session {
-    return this.getSessionRecord(id).session;
-  }
-
-  retrieveCheckoutSession(id: string): Stripe.Checkout.Session {
-    return clone(this.getSessionRecord(id).session);
-  }
-
-  sessionLineItems(id: string): Stripe.LineItem[] {
-    return clone(this.getSessionRecord(id).lineItems);
-  }
-
-  listCheckoutSessions(filter: { payment_intent?: string; customer?: string; limit?: number }): Stripe.Checkout.Session[] {
-    const all = [...this.sessions.values()]
-      .map((r) => r.session)
-      .filter((s) => !filter.payment_intent || s.payment_intent === filter.payment_intent)
-      .filter((s) => !filter.customer || s.customer === filter.customer)
-      .sort((a, b) => b.created - a.created);
-
-    return clone(all.slice(0, filter.limit ?? 10));
   }
 
   retrievePaymentIntent(id: string) {
@@ -351,369 +361,151 @@ export class Sandbox {
   retrievePrice(id: string) {
     return clone(this.get(this.prices, id, "price"));
   }
-
-  private getSessionRecord(id: string): SessionRecord {
-    const record = this.sessions.get(id);
-    if (!record) throw noSuch("checkout.session", id, "session");
-
-    return record;
+  retrievePaymentMethod(id: string) {
+    return clone(this.get(this.paymentMethods, id, "payment_method"));
   }
 
-  // ---- Checkout --------------------------------------------------------------------------------
+  listCharges(filter: { payment_intent?: string; customer?: string; limit: number }): Stripe.Charge[] {
+    const all = [...this.charges.values()]
+      .filter((c) => !filter.payment_intent || c.payment_intent === filter.payment_intent)
+      .filter((c) => !filter.customer || c.customer === filter.customer)
+      .reverse();
 
-  createCheckoutSession(params: Params, context: RequestContext): Stripe.Checkout.Session {
-    if (getParam(params, "payment_method_types") !== undefined) {
-      throw invalidRequest(
-        "The parameter payment_method_types is no longer supported on API version 2026-10-28.endive. Use dynamic payment methods, or allowed_payment_method_types.",
-        "payment_method_types",
-        "payment_method_types_no_longer_supported",
-      );
-    }
-    assertKnownParams(params, CHECKOUT_CREATE_PARAMS);
-    const now = this.clock.now();
-
-    const mode = optionalEnum(params, "mode", ["payment", "setup", "subscription"] as const);
-    if (mode === null) throw missingParam("mode");
-    if (mode !== "payment") {
-      throw invalidRequest(`The Stripe stand-in does not implement mode=${mode} yet.`, "mode", "parameter_invalid_string");
-    }
-    const uiMode = optionalEnum(params, "ui_mode", ["hosted_page", "embedded_page", "elements", "form"] as const);
-    if (uiMode !== null && uiMode !== "hosted_page") {
-      throw invalidRequest(`The Stripe stand-in only implements ui_mode=hosted_page.`, "ui_mode");
-    }
-
-    const rawItems = getParam(params, "line_items");
-    if (!Array.isArray(rawItems) || rawItems.length === 0) {
-      throw invalidRequest("You must provide at least one line item.", "line_items", "parameter_missing");
-    }
-    if (rawItems.length > 100) throw invalidRequest("You may only specify up to 100 line items.", "line_items");
-
-    const lineItems: Stripe.LineItem[] = [];
-    let currency: string | null = null;
-    rawItems.forEach((_, index) => {
-      const base = `line_items.${index}`;
-      const quantity = optionalInteger(params, `${base}.quantity`);
-      if (quantity === null) throw missingParam(`line_items[${index}][quantity]`);
-      if (quantity < 1) throw invalidRequest("Quantity must be at least 1.", `line_items[${index}][quantity]`);
-      if (getParam(params, `${base}.price_data`) === undefined) throw missingParam(`line_items[${index}][price_data]`);
-      const itemCurrency = requiredString(params, `${base}.price_data.currency`).toLowerCase();
-      if (!SUPPORTED_CURRENCIES.has(itemCurrency)) {
-        throw invalidRequest(`Invalid currency: ${itemCurrency}.`, `line_items[${index}][price_data][currency]`);
-      }
-      if (currency !== null && currency !== itemCurrency) {
-        throw invalidRequest("All line items must share one currency.", `line_items[${index}][price_data][currency]`);
-      }
-      currency = itemCurrency;
-      const unitAmount = optionalInteger(params, `${base}.price_data.unit_amount`);
-      if (unitAmount === null) throw missingParam(`line_items[${index}][price_data][unit_amount]`);
-      if (unitAmount < 0) throw invalidRequest("This value must be greater than or equal to 0.", `line_items[${index}][price_data][unit_amount]`);
-      if (unitAmount > MAXIMUM_CHARGE) {
-        throw invalidRequest("This value must be less than or equal to 99999999.", `line_items[${index}][price_data][unit_amount]`);
-      }
-      const productId = optionalString(params, `${base}.price_data.product`);
-      let product: Stripe.Product;
-      if (productId !== null) {
-        const existing = this.products.get(productId);
-        if (!existing) throw noSuch("product", productId, `line_items[${index}][price_data][product]`);
-        product = existing;
-      } else {
-        const name = optionalString(params, `${base}.price_data.product_data.name`, 250);
-        if (name === null) {
-          throw invalidRequest(
-            "You must specify either `product` or `product_data` when creating a price.",
-            `line_items[${index}][price_data]`,
-            "parameter_missing",
-          );
-        }
-        product = buildProduct({
-          name,
-          description: optionalString(params, `${base}.price_data.product_data.description`),
-          metadata: metadataParam(params, `${base}.price_data.product_data.metadata`),
-          now,
-        });
-        this.products.set(product.id, product);
-      }
-      const price = buildPrice({ product: product.id, currency: itemCurrency, unitAmount, now });
-      this.prices.set(price.id, price);
-      lineItems.push(buildLineItem({ price, quantity, description: product.name }));
-    });
-
-    const amountTotal = lineItems.reduce((sum, item) => sum + item.amount_total, 0);
-    const checkedCurrency = currency as unknown as string;
-    const minimum = MINIMUM_CHARGE[checkedCurrency] ?? 50;
-    if (amountTotal < minimum) {
-      throw invalidRequest(
-        `The Checkout Session's total amount due must add up to at least ${minimum} ${checkedCurrency} minor units.`,
-        "line_items",
-        "amount_too_small",
-      );
-    }
-    if (amountTotal > MAXIMUM_CHARGE) {
-      throw invalidRequest("The Checkout Session's total amount due must be no more than 99999999 minor units.", "line_items", "amount_too_large");
-    }
-
-    const customer = optionalString(params, "customer");
-    const customerEmail = optionalString(params, "customer_email", 800);
-    if (customer !== null && customerEmail !== null) {
-      throw invalidRequest("You may only specify one of these parameters: customer, customer_email.", "customer_email");
-    }
-    if (customer !== null && !this.customers.has(customer)) throw noSuch("customer", customer, "customer");
-    if (customerEmail !== null && !/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(customerEmail)) {
-      throw invalidRequest("Invalid email address: " + customerEmail, "customer_email", "email_invalid");
-    }
-
-    const expiresAt = optionalInteger(params, "expires_at") ?? now + 24 * 60 * 60;
-    if (expiresAt < now + 30 * 60 || expiresAt > now + 24 * 60 * 60) {
-      throw invalidRequest(
-        "The `expires_at` timestamp must be at least 30 minutes and at most 24 hours from Checkout Session creation.",
-        "expires_at",
-      );
-    }
-
-    const submitType = optionalEnum(params, "submit_type", ["auto", "book", "donate", "pay", "subscribe"] as const);
-    const successUrl = optionalUrl(params, "success_url");
-    const cancelUrl = optionalUrl(params, "cancel_url");
-    const id = newId.checkoutSession();
-    const session = buildCheckoutSession({
-      id,
-      mode,
-      amountTotal,
-      currency: checkedCurrency,
-      submitType,
-      customer,
-      customerCreation: optionalEnum(params, "customer_creation", ["always", "if_required"] as const) ?? "if_required",
-      customerEmail,
-      clientReferenceId: optionalString(params, "client_reference_id", 200),
-      metadata: metadataParam(params, "metadata"),
-      successUrl,
-      cancelUrl,
-      locale: optionalEnum(params, "locale", LOCALES),
-      expiresAt,
-      url: `${this.options.publicUrl}/c/pay/${id}`,
-      now,
-    });
-    this.sessions.set(id, {
-      session,
-      lineItems,
-      paymentIntentData: {
-        metadata: metadataParam(params, "payment_intent_data.metadata"),
-        description: optionalString(params, "payment_intent_data.description", 1000),
-        receiptEmail: optionalString(params, "payment_intent_data.receipt_email", 800),
-        statementDescriptorSuffix: optionalString(params, "payment_intent_data.statement_descriptor_suffix", 22),
-        setupFutureUsage: optionalEnum(params, "payment_intent_data.setup_future_usage", ["off_session", "on_session"] as const),
-      },
-      pendingAuthentication: null,
-    });
-    void context; // Stripe emits no event on session creation.
-
-    return clone(session);
+    return clone(all.slice(0, filter.limit));
   }
 
-  expireCheckoutSession(id: string, context: RequestContext): Stripe.Checkout.Session {
-    const record = this.getSessionRecord(id);
-    if (record.session.status !== "open") {
-      throw invalidRequest(
-        `Only Checkout Sessions with a status in ["open"] can be expired. This Checkout Session has a status of "${record.session.status}".`,
-        "session",
-        "checkout_session_not_open",
-      );
-    }
+  // ---- customers and products ------------------------------------------------------------------
 
-    return this.inBurst(() => {
-      this.expire(record, context);
+  createCustomer(params: Params, context: RequestContext): Stripe.Customer {
+    assertKnownParams(params, ["email", "name", "description", "metadata", "metadata.*"]);
+    const email = optionalString(params, "email", 512);
+    const customer = buildCustomer({ email: email ?? "", name: optionalString(params, "name", 256), metadata: metadataParam(params, "metadata"), now: this.now() });
+    customer.email = email;
+    customer.description = optionalString(params, "description", 350);
+    this.customers.set(customer.id, customer);
+    this.inBurst(() => this.emit("customer.created", customer, context));
 
-      return clone(record.session);
-    });
+    return clone(customer);
   }
 
-  private expire(record: SessionRecord, context: RequestContext): void {
-    const session = record.session;
-    session.status = "expired";
-    session.url = null;
-    record.pendingAuthentication = null;
-    if (typeof session.payment_intent === "string") {
-      const pi = this.paymentIntents.get(session.payment_intent);
-      if (pi && pi.status !== "succeeded" && pi.status !== "canceled") {
-        pi.status = "canceled";
-        pi.canceled_at = this.clock.now();
-        pi.cancellation_reason = "abandoned";
-        pi.next_action = null;
-        this.emit("payment_intent.canceled", pi, context);
-      }
-    }
-    this.emit("checkout.session.expired", session, context);
-  }
-
-  private expireDueSessions(): void {
-    const now = this.clock.now();
-    for (const record of this.sessions.values()) {
-      if (record.session.status === "open" && record.session.expires_at <= now) {
-        this.inBurst(() => this.expire(record, AUTOMATIC));
-      }
-    }
-  }
-
-  advanceClock(seconds: number): number {
-    const now = this.clock.advance(seconds);
-    this.expireDueSessions();
-
-    return now;
-  }
-
-  /**
-   * What a donor does on the hosted page: enter an email and a card, press the button. The card
-   * number decides the outcome, as with Stripe's test cards.
-   */
-  pay(id: string, input: PayInput): PayResult {
-    const record = this.getSessionRecord(id);
-    this.expireDueSessions();
-    const session = record.session;
-    if (session.status !== "open") {
-      throw new ApiError(400, "invalid_request_error", `This Checkout Session is no longer active (status: ${session.status}).`, {
-        code: "checkout_session_not_open",
-      });
-    }
-    const email = (input.email ?? "").trim() || session.customer_email || "";
-    if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) {
-      return { outcome: "invalid_card", session: clone(session), code: "email_invalid", message: "Your email address is invalid.", param: "email" };
-    }
-    const check: CardCheck = checkCard({ number: input.card, expiry: input.expiry, cvc: input.cvc }, this.clock.now());
-    if (!check.ok) {
-      return { outcome: "invalid_card", session: clone(session), code: check.code, message: check.message, param: check.param };
-    }
-    const [expMonth, expYear] = parseExpiry(input.expiry, this.clock.now());
-    const card: CardDetails = {
-      number: check.number,
-      brand: check.card.brand,
-      funding: check.card.funding,
-      country: check.card.country,
-      expMonth,
-      expYear,
-      fingerprint: fingerprintFor(check.number),
+  updateCustomer(id: string, params: Params, context: RequestContext): Stripe.Customer {
+    const customer = this.get(this.customers, id, "customer");
+    assertKnownParams(params, ["email", "name", "description", "metadata", "metadata.*", "invoice_settings.default_payment_method"]);
+    const previous: Record<string, unknown> = {};
+    const set = <K extends keyof Stripe.Customer>(key: K, value: Stripe.Customer[K]) => {
+      if (JSON.stringify(customer[key]) === JSON.stringify(value)) return;
+      previous[key] = clone(customer[key]);
+      customer[key] = value;
     };
-    const name = input.name?.trim() || null;
+    if (params.email !== undefined) set("email", optionalString(params, "email", 512));
+    if (params.name !== undefined) set("name", optionalString(params, "name", 256));
+    if (params.description !== undefined) set("description", optionalString(params, "description", 350));
+    const metadata = metadataUpdate(params, "metadata", customer.metadata);
+    if (metadata !== null) set("metadata", metadata);
+    const paymentMethod = optionalString(params, "invoice_settings.default_payment_method");
+    if (paymentMethod !== null) {
+      this.requireAttached(paymentMethod, customer.id, "invoice_settings[default_payment_method]");
+      set("invoice_settings", { ...customer.invoice_settings, default_payment_method: paymentMethod });
+    }
+    if (Object.keys(previous).length > 0) this.inBurst(() => this.emit("customer.updated", customer, context, previous));
 
-    return this.inBurst(() => {
-      if (check.card.outcome.kind === "authenticate") {
-        const pi = this.ensurePaymentIntent(record);
-        pi.status = "requires_action";
-        pi.next_action = { type: "use_stripe_sdk", use_stripe_sdk: { type: "three_d_secure_redirect" } };
-        record.pendingAuthentication = { card, email, name };
-        this.emit("payment_intent.requires_action", pi, AUTOMATIC);
-
-        return { outcome: "requires_action", session: clone(session) } as const;
-      }
-
-      return this.charge(record, card, email, name, check.card.outcome.kind === "decline" ? check.card.outcome : null);
-    });
+    return clone(customer);
   }
 
-  /** The donor's answer to the 3D Secure challenge shown after an authentication-required card. */
-  authenticate(id: string, succeed: boolean): PayResult {
-    const record = this.getSessionRecord(id);
-    const pending = record.pendingAuthentication;
-    if (record.session.status !== "open" || pending === null) {
-      throw invalidRequest("This Checkout Session has no payment waiting for authentication.", "session");
+  /** Stripe accepts as a default only a PaymentMethod attached to that customer. */
+  requireAttached(paymentMethodId: string, customerId: string, param: string): Stripe.PaymentMethod {
+    const paymentMethod = this.paymentMethods.get(paymentMethodId);
+    if (!paymentMethod) throw noSuch("PaymentMethod", paymentMethodId, param);
+    if (paymentMethod.customer !== customerId) {
+      throw invalidRequest(
+        `The customer does not have a payment method with the ID ${paymentMethodId}. The payment method must be attached to the customer.`,
+        param,
+        "resource_missing",
+      );
     }
-    record.pendingAuthentication = null;
 
-    return this.inBurst(() => {
-      if (succeed) return this.charge(record, pending.card, pending.email, pending.name, null);
-      const pi = this.ensurePaymentIntent(record);
-      const error: Stripe.PaymentIntent.LastPaymentError = {
-        code: "payment_intent_authentication_failure",
-        doc_url: "https://stripe.com/docs/error-codes/payment-intent-authentication-failure",
-        message:
-          "We are unable to authenticate your payment method. Please choose a different payment method and try again.",
-        type: "invalid_request_error",
-      };
-      pi.status = "requires_payment_method";
-      pi.next_action = null;
-      pi.last_payment_error = error;
-      this.emit("payment_intent.payment_failed", pi, AUTOMATIC);
-
-      return {
-        outcome: "declined",
-        session: clone(record.session),
-        code: "payment_intent_authentication_failure",
-        decline_code: "authentication_required",
-        message: error.message ?? "Authentication failed.",
-      } as const;
-    });
+    return paymentMethod;
   }
 
-  private ensurePaymentIntent(record: SessionRecord): Stripe.PaymentIntent {
-    const session = record.session;
-    if (typeof session.payment_intent === "string") return this.paymentIntents.get(session.payment_intent)!;
-    // Checkout creates the PaymentIntent only when the donor first confirms (since 2022-08-01).
-    const pi = buildPaymentIntent({
-      amount: session.amount_total ?? 0,
-      currency: session.currency ?? "usd",
-      customer: typeof session.customer === "string" ? session.customer : null,
-      description: record.paymentIntentData.description,
-      metadata: record.paymentIntentData.metadata,
-      receiptEmail: record.paymentIntentData.receiptEmail,
-      statementDescriptorSuffix: record.paymentIntentData.statementDescriptorSuffix,
-      setupFutureUsage: record.paymentIntentData.setupFutureUsage,
-      now: this.clock.now(),
+  createProduct(params: Params, context: RequestContext): Stripe.Product {
+    assertKnownParams(params, ["id", "name", "description", "metadata", "metadata.*"]);
+    const id = optionalString(params, "id", 250);
+    if (id !== null && this.products.has(id)) {
+      throw invalidRequest(`Product already exists.`, "id", "resource_already_exists");
+    }
+    const product = buildProduct({
+      name: requiredString(params, "name", 250),
+      description: optionalString(params, "description", 40_000),
+      metadata: metadataParam(params, "metadata"),
+      now: this.now(),
     });
-    this.paymentIntents.set(pi.id, pi);
-    session.payment_intent = pi.id;
-    this.emit("payment_intent.created", pi, AUTOMATIC);
+    if (id !== null) product.id = id;
+    this.products.set(product.id, product);
+    this.inBurst(() => this.emit("product.created", product, context));
 
-    return pi;
+    return clone(product);
   }
 
-  private charge(
-    record: SessionRecord,
-    card: CardDetails,
-    email: string,
-    name: string | null,
-    decline: { declineCode: string; code: string; message: string; outcomeType?: "issuer_declined" | "blocked" } | null,
-  ): PayResult {
-    const session = record.session;
-    const now = this.clock.now();
-    const pi = this.ensurePaymentIntent(record);
-    const paymentMethodId = newId.paymentMethod();
-
-    if (decline) {
-      const charge = buildCharge({
-        paymentIntent: pi,
-        paymentMethodId,
-        card,
-        billing: { email, name },
-        failure: { code: decline.code, declineCode: decline.declineCode, message: decline.message, outcomeType: decline.outcomeType ?? "issuer_declined" },
-        now,
-      });
-      this.charges.set(charge.id, charge);
-      pi.status = "requires_payment_method";
-      pi.latest_charge = charge.id;
-      pi.next_action = null;
-      pi.last_payment_error = {
-        charge: charge.id,
-        code: decline.code,
-        decline_code: decline.declineCode,
-        doc_url: `https://stripe.com/docs/error-codes/${decline.code.replace(/_/g, "-")}`,
-        message: decline.message,
-        type: "card_error",
-      };
-      this.emit("charge.failed", charge, AUTOMATIC);
-      this.emit("payment_intent.payment_failed", pi, AUTOMATIC);
-
-      return { outcome: "declined", session: clone(session), code: decline.code, decline_code: decline.declineCode, message: decline.message };
+  updateProduct(id: string, params: Params, context: RequestContext): Stripe.Product {
+    const product = this.get(this.products, id, "product");
+    assertKnownParams(params, ["active", "name", "description", "metadata", "metadata.*"]);
+    const previous: Record<string, unknown> = {};
+    const set = <K extends keyof Stripe.Product>(key: K, value: Stripe.Product[K]) => {
+      if (JSON.stringify(product[key]) === JSON.stringify(value)) return;
+      previous[key] = clone(product[key]);
+      product[key] = value;
+    };
+    const active = optionalBoolean(params, "active");
+    if (active !== null) set("active", active);
+    const name = optionalString(params, "name", 250);
+    if (name !== null) set("name", name);
+    if (params.description !== undefined) set("description", optionalString(params, "description", 40_000));
+    const metadata = metadataUpdate(params, "metadata", product.metadata);
+    if (metadata !== null) set("metadata", metadata);
+    if (Object.keys(previous).length > 0) {
+      product.updated = this.now();
+      this.inBurst(() => this.emit("product.updated", product, context, previous));
     }
 
-    let customerId = typeof session.customer === "string" ? session.customer : null;
-    if (customerId === null && session.customer_creation === "always") {
-      const customer = buildCustomer({ email, name, now });
-      this.customers.set(customer.id, customer);
-      customerId = customer.id;
-      this.emit("customer.created", customer, AUTOMATIC);
-    }
-    pi.customer = customerId;
+    return clone(product);
+  }
+
+  /** Creates a customer as Checkout does after a successful payment, and announces it. */
+  newCustomer(payer: Payer): Stripe.Customer {
+    const customer = buildCustomer({ email: payer.email ?? "", name: payer.name, now: this.now() });
+    customer.email = payer.email;
+    this.customers.set(customer.id, customer);
+    this.emit("customer.created", customer, AUTOMATIC);
+
+    return customer;
+  }
+
+  // ---- payment methods and charges -------------------------------------------------------------
+
+  newPaymentMethod(card: CardDetails, payer: Payer): Stripe.PaymentMethod {
+    const paymentMethod = buildPaymentMethod({ card, billing: payer, customer: null, now: this.now() });
+    this.paymentMethods.set(paymentMethod.id, paymentMethod);
+    this.cards.set(paymentMethod.id, card);
+
+    return paymentMethod;
+  }
+
+  attachPaymentMethod(paymentMethod: Stripe.PaymentMethod, customerId: string, context: RequestContext): void {
+    paymentMethod.customer = customerId;
+    this.emit("payment_method.attached", paymentMethod, context);
+  }
+
+  cardOf(paymentMethodId: string): { details: CardDetails; card: TestCard } {
+    const details = this.cards.get(paymentMethodId);
+    if (!details) throw noSuch("PaymentMethod", paymentMethodId, "payment_method");
+
+    return { details, card: TEST_CARDS[details.number]! };
+  }
+
+  /** Charges a PaymentIntent's card successfully: charge.succeeded, payment_intent.succeeded. */
+  succeedCharge(pi: Stripe.PaymentIntent, paymentMethodId: string, payer: Payer): Stripe.Charge {
     pi.payment_method = paymentMethodId;
-
-    const charge = buildCharge({ paymentIntent: pi, paymentMethodId, card, billing: { email, name }, failure: null, now });
+    const charge = buildCharge({ paymentIntent: pi, paymentMethodId, card: this.cardOf(paymentMethodId).details, billing: payer, failure: null, now: this.now() });
     charge.receipt_url = `${this.options.publicUrl}/receipts/${charge.id}`;
     this.charges.set(charge.id, charge);
     pi.status = "succeeded";
@@ -724,42 +516,79 @@ export class Sandbox {
     this.emit("charge.succeeded", charge, AUTOMATIC);
     this.emit("payment_intent.succeeded", pi, AUTOMATIC);
 
-    session.status = "complete";
-    session.payment_status = "paid";
-    session.url = null;
-    session.customer = customerId;
-    session.customer_details = {
-      address: { city: null, country: card.country, line1: null, line2: null, postal_code: null, state: null },
-      business_name: null,
-      email,
-      individual_name: null,
-      name,
-      phone: null,
-      tax_exempt: "none",
-      tax_ids: [],
-    };
-    this.emit("checkout.session.completed", session, AUTOMATIC);
+    return charge;
+  }
 
-    // The balance transaction (fee and net) is attached after the charge, announced by
-    // charge.updated: at once by default, or later to play a Stripe that settles slowly.
-    const attachBalanceTransaction = () => {
-      const balanceTransaction = buildBalanceTransaction({ charge, fee: stripeFee(charge.amount, charge.currency), now: this.clock.now() });
+  /** A declined attempt: charge.failed, payment_intent.payment_failed; the PaymentIntent can be tried again. */
+  failCharge(pi: Stripe.PaymentIntent, paymentMethodId: string, payer: Payer, decline: Decline): Stripe.Charge {
+    pi.payment_method = paymentMethodId;
+    const charge = buildCharge({
+      paymentIntent: pi,
+      paymentMethodId,
+      card: this.cardOf(paymentMethodId).details,
+      billing: payer,
+      failure: { code: decline.code, declineCode: decline.declineCode, message: decline.message, outcomeType: decline.outcomeType ?? "issuer_declined" },
+      now: this.now(),
+    });
+    this.charges.set(charge.id, charge);
+    pi.status = "requires_payment_method";
+    pi.latest_charge = charge.id;
+    pi.next_action = null;
+    pi.last_payment_error = {
+      charge: charge.id,
+      code: decline.code,
+      decline_code: decline.declineCode,
+      doc_url: `https://stripe.com/docs/error-codes/${decline.code.replace(/_/g, "-")}`,
+      message: decline.message,
+      type: "card_error",
+    };
+    this.emit("charge.failed", charge, AUTOMATIC);
+    this.emit("payment_intent.payment_failed", pi, AUTOMATIC);
+
+    return charge;
+  }
+
+  /** The card asks for 3D Secure: the PaymentIntent waits for the cardholder (payment_intent.requires_action). */
+  requireAction(pi: Stripe.PaymentIntent, paymentMethodId: string): void {
+    pi.payment_method = paymentMethodId;
+    pi.status = "requires_action";
+    pi.next_action = { type: "use_stripe_sdk", use_stripe_sdk: { type: "three_d_secure_redirect" } };
+    this.emit("payment_intent.requires_action", pi, AUTOMATIC);
+  }
+
+  /** The cardholder failed the 3D Secure challenge: payment_intent.payment_failed, no charge. */
+  failAuthentication(pi: Stripe.PaymentIntent): Stripe.PaymentIntent.LastPaymentError {
+    const error: Stripe.PaymentIntent.LastPaymentError = {
+      code: "payment_intent_authentication_failure",
+      doc_url: "https://stripe.com/docs/error-codes/payment-intent-authentication-failure",
+      message: "We are unable to authenticate your payment method. Please choose a different payment method and try again.",
+      type: "invalid_request_error",
+    };
+    pi.status = "requires_payment_method";
+    pi.next_action = null;
+    pi.last_payment_error = error;
+    this.emit("payment_intent.payment_failed", pi, AUTOMATIC);
+
+    return error;
+  }
+
+  /**
+   * Attaches a successful charge's balance transaction (fee and net), announced by charge.updated:
+   * at once by default, or later to play a Stripe that settles slowly.
+   */
+  settle(charge: Stripe.Charge): void {
+    const attach = () => {
+      const balanceTransaction = buildBalanceTransaction({ charge, fee: stripeFee(charge.amount, charge.currency), now: this.now() });
       this.balanceTransactions.set(balanceTransaction.id, balanceTransaction);
       charge.balance_transaction = balanceTransaction.id;
       this.emit("charge.updated", charge, AUTOMATIC, { balance_transaction: null });
     };
     if (this.balanceTransactionDelayMs > 0) {
-      setTimeout(() => this.inBurst(attachBalanceTransaction), this.balanceTransactionDelayMs).unref();
+      setTimeout(() => this.inBurst(attach), this.balanceTransactionDelayMs).unref();
     } else {
-      attachBalanceTransaction();
+      attach();
     }
-
-    return { outcome: "succeeded", session: clone(session), redirect: successRedirect(session) };
   }
-}
-
-export function successRedirect(session: Stripe.Checkout.Session): string | null {
-  return session.success_url ? session.success_url.replaceAll("{CHECKOUT_SESSION_ID}", session.id) : null;
 }
 
 function parseExpiry(expiry: string | undefined, nowUnix: number): [number, number] {

@@ -2,18 +2,19 @@ import { createHash } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import qs from "qs";
+import { type Handler, registerApiRoutes } from "./api-routes";
+import { RENEWAL_OUTCOMES, type RenewalOutcome } from "./billing";
+import { type PayResult, successRedirect } from "./checkout";
 import { ApiError, invalidRequest } from "./errors";
 import { newId } from "./ids";
-import { authenticationPage, checkoutPage, inactivePage } from "./pages";
-import { expandParam, type Params } from "./params";
-import { API_VERSION, type PayResult, type RequestContext, Sandbox, type SandboxOptions, successRedirect } from "./sandbox";
+import { authenticationPage, checkoutPage, inactivePage, invoicePage, portalPage } from "./pages";
+import { type Params } from "./params";
+import { type PortalAction } from "./portal";
+import { API_VERSION, AUTOMATIC, Sandbox, type SandboxOptions } from "./sandbox";
 import type { WebhookConfig } from "./webhooks";
 
 const MAX_BODY_BYTES = 1_000_000;
 const IDEMPOTENCY_TTL_SECONDS = 24 * 60 * 60;
-
-type Handler = (req: ApiRequest) => unknown;
-type ApiRequest = { params: Params; path: Record<string, string>; context: RequestContext };
 
 type IdempotencyEntry = {
   fingerprint: string;
@@ -72,7 +73,8 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Starts the stand-in: Stripe's REST API under /v1 (form-encoded in, JSON out, Stripe's errors and
- * idempotency), the hosted Checkout page under /c/pay, and the control API under /_sandbox.
+ * idempotency), the hosted pages (Checkout under /c/pay, the customer portal under /p/session, invoices
+ * under /i), and the control API under /_sandbox.
  */
 export async function startSandbox(options: {
   port: number;
@@ -95,53 +97,13 @@ export async function startSandbox(options: {
   const idempotency = new Map<string, IdempotencyEntry>();
 
   const routes: Array<{ method: string; pattern: RegExp; keys: string[]; handler: Handler }> = [];
-  const route = (method: string, path: string, handler: Handler) => {
+  const route = (method: "GET" | "POST" | "DELETE", path: string, handler: Handler) => {
     const keys: string[] = [];
     const pattern = new RegExp(`^${path.replace(/:(\w+)/g, (_, key: string) => (keys.push(key), "([^/]+)"))}$`);
     routes.push({ method, pattern, keys, handler });
   };
 
-  route("POST", "/v1/checkout/sessions", ({ params, context }) => {
-    const expand = expandParam(params);
-    const { expand: _ignored, ...rest } = params;
-
-    return sandbox.expand(sandbox.createCheckoutSession(rest, context), expand);
-  });
-  route("GET", "/v1/checkout/sessions", ({ params }) => {
-    const list = sandbox.listCheckoutSessions({
-      payment_intent: typeof params.payment_intent === "string" ? params.payment_intent : undefined,
-      customer: typeof params.customer === "string" ? params.customer : undefined,
-      limit: typeof params.limit === "string" ? Math.min(100, Math.max(1, Number(params.limit) || 10)) : undefined,
-    });
-
-    return sandbox.listObject(
-      list.map((s) => sandbox.expand(s, expandParam(params).map((p) => p.replace(/^data\./, "")))),
-      "/v1/checkout/sessions",
-    );
-  });
-  route("GET", "/v1/checkout/sessions/:id", ({ params, path }) => sandbox.expand(sandbox.peekCheckoutSession(path.id!), expandParam(params)));
-  route("GET", "/v1/checkout/sessions/:id/line_items", ({ path }) =>
-    sandbox.listObject(sandbox.sessionLineItems(path.id!), `/v1/checkout/sessions/${path.id}/line_items`),
-  );
-  route("POST", "/v1/checkout/sessions/:id/expire", ({ path, context, params }) =>
-    sandbox.expand(sandbox.expireCheckoutSession(path.id!, context), expandParam(params)),
-  );
-  route("GET", "/v1/payment_intents/:id", ({ params, path }) => sandbox.expand(sandbox.retrievePaymentIntent(path.id!), expandParam(params)));
-  route("GET", "/v1/charges/:id", ({ params, path }) => sandbox.expand(sandbox.retrieveCharge(path.id!), expandParam(params)));
-  route("GET", "/v1/balance_transactions/:id", ({ params, path }) =>
-    sandbox.expand(sandbox.retrieveBalanceTransaction(path.id!), expandParam(params)),
-  );
-  route("GET", "/v1/customers/:id", ({ params, path }) => sandbox.expand(sandbox.retrieveCustomer(path.id!), expandParam(params)));
-  route("GET", "/v1/products/:id", ({ path }) => sandbox.retrieveProduct(path.id!));
-  route("GET", "/v1/prices/:id", ({ params, path }) => sandbox.expand(sandbox.retrievePrice(path.id!), expandParam(params)));
-  route("GET", "/v1/events/:id", ({ path }) => sandbox.retrieveEvent(path.id!));
-  route("GET", "/v1/events", ({ params }) => {
-    const limit = typeof params.limit === "string" ? Math.min(100, Math.max(1, Number(params.limit) || 10)) : 10;
-    const type = typeof params.type === "string" ? params.type : undefined;
-    const events = sandbox.listRecentEvents({ type, limit });
-
-    return { ...sandbox.listObject(events, "/v1/events"), has_more: false };
-  });
+  registerApiRoutes(route, sandbox);
 
   const authenticate = (req: IncomingMessage): string => {
     const header = req.headers.authorization ?? "";
@@ -181,7 +143,7 @@ export async function startSandbox(options: {
       const body = method === "POST" ? await readBody(req) : "";
       const params = method === "POST" ? parseForm(body) : parseForm(search.replace(/^\?/, ""));
       const match = routes
-        .filter((r) => r.method === method || (method === "DELETE" && r.method === "DELETE"))
+        .filter((r) => r.method === method)
         .map((r) => ({ r, m: r.pattern.exec(pathname) }))
         .find((x) => x.m !== null);
       if (!match) {
@@ -224,14 +186,19 @@ export async function startSandbox(options: {
         }
         const entry: IdempotencyEntry = { fingerprint, createdAt: now, response: null };
         idempotency.set(storeKey, entry);
-        const status = 200;
+        let status = 200;
         let responseBody: string;
         try {
           responseBody = JSON.stringify(await match.r.handler({ params, path, context: { requestId, idempotencyKey } }), null, 2);
         } catch (error) {
-          // Stripe does not save the result of a request that failed validation.
-          if (error instanceof ApiError && error.status === 400 && error.type === "invalid_request_error") idempotency.delete(storeKey);
-          throw error;
+          // Stripe saves the result once the endpoint has started executing (a declined card, a
+          // 500), not when the request failed validation (400, 404).
+          if (!(error instanceof ApiError) || error.status < 402 || error.status === 404) {
+            idempotency.delete(storeKey);
+            throw error;
+          }
+          status = error.status;
+          responseBody = JSON.stringify(error.toJSON(), null, 2);
         }
         entry.response = { status, body: responseBody, requestId };
         send(res, status, responseBody, { "content-type": "application/json", "idempotency-key": idempotencyKey, ...headers });
@@ -261,20 +228,22 @@ export async function startSandbox(options: {
     const id = decodeURIComponent(match[1]!);
     let session;
     try {
-      session = sandbox.retrieveCheckoutSession(id);
+      session = sandbox.checkout.retrieve(id);
     } catch {
       sendHtml(res, 404, inactivePage(null));
 
       return;
     }
-    const productName = sandbox.sessionLineItems(id)[0]?.description ?? "Payment";
+    const item = sandbox.checkout.lineItemsOf(id)[0];
+    const productName = item?.description ?? "Payment";
+    const recurring = item?.price?.recurring ?? null;
     if (session.status !== "open") {
       sendHtml(res, 410, inactivePage(session));
 
       return;
     }
     if (req.method === "GET") {
-      sendHtml(res, 200, checkoutPage({ session, productName }));
+      sendHtml(res, 200, checkoutPage({ session, productName, recurring }));
 
       return;
     }
@@ -282,9 +251,9 @@ export async function startSandbox(options: {
     const field = (name: string) => (typeof form[name] === "string" ? (form[name] as string) : "");
     let result: PayResult;
     if (match[2]) {
-      result = sandbox.authenticate(id, field("result") === "complete");
+      result = sandbox.checkout.authenticate(id, field("result") === "complete");
     } else {
-      result = sandbox.pay(id, {
+      result = sandbox.checkout.pay(id, {
         email: field("email"),
         name: field("billingName"),
         card: field("cardNumber"),
@@ -308,7 +277,86 @@ export async function startSandbox(options: {
 
       return;
     }
-    sendHtml(res, 200, checkoutPage({ session: result.session, productName, error: result.message, email: field("email"), name: field("billingName") }));
+    sendHtml(
+      res,
+      200,
+      checkoutPage({ session: result.session, productName, recurring, error: result.message, email: field("email"), name: field("billingName") }),
+    );
+  }
+
+  const PORTAL_NOTICES: Record<PortalAction, string> = {
+    update_card: "Your card has been updated.",
+    cancel_at_period_end: "Your subscription will end at the end of the current period.",
+    renew: "Your subscription will continue.",
+    cancel_now: "Your subscription has been canceled.",
+  };
+
+  /** The customer portal at a portal session's `url`: a page of forms, each an action with its events. */
+  async function handlePortalPage(req: IncomingMessage, res: ServerResponse, pathname: string, search: string): Promise<void> {
+    const match = /^\/p\/session\/([^/]+)(?:\/subscriptions\/([^/]+)\/([a-z_]+))?$/.exec(pathname);
+    const sessionId = match ? decodeURIComponent(match[1]!) : "";
+    let page;
+    try {
+      page = sandbox.portal.page(sessionId);
+    } catch {
+      sendHtml(res, 404, inactivePage(null));
+
+      return;
+    }
+    if (req.method === "GET" && !match![2]) {
+      const done = new URLSearchParams(search).get("done") as PortalAction | null;
+      sendHtml(res, 200, portalPage({ ...page, notice: done && done in PORTAL_NOTICES ? PORTAL_NOTICES[done] : undefined }));
+
+      return;
+    }
+    const action = match![3] as PortalAction | undefined;
+    if (req.method !== "POST" || !match![2] || !action || !(action in PORTAL_NOTICES)) {
+      sendHtml(res, 404, inactivePage(null));
+
+      return;
+    }
+    const form = parseForm(await readBody(req));
+    try {
+      sandbox.portal.act(sessionId, decodeURIComponent(match![2]), action, { card: typeof form.cardNumber === "string" ? form.cardNumber : undefined });
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      sendHtml(res, 200, portalPage({ ...sandbox.portal.page(sessionId), error: error.message }));
+
+      return;
+    }
+    res.writeHead(303, { location: `/p/session/${encodeURIComponent(sessionId)}?done=${action}` });
+    res.end();
+  }
+
+  /** The hosted invoice page at an invoice's `hosted_invoice_url`. */
+  async function handleInvoicePage(req: IncomingMessage, res: ServerResponse, pathname: string): Promise<void> {
+    const match = /^\/i\/([^/]+)$/.exec(pathname);
+    const id = match ? decodeURIComponent(match[1]!) : "";
+    let page;
+    try {
+      page = sandbox.billing.hostedInvoice(id);
+    } catch {
+      sendHtml(res, 404, inactivePage(null));
+
+      return;
+    }
+    if (req.method === "GET") {
+      sendHtml(res, 200, invoicePage(page));
+
+      return;
+    }
+    const form = parseForm(await readBody(req));
+    const card = typeof form.cardNumber === "string" && form.cardNumber.trim() !== "" ? form.cardNumber : undefined;
+    const authentication = form.result === "complete" || form.result === "fail" ? form.result : undefined;
+    let error: string | undefined;
+    try {
+      const result = sandbox.billing.payHosted(id, { card, authentication });
+      if (result.outcome === "declined" || result.outcome === "invalid_card") error = result.message;
+    } catch (caught) {
+      if (!(caught instanceof ApiError)) throw caught;
+      error = caught.message;
+    }
+    sendHtml(res, 200, invoicePage({ ...sandbox.billing.hostedInvoice(id), error }));
   }
 
   async function handleControl(req: IncomingMessage, res: ServerResponse, pathname: string, search: string): Promise<void> {
@@ -325,7 +373,15 @@ export async function startSandbox(options: {
         }
       }
     }
+    const text = (key: string): string | undefined => {
+      const value = body[key];
+      if (value === undefined || value === null) return undefined;
+      if (typeof value !== "string") throw invalidRequest(`${key} must be a string`, key);
+
+      return value;
+    };
     let match: RegExpExecArray | null;
+    const id = () => decodeURIComponent(match![1]!);
     if (method === "GET" && pathname === "/_sandbox/health") {
       sendJson(res, 200, { ok: true, api_version: API_VERSION, now: sandbox.clock.now() });
     } else if (pathname === "/_sandbox/config") {
@@ -339,15 +395,38 @@ export async function startSandbox(options: {
         expiry: typeof body.expiry === "string" ? body.expiry : undefined,
         cvc: typeof body.cvc === "string" ? body.cvc : undefined,
       };
-      let result = sandbox.pay(decodeURIComponent(match[1]!), input);
+      let result = sandbox.checkout.pay(id(), input);
       if (result.outcome === "requires_action" && (body.authentication === "complete" || body.authentication === "fail")) {
-        result = sandbox.authenticate(decodeURIComponent(match[1]!), body.authentication === "complete");
+        result = sandbox.checkout.authenticate(id(), body.authentication === "complete");
       }
       sendJson(res, 200, result);
     } else if (method === "POST" && (match = /^\/_sandbox\/checkout\/sessions\/([^/]+)\/authenticate$/.exec(pathname))) {
-      sendJson(res, 200, sandbox.authenticate(decodeURIComponent(match[1]!), body.result !== "fail"));
+      sendJson(res, 200, sandbox.checkout.authenticate(id(), body.result !== "fail"));
     } else if (method === "POST" && (match = /^\/_sandbox\/checkout\/sessions\/([^/]+)\/expire$/.exec(pathname))) {
-      sendJson(res, 200, sandbox.expireCheckoutSession(decodeURIComponent(match[1]!), { requestId: null, idempotencyKey: null }));
+      sendJson(res, 200, sandbox.checkout.expireSession(id(), AUTOMATIC));
+    } else if (method === "POST" && (match = /^\/_sandbox\/subscriptions\/([^/]+)\/next_renewal$/.exec(pathname))) {
+      const outcome = text("outcome");
+      if (!outcome || !(RENEWAL_OUTCOMES as readonly string[]).includes(outcome)) {
+        throw invalidRequest(`outcome must be one of ${RENEWAL_OUTCOMES.join(", ")}`, "outcome");
+      }
+      sendJson(res, 200, sandbox.billing.setRenewalOutcome(id(), outcome as RenewalOutcome));
+    } else if (method === "POST" && (match = /^\/_sandbox\/subscriptions\/([^/]+)\/payment_method$/.exec(pathname))) {
+      const card = text("card");
+      if (!card) throw invalidRequest("card is required (a test card number)", "card");
+      sendJson(res, 200, sandbox.billing.updatePaymentMethod(id(), card));
+    } else if (method === "POST" && (match = /^\/_sandbox\/invoices\/([^/]+)\/pay$/.exec(pathname))) {
+      const authentication = text("authentication");
+      if (authentication !== undefined && authentication !== "complete" && authentication !== "fail") {
+        throw invalidRequest("authentication must be complete or fail", "authentication");
+      }
+      sendJson(res, 200, sandbox.billing.payHosted(id(), { card: text("card"), authentication }));
+    } else if (method === "POST" && (match = /^\/_sandbox\/charges\/([^/]+)\/dispute$/.exec(pathname))) {
+      if (body.amount !== undefined && typeof body.amount !== "number") throw invalidRequest("amount must be a whole number", "amount");
+      sendJson(res, 200, sandbox.disputes.open(id(), { reason: text("reason"), amount: body.amount as number | undefined }));
+    } else if (method === "POST" && (match = /^\/_sandbox\/disputes\/([^/]+)\/close$/.exec(pathname))) {
+      const outcome = text("outcome");
+      if (outcome !== "won" && outcome !== "lost") throw invalidRequest("outcome must be won or lost", "outcome");
+      sendJson(res, 200, sandbox.disputes.close(id(), outcome));
     } else if (method === "GET" && pathname === "/_sandbox/events") {
       const limit = query.get("limit");
       sendJson(res, 200, {
@@ -384,6 +463,8 @@ export async function startSandbox(options: {
       if (pathname.startsWith("/v1/")) return handleApi(req, res, pathname, url.search);
       try {
         if (pathname.startsWith("/c/pay/")) return await handleHostedPage(req, res, pathname);
+        if (pathname.startsWith("/p/session/")) return await handlePortalPage(req, res, pathname, url.search);
+        if (pathname.startsWith("/i/")) return await handleInvoicePage(req, res, pathname);
         if (pathname.startsWith("/_sandbox/")) return await handleControl(req, res, pathname, url.search);
         if (pathname === "/") {
           sendJson(res, 200, { name: "stripe-sandbox", api_version: API_VERSION, docs: "stripe-sandbox/README.md" });
@@ -393,7 +474,7 @@ export async function startSandbox(options: {
         throw new ApiError(404, "invalid_request_error", `Unrecognized request URL (${req.method}: ${pathname}).`);
       } catch (error) {
         if (error instanceof ApiError) {
-          if (pathname.startsWith("/c/pay/")) sendHtml(res, error.status, inactivePage(null));
+          if (/^\/(c\/pay|p\/session|i)\//.test(pathname)) sendHtml(res, error.status, inactivePage(null));
           else sendJson(res, error.status, error.toJSON());
 
           return;

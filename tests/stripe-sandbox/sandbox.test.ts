@@ -294,4 +294,63 @@ describe("Stripe stand-in webhooks", () => {
     expect((await stripe.checkout.sessions.retrieve(session.id)).status).toBe("expired");
     expect(receiver.received.some((r) => r.event.type === "checkout.session.expired" && (r.event.data.object as { id: string }).id === session.id)).toBe(true);
   });
+
+  it("takes a new session's expires_at by real time after the clock has moved, and expires it as the clock moves on", async () => {
+    await fetch(`${sandbox.url}/_sandbox/clock`, { method: "POST", body: JSON.stringify({ seconds: 40 * 24 * 60 * 60 }) });
+    const expiresAt = Math.floor(Date.now() / 1000) + 60 * 60;
+    const session = await stripe.checkout.sessions.create({ ...sessionParams(), expires_at: expiresAt });
+    expect(session).toMatchObject({ status: "open", expires_at: expiresAt });
+    await fetch(`${sandbox.url}/_sandbox/clock`, { method: "POST", body: JSON.stringify({ seconds: 30 * 60 }) });
+    expect((await stripe.checkout.sessions.retrieve(session.id)).status).toBe("open");
+    await fetch(`${sandbox.url}/_sandbox/clock`, { method: "POST", body: JSON.stringify({ seconds: 31 * 60 }) });
+    expect((await stripe.checkout.sessions.retrieve(session.id)).status).toBe("expired");
+  });
+
+  it("delivers a renewal run by the clock, signed, every event dated at its own step", async () => {
+    await stripe.products.create({ id: "webhook_gift", name: "Monthly gift" });
+    const session = await stripe.checkout.sessions.create({
+      mode: "subscription",
+      line_items: [{ quantity: 1, price_data: { currency: "eur", unit_amount: 1000, product: "webhook_gift", recurring: { interval: "month" } } }],
+    });
+    await pay(session.id);
+    const subscription = await stripe.subscriptions.retrieve((await stripe.checkout.sessions.retrieve(session.id)).subscription as string);
+    const periodEnd = subscription.items.data[0]!.current_period_end;
+    await flush();
+    receiver.received.length = 0;
+    await fetch(`${sandbox.url}/_sandbox/clock`, { method: "POST", body: JSON.stringify({ seconds: 32 * 24 * 60 * 60 }) });
+    await flush();
+
+    expect(receiver.rejected).toEqual([]);
+    const renewal = receiver.received.map((r) => r.event).filter((e) => e.type !== "checkout.session.expired");
+    expect(renewal.map((e) => [e.type, e.created - periodEnd])).toEqual([
+      ["customer.subscription.updated", 0],
+      ["invoice.created", 0],
+      ["invoice.finalized", 3600],
+      ["payment_intent.created", 3600],
+      ["charge.succeeded", 3600],
+      ["payment_intent.succeeded", 3600],
+      ["invoice.paid", 3600],
+      ["invoice.payment_succeeded", 3600],
+      ["invoice_payment.paid", 3600],
+      ["charge.updated", 3600],
+    ]);
+  });
+
+  it("runs billing steps that fall due in real time from its one-second timer", async () => {
+    await stripe.products.create({ id: "timer_gift", name: "Monthly gift" });
+    const session = await stripe.checkout.sessions.create({
+      mode: "subscription",
+      line_items: [{ quantity: 1, price_data: { currency: "eur", unit_amount: 1000, product: "timer_gift", recurring: { interval: "month" } } }],
+    });
+    await pay(session.id);
+    const id = (await stripe.checkout.sessions.retrieve(session.id)).subscription as string;
+    const { now } = (await (await fetch(`${sandbox.url}/_sandbox/clock`)).json()) as { now: number };
+    await stripe.subscriptions.update(id, { cancel_at: now + 1 });
+    let status = "active";
+    for (let i = 0; i < 40 && status !== "canceled"; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      status = (await stripe.subscriptions.retrieve(id)).status;
+    }
+    expect(status).toBe("canceled");
+  });
 });

@@ -1,6 +1,7 @@
 import Stripe from "stripe";
 import { describe, expect, it } from "vitest";
-import { checkCard, passesLuhn } from "../../stripe-sandbox/cards";
+import { MAX_AUTOMATIC_ATTEMPTS, nextPeriodEnd, RETRY_AFTER_DAYS } from "../../stripe-sandbox/billing";
+import { checkCard, offSessionOutcome, passesLuhn, TEST_CARDS } from "../../stripe-sandbox/cards";
 import { stripeFee } from "../../stripe-sandbox/fees";
 import { signPayload } from "../../stripe-sandbox/webhooks";
 import { retryDelaySeconds } from "@/lib/stripe/webhooks/inbox";
@@ -32,5 +33,31 @@ describe("stand-in pieces", () => {
 
   it("backs off processing retries up to an hour", () => {
     expect([1, 2, 3, 10, 20].map(retryDelaySeconds)).toEqual([5, 10, 20, 2560, 3600]);
+  });
+
+  it("bills by calendar periods counted from the anchor, as Stripe does (31 Jan → 28 Feb → 31 Mar)", () => {
+    const at = (iso: string) => Date.parse(iso) / 1000;
+    const anchor = at("2027-01-31T10:00:00Z");
+    expect(nextPeriodEnd(anchor, "month", 1, anchor)).toBe(at("2027-02-28T10:00:00Z"));
+    expect(nextPeriodEnd(anchor, "month", 1, at("2027-02-28T10:00:00Z"))).toBe(at("2027-03-31T10:00:00Z"));
+    expect(nextPeriodEnd(anchor, "month", 3, anchor)).toBe(at("2027-04-30T10:00:00Z"));
+    expect(nextPeriodEnd(at("2028-02-29T00:00:00Z"), "year", 1, at("2028-02-29T00:00:00Z"))).toBe(at("2029-02-28T00:00:00Z"));
+    expect(nextPeriodEnd(anchor, "week", 2, anchor)).toBe(anchor + 14 * 86_400);
+  });
+
+  it("charges saved cards off-session as the test cards say", () => {
+    expect(offSessionOutcome(TEST_CARDS["4242424242424242"]!)).toEqual({ kind: "succeed" });
+    // Authenticated once at setup, then exempt; 3184 asks every time.
+    expect(offSessionOutcome(TEST_CARDS["4000002500003155"]!)).toEqual({ kind: "succeed" });
+    expect(offSessionOutcome(TEST_CARDS["4000002760003184"]!)).toEqual({ kind: "authenticate" });
+    // 0341: the first payment in Checkout goes through (the stand-in's rule), later charges fail.
+    expect(TEST_CARDS["4000000000000341"]!.signupOutcome).toEqual({ kind: "succeed" });
+    expect(offSessionOutcome(TEST_CARDS["4000000000000341"]!)).toMatchObject({ kind: "decline", code: "card_declined" });
+    expect(offSessionOutcome(TEST_CARDS["4000000000000002"]!)).toMatchObject({ kind: "decline" });
+  });
+
+  it("retries a failed renewal 3, 5 and 7 days apart: four attempts in all", () => {
+    expect(RETRY_AFTER_DAYS).toEqual([3, 5, 7]);
+    expect(MAX_AUTOMATIC_ATTEMPTS).toBe(4);
   });
 });
