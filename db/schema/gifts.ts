@@ -5,10 +5,10 @@ import { supporters } from "./supporters";
 export const giftFrequency = pgEnum("gift_frequency", ["once", "monthly", "annual"]);
 
 /**
- * Where a gift came from. Kept on every gift (and later every recurring gift) so revenue can be
+ * Where a gift came from. Kept on every gift and every recurring gift so revenue can be
  * reported by article, section and campaign without joining anything that may have been deleted.
  */
-const attribution = {
+export const attribution = {
   articleUrl: text(),
   section: text(),
   campaign: text(),

@@ -1,4 +1,6 @@
 export * from "./supporters";
 export * from "./gifts";
+export * from "./recurring-gifts";
 export * from "./payments";
+export * from "./reversals";
 export * from "./stripe-events";

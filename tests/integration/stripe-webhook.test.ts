@@ -149,7 +149,7 @@ describe(`webhook route on ${database.kind}`, () => {
       expect((await response.json()) as { error: string }).toHaveProperty("error");
     }
     await drainStripeEvents();
-    expect(await countRows()).toEqual({ supporters: 0, stripeCustomers: 0, gifts: 0, payments: 0, stripeEvents: 0 });
+    expect(await countRows()).toEqual({ supporters: 0, stripeCustomers: 0, gifts: 0, recurringGifts: 0, payments: 0, stripeEvents: 0 });
   });
 
   it("stores event types it does not handle, answers 2xx, and changes nothing else", async () => {
@@ -178,7 +178,7 @@ describe(`webhook route on ${database.kind}`, () => {
       await db.execute(sql`alter table stripe_events_away rename to stripe_events`);
     }
     expect(response.status).toBe(500);
-    expect(await countRows()).toEqual({ supporters: 0, stripeCustomers: 0, gifts: 0, payments: 0, stripeEvents: 0 });
+    expect(await countRows()).toEqual({ supporters: 0, stripeCustomers: 0, gifts: 0, recurringGifts: 0, payments: 0, stripeEvents: 0 });
 
     // Stripe's retry then succeeds and the gift is recorded once.
     const [retry] = await deliver([completed]);

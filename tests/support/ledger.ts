@@ -1,14 +1,22 @@
-import { asc, sql } from "drizzle-orm";
+import { asc, eq, sql } from "drizzle-orm";
 import { getDb } from "@/db";
-import { gifts, payments, stripeCustomers, stripeEvents, supporters } from "@/db/schema";
+import { disputes, gifts, paymentFailures, payments, recurringGifts, refunds, stripeCustomers, stripeEvents, supporters } from "@/db/schema";
+import { drainStripeEvents } from "@/lib/stripe/webhooks/inbox";
 
-/** Everything the ledger holds, without our generated ids and clocks, for comparing two runs. */
+/**
+ * Everything the ledger holds, without our generated ids and clocks (and without when each row was
+ * last read from Stripe), keyed by Stripe's ids, for comparing two runs.
+ */
 export async function ledgerSnapshot() {
   const db = getDb();
   const supporterRows = await db.select().from(supporters).orderBy(asc(supporters.email));
   const emailOf = new Map(supporterRows.map((s) => [s.id, s.email]));
   const giftRows = await db.select().from(gifts).orderBy(asc(gifts.stripeCheckoutSessionId));
   const sessionOf = new Map(giftRows.map((g) => [g.id, g.stripeCheckoutSessionId]));
+  const recurringRows = await db.select().from(recurringGifts).orderBy(asc(recurringGifts.stripeSubscriptionId));
+  const subscriptionOf = new Map(recurringRows.map((g) => [g.id, g.stripeSubscriptionId]));
+  const paymentRows = await db.select().from(payments).orderBy(asc(payments.stripePaymentIntentId));
+  const chargeOf = new Map(paymentRows.map((p) => [p.id, p.stripeChargeId]));
 
   return {
     supporters: supporterRows.map(({ id: _id, createdAt: _c, updatedAt: _u, ...rest }) => rest),
@@ -17,29 +25,69 @@ export async function ledgerSnapshot() {
       supporter: emailOf.get(supporterId),
     })),
     gifts: giftRows.map(({ id: _id, recordedAt: _r, supporterId, ...rest }) => ({ ...rest, supporter: supporterId ? emailOf.get(supporterId) : null })),
-    payments: (await db.select().from(payments).orderBy(asc(payments.stripePaymentIntentId))).map(
-      ({ id: _id, recordedAt: _r, supporterId, giftId, ...rest }) => ({
-        ...rest,
-        supporter: supporterId ? emailOf.get(supporterId) : null,
-        gift: giftId ? sessionOf.get(giftId) : null,
-      }),
+    recurringGifts: recurringRows.map(({ id: _id, createdAt: _c, updatedAt: _u, stripeSyncedAt: _s, supporterId, ...rest }) => ({
+      ...rest,
+      supporter: supporterId ? emailOf.get(supporterId) : null,
+    })),
+    payments: paymentRows.map(({ id: _id, recordedAt: _r, supporterId, giftId, recurringGiftId, ...rest }) => ({
+      ...rest,
+      supporter: supporterId ? emailOf.get(supporterId) : null,
+      gift: giftId ? sessionOf.get(giftId) : null,
+      recurringGift: recurringGiftId ? subscriptionOf.get(recurringGiftId) : null,
+    })),
+    refunds: (await db.select().from(refunds).orderBy(asc(refunds.stripeRefundId))).map(
+      ({ id: _id, recordedAt: _r, stripeSyncedAt: _s, paymentId, ...rest }) => ({ ...rest, payment: chargeOf.get(paymentId) }),
     ),
+    disputes: (await db.select().from(disputes).orderBy(asc(disputes.stripeDisputeId))).map(
+      ({ id: _id, recordedAt: _r, stripeSyncedAt: _s, paymentId, ...rest }) => ({ ...rest, payment: chargeOf.get(paymentId) }),
+    ),
+    paymentFailures: (
+      await db.select().from(paymentFailures).orderBy(asc(paymentFailures.stripeInvoiceId), asc(paymentFailures.attemptCount), asc(paymentFailures.kind))
+    ).map(({ id: _id, recordedAt: _r, recurringGiftId, ...rest }) => ({ ...rest, recurringGift: subscriptionOf.get(recurringGiftId) })),
   };
 }
 
+export type LedgerSnapshot = Awaited<ReturnType<typeof ledgerSnapshot>>;
+
 export async function clearLedger(): Promise<void> {
-  await getDb().execute(sql`truncate ${payments}, ${gifts}, ${stripeCustomers}, ${supporters}, ${stripeEvents} cascade`);
+  await getDb().execute(
+    sql`truncate ${disputes}, ${refunds}, ${paymentFailures}, ${payments}, ${recurringGifts}, ${gifts}, ${stripeCustomers}, ${supporters}, ${stripeEvents} cascade`,
+  );
+}
+
+/** Makes every pending event due now, as if its backoff had passed. */
+export async function makePendingDue() {
+  return getDb()
+    .update(stripeEvents)
+    .set({ nextAttemptAt: sql`now() - interval '1 second'` })
+    .where(eq(stripeEvents.status, "pending"))
+    .returning({ id: stripeEvents.id, type: stripeEvents.type, lastError: stripeEvents.lastError });
+}
+
+/**
+ * Drains the inbox until nothing is pending: an event that waits for another (a refund before its
+ * payment) is made due again at once instead of after its backoff. Fails if events stay pending
+ * (waiting for something that never comes, or failing for real).
+ */
+export async function drainUntilSettled(maxRounds = 8): Promise<void> {
+  for (let round = 0; round < maxRounds; round++) {
+    await drainStripeEvents();
+    const waiting = await makePendingDue();
+    if (waiting.length === 0) return;
+    if (round === maxRounds - 1) throw new Error(`events still pending: ${JSON.stringify(waiting)}`);
+  }
 }
 
 export async function countRows() {
   const db = getDb();
-  const count = async (table: typeof gifts | typeof payments | typeof supporters | typeof stripeEvents | typeof stripeCustomers) =>
+  const count = async (table: typeof gifts | typeof payments | typeof supporters | typeof stripeEvents | typeof stripeCustomers | typeof recurringGifts) =>
     (await db.select({ n: sql<number>`count(*)::int` }).from(table))[0]!.n;
 
   return {
     supporters: await count(supporters),
     stripeCustomers: await count(stripeCustomers),
     gifts: await count(gifts),
+    recurringGifts: await count(recurringGifts),
     payments: await count(payments),
     stripeEvents: await count(stripeEvents),
   };

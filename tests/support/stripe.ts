@@ -1,11 +1,45 @@
 import Stripe from "stripe";
-import { inject } from "vitest";
+import { afterAll, beforeAll } from "vitest";
 import { handleStripeWebhook } from "@/lib/stripe/webhooks/handle-stripe-webhook";
+import { type StartedSandbox, startSandbox } from "../../stripe-sandbox/server";
 
 export const SANDBOX_WEBHOOK_SECRET = "whsec_readerfund_sandbox_local_only";
 
+/** The stand-in this test file talks to: the run's shared one, or its own (usePrivateSandbox). */
 export function sandboxUrl(): string {
-  return inject("stripeApiBase");
+  const url = process.env.STRIPE_API_BASE;
+  if (!url) throw new Error("STRIPE_API_BASE is not set (tests/support/setup-env.ts sets it)");
+
+  return url;
+}
+
+/**
+ * Gives the calling test file a stand-in of its own, so moving its clock (renewals, retries, period
+ * ends) cannot touch another file's subscriptions, nor theirs this file's events. Call at the top
+ * level before useTestDatabase(), so the app reads this stand-in's address when it first reads
+ * its environment.
+ */
+export function usePrivateSandbox(): void {
+  let started: StartedSandbox | null = null;
+  beforeAll(async () => {
+    started = await startSandbox({
+      port: 0,
+      webhooks: {
+        url: null,
+        secret: SANDBOX_WEBHOOK_SECRET,
+        duplicate: false,
+        shuffle: false,
+        timeoutMs: 5000,
+        retryBaseMs: 50,
+        maxAttempts: 3,
+        concurrency: 4,
+      },
+    });
+    process.env.STRIPE_API_BASE = started.url;
+  });
+  afterAll(async () => {
+    await started?.close();
+  });
 }
 
 /** The real SDK pointed at the stand-in, as the app does. */

@@ -2,6 +2,10 @@ import type Stripe from "stripe";
 import type { Transaction } from "@/db";
 import { onChargeUpdated } from "./on-charge-updated";
 import { onCheckoutSessionAsyncPaymentSucceeded, onCheckoutSessionCompleted } from "./on-checkout-session-completed";
+import { onDispute } from "./on-dispute";
+import { onInvoiceClosedUnpaid, onInvoicePaid, onInvoicePaymentFailed } from "./on-invoice";
+import { onRefund } from "./on-refund";
+import { onSubscriptionChanged } from "./on-subscription-changed";
 
 /** Writes an event causes, run in the transaction that marks the event processed. */
 export type ApplyEffects = (tx: Transaction) => Promise<void>;
@@ -20,6 +24,26 @@ const handlers = {
   "checkout.session.completed": onCheckoutSessionCompleted,
   "checkout.session.async_payment_succeeded": onCheckoutSessionAsyncPaymentSucceeded,
   "charge.updated": onChargeUpdated,
+  "customer.subscription.created": onSubscriptionChanged,
+  "customer.subscription.updated": onSubscriptionChanged,
+  "customer.subscription.deleted": onSubscriptionChanged,
+  "customer.subscription.paused": onSubscriptionChanged,
+  "customer.subscription.resumed": onSubscriptionChanged,
+  "invoice.paid": onInvoicePaid,
+  "invoice.payment_failed": onInvoicePaymentFailed,
+  "invoice.payment_action_required": onInvoicePaymentFailed,
+  "invoice.marked_uncollectible": onInvoiceClosedUnpaid,
+  "invoice.voided": onInvoiceClosedUnpaid,
+  "charge.refunded": onRefund,
+  "charge.refund.updated": onRefund,
+  "refund.created": onRefund,
+  "refund.updated": onRefund,
+  "refund.failed": onRefund,
+  "charge.dispute.created": onDispute,
+  "charge.dispute.updated": onDispute,
+  "charge.dispute.closed": onDispute,
+  "charge.dispute.funds_withdrawn": onDispute,
+  "charge.dispute.funds_reinstated": onDispute,
 } satisfies HandlerTable;
 
 export type HandledEventType = keyof typeof handlers;

@@ -189,8 +189,21 @@ async function prepare(row: StripeEventRow): Promise<Prepared> {
 }
 
 // Within a batch, effects are applied in the order Stripe created the events, and for events of
-// the same second, sessions before the charge updates that refer to their payments.
-const APPLY_RANK: Record<string, number> = { "charge.updated": 1 };
+// the same second, those that record payments before those that refer to them (fees, refunds,
+// disputes), so a batch rarely has to wait for itself.
+const APPLY_RANK: Record<string, number> = {
+  "charge.updated": 1,
+  "charge.refunded": 2,
+  "charge.refund.updated": 2,
+  "refund.created": 2,
+  "refund.updated": 2,
+  "refund.failed": 2,
+  "charge.dispute.created": 2,
+  "charge.dispute.updated": 2,
+  "charge.dispute.closed": 2,
+  "charge.dispute.funds_withdrawn": 2,
+  "charge.dispute.funds_reinstated": 2,
+};
 const byStripeOrder = (a: Ready, b: Ready) =>
   a.row.stripeCreatedAt.getTime() - b.row.stripeCreatedAt.getTime() || (APPLY_RANK[a.row.type] ?? 0) - (APPLY_RANK[b.row.type] ?? 0);
 

@@ -1,7 +1,7 @@
 import type Stripe from "stripe";
 import { recordPaymentSettlement } from "@/lib/gifts/record-gift";
-import { readGiftMetadata } from "../metadata";
 import type { EventHandler } from "./handlers";
+import { isGiftCharge } from "./charge-ownership";
 import { NotYetApplicable } from "./not-yet-applicable";
 import { settlementOf } from "./settlement";
 
@@ -13,10 +13,8 @@ import { settlementOf } from "./settlement";
 export const onChargeUpdated: EventHandler<Stripe.ChargeUpdatedEvent> = async (event, { stripe }) => {
   const snapshot = event.data.object;
   if (snapshot.status !== "succeeded" || snapshot.balance_transaction === null) return null;
-  const charge = await stripe.charges.retrieve(snapshot.id, { expand: ["balance_transaction", "payment_intent"] });
-  const paymentIntent = charge.payment_intent;
-  const metadata = paymentIntent !== null && typeof paymentIntent !== "string" ? paymentIntent.metadata : charge.metadata;
-  if (!readGiftMetadata(metadata).isOurs) return null;
+  if (!(await isGiftCharge(stripe, snapshot.id))) return null;
+  const charge = await stripe.charges.retrieve(snapshot.id, { expand: ["balance_transaction"] });
   const settlement = settlementOf(charge);
   if (settlement === null) return null;
 

@@ -2,6 +2,8 @@ import type Stripe from "stripe";
 import type { Transaction } from "@/db";
 import { recordOneTimeGift } from "@/lib/gifts/record-gift";
 import { log } from "@/lib/log";
+import { upsertRecurringGift } from "@/lib/recurring/record";
+import { readSubscriptionFacts } from "@/lib/recurring/subscription-facts";
 import { readGiftMetadata } from "../metadata";
 import type { EventHandler } from "./handlers";
 import { settlementOf } from "./settlement";
@@ -11,6 +13,8 @@ import { settlementOf } from "./settlement";
  * supporter, the gift and its payment (gross, fee and net from the balance transaction). The
  * session is re-fetched, expanded down to the balance transaction, so the facts are current
  * whatever order events arrive in. Unpaid sessions (delayed methods) wait for async_payment_succeeded.
+ * For a recurring gift the session links the subscription to the page the reader returns to; the
+ * gift itself is written from the subscription, and its payments from invoice.paid.
  */
 export const onCheckoutSessionCompleted: EventHandler<Stripe.CheckoutSessionCompletedEvent> = (event, deps) =>
   fulfilCheckoutSession(event.data.object.id, deps.stripe);
@@ -30,6 +34,7 @@ async function fulfilCheckoutSession(sessionId: string, stripe: Stripe) {
 
     return null;
   }
+  if (session.mode === "subscription") return linkSubscriptionSession(session, stripe);
   if (session.mode !== "payment") {
     log.info("checkout session not a one-time payment; nothing to record here", { session: session.id, mode: session.mode });
 
@@ -74,5 +79,20 @@ async function fulfilCheckoutSession(sessionId: string, stripe: Stripe) {
 
   return async (tx: Transaction) => {
     await recordOneTimeGift(tx, facts);
+  };
+}
+
+async function linkSubscriptionSession(session: Stripe.Checkout.Session, stripe: Stripe) {
+  if (session.status !== "complete" || session.subscription === null) {
+    log.info("subscription checkout session not complete yet", { session: session.id, status: session.status });
+
+    return null;
+  }
+  const subscriptionId = typeof session.subscription === "string" ? session.subscription : session.subscription.id;
+  const facts = await readSubscriptionFacts(stripe, subscriptionId);
+  if (facts === null) return null;
+
+  return async (tx: Transaction) => {
+    await upsertRecurringGift(tx, facts, session.id);
   };
 }

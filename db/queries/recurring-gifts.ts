@@ -1,0 +1,28 @@
+import { eq } from "drizzle-orm";
+import { getDb } from "@/db";
+import { recurringGifts } from "@/db/schema";
+
+/**
+ * The recurring gift a Checkout Session started, as the ledger holds it; null until the webhook
+ * has recorded it (the row carries the session id once checkout.session.completed has been seen).
+ */
+export async function findRecurringGiftByCheckoutSession(stripeCheckoutSessionId: string) {
+  const [row] = await getDb()
+    .select({
+      id: recurringGifts.id,
+      frequency: recurringGifts.frequency,
+      interval: recurringGifts.interval,
+      intervalCount: recurringGifts.intervalCount,
+      amountMinor: recurringGifts.amountMinor,
+      currency: recurringGifts.currency,
+      status: recurringGifts.status,
+      currentPeriodEnd: recurringGifts.currentPeriodEnd,
+      cancelAt: recurringGifts.cancelAt,
+      nextPaymentAttemptAt: recurringGifts.nextPaymentAttemptAt,
+    })
+    .from(recurringGifts)
+    .where(eq(recurringGifts.stripeCheckoutSessionId, stripeCheckoutSessionId))
+    .limit(1);
+
+  return row ?? null;
+}

@@ -1,0 +1,146 @@
+import { and, eq, isNull, sql } from "drizzle-orm";
+import type { Transaction } from "@/db";
+import { paymentFailures, payments, recurringGifts, stripeCustomers } from "@/db/schema";
+import { recordPaymentSettlement, upsertSupporter } from "@/lib/gifts/record-gift";
+import type { Settlement } from "@/lib/stripe/webhooks/settlement";
+import type { SubscriptionFacts } from "./subscription-facts";
+
+const mode = (livemode: boolean) => (livemode ? "live" : "test") as "live" | "test";
+
+/** Columns that mirror Stripe's current state of the subscription. */
+function stateColumns(facts: SubscriptionFacts) {
+  return {
+    stripeCustomerId: facts.stripeCustomerId,
+    frequency: facts.frequency,
+    interval: facts.interval,
+    intervalCount: facts.intervalCount,
+    amountMinor: facts.amountMinor,
+    currency: facts.currency,
+    status: facts.status,
+    statusReason: facts.statusReason,
+    stripeStatus: facts.stripeStatus,
+    cancellationFeedback: facts.cancellationFeedback,
+    startedAt: facts.startedAt,
+    currentPeriodStart: facts.currentPeriodStart,
+    currentPeriodEnd: facts.currentPeriodEnd,
+    cancelAt: facts.cancelAt,
+    canceledAt: facts.canceledAt,
+    endedAt: facts.endedAt,
+    pausedUntil: facts.pausedUntil,
+    failedPaymentAttempts: facts.failedPaymentAttempts,
+    nextPaymentAttemptAt: facts.nextPaymentAttemptAt,
+    stripeSyncedAt: facts.syncedAt,
+  };
+}
+
+/**
+ * Writes a recurring gift as Stripe holds it and returns its id. The state is overwritten only by a
+ * read that began no earlier than the stored one, and an ended gift stays ended: Stripe never revives
+ * a cancelled subscription, so anything that says otherwise is a stale read.
+ */
+export async function upsertRecurringGift(tx: Transaction, facts: SubscriptionFacts, checkoutSessionId: string | null = null): Promise<string> {
+  const supporterId = facts.supporter ? await upsertSupporter(tx, facts.supporter) : null;
+  if (supporterId) {
+    await tx
+      .insert(stripeCustomers)
+      .values({ id: facts.stripeCustomerId, supporterId, livemode: mode(facts.livemode) })
+      .onConflictDoNothing({ target: stripeCustomers.id });
+  }
+  const state = stateColumns(facts);
+  const [row] = await tx
+    .insert(recurringGifts)
+    .values({
+      ...state,
+      supporterId,
+      stripeSubscriptionId: facts.stripeSubscriptionId,
+      stripeCheckoutSessionId: checkoutSessionId,
+      livemode: mode(facts.livemode),
+      ...facts.attribution,
+    })
+    .onConflictDoUpdate({
+      target: recurringGifts.stripeSubscriptionId,
+      set: {
+        ...Object.fromEntries(Object.keys(state).map((key) => [key, sql.raw(`excluded.${snake(key)}`)])),
+        status: sql`case when ${recurringGifts.status} = 'ended' then ${recurringGifts.status} else excluded.status end`,
+        statusReason: sql`case when ${recurringGifts.status} = 'ended' then ${recurringGifts.statusReason} else excluded.status_reason end`,
+        endedAt: sql`coalesce(${recurringGifts.endedAt}, excluded.ended_at)`,
+        supporterId: sql`coalesce(${recurringGifts.supporterId}, excluded.supporter_id)`,
+        updatedAt: sql`now()`,
+      },
+      setWhere: sql`excluded.stripe_synced_at >= ${recurringGifts.stripeSyncedAt}`,
+    })
+    .returning({ id: recurringGifts.id });
+  const id =
+    row?.id ??
+    (await tx.select({ id: recurringGifts.id }).from(recurringGifts).where(eq(recurringGifts.stripeSubscriptionId, facts.stripeSubscriptionId)))[0]!
+      .id;
+  if (checkoutSessionId) {
+    await tx
+      .update(recurringGifts)
+      .set({ stripeCheckoutSessionId: checkoutSessionId })
+      .where(and(eq(recurringGifts.id, id), isNull(recurringGifts.stripeCheckoutSessionId)));
+  }
+
+  return id;
+}
+
+function snake(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+export type InvoicePaymentFacts = {
+  livemode: boolean;
+  stripeInvoiceId: string;
+  billingReason: string | null;
+  periodStart: Date | null;
+  periodEnd: Date | null;
+  stripePaymentIntentId: string;
+  stripeChargeId: string;
+  amountMinor: number;
+  currency: string;
+  paidAt: Date;
+  settlement: Settlement | null;
+};
+
+/** One payment per paid invoice; a redelivery changes nothing but may fill in a fee learnt since. */
+export async function recordInvoicePayment(tx: Transaction, recurringGiftId: string, facts: InvoicePaymentFacts): Promise<void> {
+  const [gift] = await tx.select({ supporterId: recurringGifts.supporterId }).from(recurringGifts).where(eq(recurringGifts.id, recurringGiftId));
+  const inserted = await tx
+    .insert(payments)
+    .values({
+      recurringGiftId,
+      supporterId: gift?.supporterId ?? null,
+      stripeInvoiceId: facts.stripeInvoiceId,
+      billingReason: facts.billingReason,
+      periodStart: facts.periodStart,
+      periodEnd: facts.periodEnd,
+      stripePaymentIntentId: facts.stripePaymentIntentId,
+      stripeChargeId: facts.stripeChargeId,
+      amountMinor: facts.amountMinor,
+      currency: facts.currency,
+      livemode: mode(facts.livemode),
+      paidAt: facts.paidAt,
+      ...(facts.settlement ?? {}),
+    })
+    .onConflictDoNothing()
+    .returning({ id: payments.id });
+  if (inserted.length === 0 && facts.settlement) await recordPaymentSettlement(tx, facts.stripeChargeId, facts.settlement);
+}
+
+export type PaymentFailureFacts = {
+  stripeInvoiceId: string;
+  attemptCount: number;
+  kind: "declined" | "authentication_required";
+  amountMinor: number;
+  currency: string;
+  nextPaymentAttemptAt: Date | null;
+  failedAt: Date;
+};
+
+/** A failed attempt, once per invoice, attempt and kind, as the event that reported it said. */
+export async function recordPaymentFailure(tx: Transaction, recurringGiftId: string, facts: PaymentFailureFacts): Promise<void> {
+  await tx
+    .insert(paymentFailures)
+    .values({ recurringGiftId, ...facts })
+    .onConflictDoNothing();
+}

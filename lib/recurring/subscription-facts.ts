@@ -1,0 +1,99 @@
+import type Stripe from "stripe";
+import { type Attribution, readGiftMetadata } from "@/lib/stripe/metadata";
+import { frequencyOf, type RecurringGiftStatus, recurringGiftStatusOf } from "./status";
+
+/** Everything the ledger keeps about a subscription, read from Stripe's current state. */
+export type SubscriptionFacts = {
+  livemode: boolean;
+  stripeSubscriptionId: string;
+  stripeCustomerId: string;
+  supporter: { email: string; name: string | null; locale: string | null } | null;
+  frequency: "monthly" | "annual" | null;
+  interval: "day" | "week" | "month" | "year";
+  intervalCount: number;
+  amountMinor: number;
+  currency: string;
+  status: RecurringGiftStatus;
+  statusReason: string | null;
+  stripeStatus: string;
+  cancellationFeedback: string | null;
+  startedAt: Date;
+  currentPeriodStart: Date | null;
+  currentPeriodEnd: Date | null;
+  cancelAt: Date | null;
+  canceledAt: Date | null;
+  endedAt: Date | null;
+  pausedUntil: Date | null;
+  failedPaymentAttempts: number;
+  nextPaymentAttemptAt: Date | null;
+  attribution: Attribution;
+  /** When the read of this state began: a later read wins, whatever order the writes land in. */
+  syncedAt: Date;
+};
+
+const date = (unix: number | null | undefined) => (unix === null || unix === undefined ? null : new Date(unix * 1000));
+const INTERVALS = new Set(["day", "week", "month", "year"]);
+
+/**
+ * Reads a subscription's current state from Stripe (with its customer and latest invoice) and turns
+ * it into ledger facts; null when the subscription is not a gift of ours (another integration on the
+ * same Stripe account).
+ */
+export async function readSubscriptionFacts(stripe: Stripe, subscriptionId: string): Promise<SubscriptionFacts | null> {
+  const syncedAt = new Date();
+  const subscription = await stripe.subscriptions.retrieve(subscriptionId, { expand: ["customer", "latest_invoice"] });
+
+  return subscriptionFacts(subscription, syncedAt);
+}
+
+export function subscriptionFacts(subscription: Stripe.Subscription, syncedAt: Date): SubscriptionFacts | null {
+  const { isOurs, attribution } = readGiftMetadata(subscription.metadata);
+  if (!isOurs) return null;
+  const items = subscription.items.data;
+  const first = items[0];
+  if (!first) throw new Error(`subscription ${subscription.id} has no items`);
+  const recurring = first.price.recurring;
+  if (!recurring || !INTERVALS.has(recurring.interval)) throw new Error(`subscription ${subscription.id}: price ${first.price.id} is not recurring`);
+  let amountMinor = 0;
+  for (const item of items) {
+    if (item.price.unit_amount === null) throw new Error(`subscription ${subscription.id}: price ${item.price.id} has no unit amount`);
+    amountMinor += item.price.unit_amount * (item.quantity ?? 1);
+  }
+
+  const customer = subscription.customer;
+  const customerId = typeof customer === "string" ? customer : customer.id;
+  const email = typeof customer !== "string" && !customer.deleted ? customer.email : null;
+  const name = typeof customer !== "string" && !customer.deleted ? customer.name ?? null : null;
+
+  // At risk: the latest invoice is still open after failed attempts (Stripe will try again, or not).
+  const invoice = subscription.latest_invoice;
+  const openInvoice = invoice !== null && typeof invoice !== "string" && invoice.status === "open" ? invoice : null;
+  const { status, reason } = recurringGiftStatusOf(subscription);
+
+  return {
+    livemode: subscription.livemode,
+    stripeSubscriptionId: subscription.id,
+    stripeCustomerId: customerId,
+    supporter: email ? { email, name, locale: attribution.locale } : null,
+    frequency: frequencyOf(recurring.interval, recurring.interval_count),
+    interval: recurring.interval as SubscriptionFacts["interval"],
+    intervalCount: recurring.interval_count,
+    amountMinor,
+    currency: subscription.currency,
+    status,
+    statusReason: reason,
+    stripeStatus: subscription.status,
+    cancellationFeedback: subscription.cancellation_details?.feedback ?? null,
+    startedAt: new Date(subscription.start_date * 1000),
+    currentPeriodStart: date(first.current_period_start),
+    currentPeriodEnd: date(first.current_period_end),
+    cancelAt: date(subscription.cancel_at),
+    canceledAt: date(subscription.canceled_at),
+    endedAt: date(subscription.ended_at),
+    pausedUntil: date(subscription.pause_collection?.resumes_at),
+    failedPaymentAttempts: openInvoice && openInvoice.attempt_count > 0 ? openInvoice.attempt_count : 0,
+    nextPaymentAttemptAt: openInvoice ? date(openInvoice.next_payment_attempt) : null,
+    attribution,
+    syncedAt,
+  };
+}

@@ -1,0 +1,404 @@
+import type Stripe from "stripe";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { getDb } from "@/db";
+import { paymentBalances } from "@/db/queries/payment-balances";
+import { upsertRecurringGift } from "@/lib/recurring/record";
+import { subscriptionFacts } from "@/lib/recurring/subscription-facts";
+import { useTestDatabase } from "../support/database";
+import { drainStripeEvents } from "@/lib/stripe/webhooks/inbox";
+import { clearLedger, drainUntilSettled, type LedgerSnapshot, ledgerSnapshot, makePendingDue } from "../support/ledger";
+import {
+  control,
+  deliver,
+  deliveryOrders,
+  eventsAfter,
+  lastEventId,
+  payCheckout,
+  sandboxStripe,
+  usePrivateSandbox,
+} from "../support/stripe";
+
+// This file moves the stand-in's clock by months, so it has a stand-in of its own.
+usePrivateSandbox();
+const database = useTestDatabase();
+
+const HOUR = 3600;
+const DAY = 24 * HOUR;
+// Longer than any month, shorter than two: one renewal (and its charge an hour later) per step.
+const ONE_MONTH_ON = 31 * DAY + 2 * HOUR;
+const PRODUCTS = { month: "readerfund_gift_monthly", year: "readerfund_gift_annual" } as const;
+
+const advance = (seconds: number) => control("POST", "/_sandbox/clock", { seconds });
+
+/** A recurring gift started through the stand-in's Checkout as the app starts one. */
+async function startRecurringGift(options: { interval?: "month" | "year"; amount?: number; currency?: string; card?: string; email?: string } = {}) {
+  const stripe = sandboxStripe();
+  const interval = options.interval ?? "month";
+  const metadata = {
+    kind: "readerfund_gift",
+    frequency: interval === "month" ? "monthly" : "annual",
+    locale: "ru",
+    attempt_id: crypto.randomUUID(),
+    article_url: "https://news.example/investigation",
+    campaign: "footer",
+  };
+  const marker = await lastEventId();
+  const session = await stripe.checkout.sessions.create({
+    mode: "subscription",
+    line_items: [
+      {
+        quantity: 1,
+        price_data: { currency: options.currency ?? "eur", unit_amount: options.amount ?? 1000, product: PRODUCTS[interval], recurring: { interval } },
+      },
+    ],
+    metadata,
+    subscription_data: { metadata },
+    success_url: "http://localhost:3000/donate/thank-you?session_id={CHECKOUT_SESSION_ID}",
+    cancel_url: "http://localhost:3000/donate",
+  });
+  const paid = await payCheckout(session.id, { email: options.email ?? "Monthly@Example.org", card: options.card });
+  expect(paid.outcome).toBe("succeeded");
+  const completed = await stripe.checkout.sessions.retrieve(session.id);
+  const subscriptionId = typeof completed.subscription === "string" ? completed.subscription : completed.subscription!.id;
+
+  return { marker, session: completed, subscriptionId };
+}
+
+/** The charge of each paid invoice of a subscription, oldest first. */
+async function paidCharges(subscriptionId: string): Promise<Stripe.Charge[]> {
+  const stripe = sandboxStripe();
+  const invoices = await stripe.invoices.list({ subscription: subscriptionId, status: "paid", limit: 100, expand: ["data.payments"] });
+  const charges: Stripe.Charge[] = [];
+  for (const invoice of [...invoices.data].sort((a, b) => a.created - b.created)) {
+    const payment = invoice.payments?.data.find((p) => p.status === "paid");
+    const pi = payment?.payment.payment_intent;
+    const intent = await stripe.paymentIntents.retrieve(typeof pi === "string" ? pi : pi!.id, { expand: ["latest_charge"] });
+    charges.push(intent.latest_charge as Stripe.Charge);
+  }
+
+  return charges;
+}
+
+/**
+ * Delivers a lifecycle's events in order, reversed, shuffled and shuffled with duplicates, each to
+ * an empty ledger; the reversed and shuffled runs apply every event as it arrives, the others in
+ * batches. Every run must end with the same ledger, which is returned.
+ */
+async function sameLedgerInEveryOrder(events: Stripe.Event[], seed = 11): Promise<LedgerSnapshot> {
+  let first: { name: string; ledger: LedgerSnapshot } | null = null;
+  for (const order of deliveryOrders(events, seed)) {
+    await clearLedger();
+    const oneByOne = order.name === "reversed" || order.name === "shuffled";
+    for (const event of order.events) {
+      const [response] = await deliver([event]);
+      expect(response!.status).toBe(200);
+      // What waits for an event not delivered yet stays pending, and is tried again at each drain.
+      if (oneByOne) await makePendingDue().then(() => drainStripeEvents());
+    }
+    await drainUntilSettled();
+    const ledger = await ledgerSnapshot();
+    if (first === null) first = { name: order.name, ledger };
+    else expect({ order: order.name, ledger }).toEqual({ order: order.name, ledger: first.ledger });
+  }
+
+  return first!.ledger;
+}
+
+/** Applies the events so far, in order, to an empty ledger (a mid-life check). */
+async function ledgerFrom(events: Stripe.Event[]): Promise<LedgerSnapshot> {
+  await clearLedger();
+  await deliver(events);
+  await drainUntilSettled();
+
+  return ledgerSnapshot();
+}
+
+/** Each payment's billing reason and amount, in the order they were paid. */
+const byReason = (ledger: LedgerSnapshot) =>
+  [...ledger.payments]
+    .sort((a, b) => a.paidAt.getTime() - b.paidAt.getTime() || Number(b.billingReason === "subscription_create") - Number(a.billingReason === "subscription_create"))
+    .map((p) => [p.billingReason, p.amountMinor]);
+
+describe(`recurring gifts on ${database.kind}: the whole life, in any order of delivery`, () => {
+  beforeAll(async () => {
+    const stripe = sandboxStripe();
+    await stripe.products.create({ id: PRODUCTS.month, name: "Monthly gift" });
+    await stripe.products.create({ id: PRODUCTS.year, name: "Annual gift" });
+  });
+
+  // The stand-in outlives each test: end what a test started, so the next one's clock moves bill
+  // only its own gift.
+  afterEach(async () => {
+    const stripe = sandboxStripe();
+    for await (const subscription of stripe.subscriptions.list({ status: "all", limit: 100 })) {
+      if (subscription.status !== "canceled" && subscription.status !== "incomplete_expired") await stripe.subscriptions.cancel(subscription.id);
+    }
+  });
+
+  it("starts and renews three times: one gift, four payments for consecutive periods, each with fee and net", async () => {
+    const { marker, session, subscriptionId } = await startRecurringGift({ amount: 1000, currency: "eur" });
+    for (let i = 0; i < 3; i++) await advance(ONE_MONTH_ON);
+    const ledger = await sameLedgerInEveryOrder(await eventsAfter(marker));
+
+    expect(ledger.supporters).toEqual([{ email: "monthly@example.org", name: null, locale: "ru" }]);
+    expect(ledger.recurringGifts).toEqual([
+      expect.objectContaining({
+        stripeSubscriptionId: subscriptionId,
+        stripeCheckoutSessionId: session.id,
+        frequency: "monthly",
+        interval: "month",
+        intervalCount: 1,
+        amountMinor: 1000,
+        currency: "eur",
+        status: "active",
+        statusReason: null,
+        stripeStatus: "active",
+        failedPaymentAttempts: 0,
+        articleUrl: "https://news.example/investigation",
+        campaign: "footer",
+        locale: "ru",
+        supporter: "monthly@example.org",
+      }),
+    ]);
+    expect(byReason(ledger)).toEqual([
+      ["subscription_create", 1000],
+      ["subscription_cycle", 1000],
+      ["subscription_cycle", 1000],
+      ["subscription_cycle", 1000],
+    ]);
+    const sorted = [...ledger.payments].sort((a, b) => a.periodStart!.getTime() - b.periodStart!.getTime());
+    for (let i = 1; i < sorted.length; i++) expect(sorted[i]!.periodStart).toEqual(sorted[i - 1]!.periodEnd);
+    // Stripe's EEA standard card pricing: 1.5% + €0.25 of €10.00.
+    for (const payment of ledger.payments) expect(payment).toMatchObject({ feeMinor: 40, netMinor: 960, recurringGift: subscriptionId, gift: null });
+    expect(ledger.recurringGifts[0]!.currentPeriodEnd).toEqual(sorted.at(-1)!.periodEnd);
+  });
+
+  it("fails a renewal, then recovers on a retry: past due in between, active after, the failure kept", async () => {
+    const { marker, subscriptionId } = await startRecurringGift();
+    await control("POST", `/_sandbox/subscriptions/${subscriptionId}/next_renewal`, { outcome: "fail" });
+    await advance(ONE_MONTH_ON);
+    const middle = await ledgerFrom(await eventsAfter(marker));
+    expect(middle.recurringGifts[0]).toMatchObject({ status: "past_due", statusReason: "payment_failed", failedPaymentAttempts: 1 });
+    expect(middle.recurringGifts[0]!.nextPaymentAttemptAt).not.toBeNull();
+
+    await control("POST", `/_sandbox/subscriptions/${subscriptionId}/next_renewal`, { outcome: "succeed" });
+    await advance(8 * DAY);
+    const ledger = await sameLedgerInEveryOrder(await eventsAfter(marker));
+    expect(ledger.recurringGifts[0]).toMatchObject({ status: "active", failedPaymentAttempts: 0, nextPaymentAttemptAt: null });
+    expect(byReason(ledger)).toEqual([
+      ["subscription_create", 1000],
+      ["subscription_cycle", 1000],
+    ]);
+    expect(ledger.paymentFailures).toEqual([expect.objectContaining({ attemptCount: 1, kind: "declined", amountMinor: 1000, recurringGift: subscriptionId })]);
+  });
+
+  it("recovers when the supporter updates the card", async () => {
+    const { marker, subscriptionId } = await startRecurringGift({ card: "4000000000000341" });
+    await advance(ONE_MONTH_ON);
+    await control("POST", `/_sandbox/subscriptions/${subscriptionId}/payment_method`, { card: "4242424242424242" });
+    const ledger = await sameLedgerInEveryOrder(await eventsAfter(marker));
+    expect(ledger.recurringGifts[0]).toMatchObject({ status: "active", failedPaymentAttempts: 0 });
+    expect(byReason(ledger)).toEqual([
+      ["subscription_create", 1000],
+      ["subscription_cycle", 1000],
+    ]);
+    expect(ledger.paymentFailures.map((f) => f.attemptCount)).toEqual([1]);
+  });
+
+  it("fails every retry until Stripe cancels: ended for payment_failed, every attempt recorded", async () => {
+    const { marker } = await startRecurringGift({ card: "4000000000000341" });
+    await advance(ONE_MONTH_ON);
+    await advance(25 * DAY);
+    const ledger = await sameLedgerInEveryOrder(await eventsAfter(marker));
+    expect(ledger.recurringGifts[0]).toMatchObject({ status: "ended", statusReason: "payment_failed", stripeStatus: "canceled" });
+    expect(ledger.recurringGifts[0]!.endedAt).not.toBeNull();
+    expect(byReason(ledger)).toEqual([["subscription_create", 1000]]);
+    const attempts = ledger.paymentFailures.map((f) => f.attemptCount);
+    expect(attempts.length).toBeGreaterThanOrEqual(2);
+    expect(attempts).toEqual(attempts.map((_, i) => i + 1));
+    expect(ledger.paymentFailures.at(-1)!.nextPaymentAttemptAt).toBeNull();
+  });
+
+  it("changes the amount: nothing charged now, the next renewal at the new amount", async () => {
+    const { marker, subscriptionId } = await startRecurringGift({ amount: 1000 });
+    const stripe = sandboxStripe();
+    const subscription = await stripe.subscriptions.retrieve(subscriptionId);
+    await stripe.subscriptions.update(subscriptionId, {
+      items: [{ id: subscription.items.data[0]!.id, price_data: { currency: "eur", product: PRODUCTS.month, unit_amount: 1500, recurring: { interval: "month" } } }],
+      proration_behavior: "none",
+    });
+    await advance(ONE_MONTH_ON);
+    const ledger = await sameLedgerInEveryOrder(await eventsAfter(marker));
+    expect(ledger.recurringGifts[0]).toMatchObject({ amountMinor: 1500, frequency: "monthly", status: "active" });
+    expect(byReason(ledger)).toEqual([
+      ["subscription_create", 1000],
+      ["subscription_cycle", 1500],
+    ]);
+  });
+
+  it("changes monthly to annual: charged the annual amount at once, annual from then on", async () => {
+    const { marker, subscriptionId } = await startRecurringGift({ amount: 1000 });
+    const stripe = sandboxStripe();
+    const subscription = await stripe.subscriptions.retrieve(subscriptionId);
+    await stripe.subscriptions.update(subscriptionId, {
+      items: [{ id: subscription.items.data[0]!.id, price_data: { currency: "eur", product: PRODUCTS.year, unit_amount: 10000, recurring: { interval: "year" } } }],
+      proration_behavior: "none",
+    });
+    const ledger = await sameLedgerInEveryOrder(await eventsAfter(marker));
+    expect(ledger.recurringGifts[0]).toMatchObject({ amountMinor: 10000, frequency: "annual", interval: "year", status: "active" });
+    expect(byReason(ledger)).toEqual([
+      ["subscription_create", 1000],
+      ["subscription_update", 10000],
+    ]);
+    const annual = ledger.payments.find((p) => p.billingReason === "subscription_update")!;
+    expect(annual.periodEnd!.getTime() - annual.periodStart!.getTime()).toBeGreaterThanOrEqual(365 * DAY * 1000);
+  });
+
+  it("pauses (no payment while paused) and resumes (paid again)", async () => {
+    const { marker, subscriptionId } = await startRecurringGift();
+    const stripe = sandboxStripe();
+    await stripe.subscriptions.update(subscriptionId, { pause_collection: { behavior: "void" } });
+    await advance(ONE_MONTH_ON);
+    const paused = await ledgerFrom(await eventsAfter(marker));
+    expect(paused.recurringGifts[0]).toMatchObject({ status: "paused", statusReason: "collection_paused" });
+    expect(paused.payments).toHaveLength(1);
+
+    await stripe.subscriptions.update(subscriptionId, { pause_collection: "" });
+    await advance(ONE_MONTH_ON);
+    const ledger = await sameLedgerInEveryOrder(await eventsAfter(marker));
+    expect(ledger.recurringGifts[0]).toMatchObject({ status: "active", statusReason: null, pausedUntil: null });
+    expect(byReason(ledger)).toEqual([
+      ["subscription_create", 1000],
+      ["subscription_cycle", 1000],
+    ]);
+  });
+
+  it("cancels at period end, then renews before the end: cancelling in between, active and paid after", async () => {
+    const { marker, subscriptionId } = await startRecurringGift();
+    const stripe = sandboxStripe();
+    await stripe.subscriptions.update(subscriptionId, { cancel_at_period_end: true });
+    const cancelling = await ledgerFrom(await eventsAfter(marker));
+    expect(cancelling.recurringGifts[0]).toMatchObject({ status: "cancelling", statusReason: "cancellation_requested", stripeStatus: "active" });
+    expect(cancelling.recurringGifts[0]!.cancelAt).toEqual(cancelling.recurringGifts[0]!.currentPeriodEnd);
+
+    await stripe.subscriptions.update(subscriptionId, { cancel_at_period_end: false });
+    await advance(ONE_MONTH_ON);
+    const ledger = await sameLedgerInEveryOrder(await eventsAfter(marker));
+    expect(ledger.recurringGifts[0]).toMatchObject({ status: "active", cancelAt: null });
+    expect(ledger.payments).toHaveLength(2);
+  });
+
+  it("cancels at period end and the period ends: ended, never charged again, never revived", async () => {
+    const { marker, subscriptionId } = await startRecurringGift();
+    await sandboxStripe().subscriptions.update(subscriptionId, { cancel_at_period_end: true });
+    await advance(ONE_MONTH_ON);
+    await advance(ONE_MONTH_ON);
+    const ledger = await sameLedgerInEveryOrder(await eventsAfter(marker));
+    expect(ledger.recurringGifts[0]).toMatchObject({ status: "ended", statusReason: "cancellation_requested", stripeStatus: "canceled" });
+    expect(ledger.recurringGifts[0]!.endedAt).toEqual(ledger.payments[0]!.periodEnd);
+    expect(ledger.payments).toHaveLength(1);
+  });
+
+  it("cancels now", async () => {
+    const { marker, subscriptionId } = await startRecurringGift();
+    await sandboxStripe().subscriptions.cancel(subscriptionId);
+    await advance(ONE_MONTH_ON);
+    const ledger = await sameLedgerInEveryOrder(await eventsAfter(marker));
+    expect(ledger.recurringGifts[0]).toMatchObject({ status: "ended", stripeStatus: "canceled" });
+    expect(ledger.payments).toHaveLength(1);
+  });
+
+  it("refunds one payment in part and another in full: each payment's net says so; the gift goes on", async () => {
+    const { marker, subscriptionId } = await startRecurringGift({ amount: 1000 });
+    await advance(ONE_MONTH_ON);
+    const [firstCharge, secondCharge] = await paidCharges(subscriptionId);
+    const stripe = sandboxStripe();
+    await stripe.refunds.create({ charge: firstCharge!.id, amount: 300, reason: "requested_by_customer" });
+    await stripe.refunds.create({ charge: secondCharge!.id });
+    const ledger = await sameLedgerInEveryOrder(await eventsAfter(marker));
+
+    expect(ledger.recurringGifts[0]).toMatchObject({ status: "active" });
+    expect(ledger.refunds).toHaveLength(2);
+    expect(ledger.refunds).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ payment: firstCharge!.id, amountMinor: 300, status: "succeeded", reason: "requested_by_customer", netMinor: -300 }),
+        expect.objectContaining({ payment: secondCharge!.id, amountMinor: 1000, status: "succeeded", netMinor: -1000 }),
+      ]),
+    );
+    const balances = await paymentBalances();
+    // Stripe keeps its fee on a refund: €9.60 net, less €3.00 and €10.00 given back.
+    expect(balances.map((b) => [b.stripeChargeId, b.refundedMinor, b.netAfterReversalsMinor])).toEqual([
+      [firstCharge!.id, 300, 660],
+      [secondCharge!.id, 1000, -40],
+    ]);
+  });
+
+  it("refunds a one-time gift in part, then the rest", async () => {
+    const stripe = sandboxStripe();
+    const metadata = { kind: "readerfund_gift", frequency: "once", locale: "en", attempt_id: crypto.randomUUID() };
+    const session = await stripe.checkout.sessions.create({
+      mode: "payment",
+      submit_type: "donate",
+      customer_creation: "always",
+      line_items: [{ quantity: 1, price_data: { currency: "usd", unit_amount: 5000, product_data: { name: "Gift" } } }],
+      metadata,
+      payment_intent_data: { metadata },
+      success_url: "http://localhost:3000/donate/thank-you?session_id={CHECKOUT_SESSION_ID}",
+      cancel_url: "http://localhost:3000/donate",
+    });
+    const marker = await lastEventId();
+    await payCheckout(session.id, { email: "once@example.org" });
+    const paid = await stripe.checkout.sessions.retrieve(session.id, { expand: ["payment_intent"] });
+    const paymentIntent = paid.payment_intent as Stripe.PaymentIntent;
+    await stripe.refunds.create({ payment_intent: paymentIntent.id, amount: 2000 });
+    await stripe.refunds.create({ payment_intent: paymentIntent.id });
+    const ledger = await sameLedgerInEveryOrder(await eventsAfter(marker));
+    expect(ledger.gifts).toHaveLength(1);
+    expect(ledger.refunds.map((r) => r.amountMinor).sort((a, b) => a - b)).toEqual([2000, 3000]);
+    const [balance] = await paymentBalances();
+    // $50.00 less 2.9% + 30¢ = $48.25 net; all $50.00 given back.
+    expect(balance).toMatchObject({ grossMinor: 5000, feeMinor: 175, netMinor: 4825, refundedMinor: 5000, netAfterReversalsMinor: -175 });
+  });
+
+  it("disputes: one won (nothing lost in the end), one lost (the amount and the dispute fee)", async () => {
+    const { marker, subscriptionId } = await startRecurringGift({ amount: 1000 });
+    await advance(ONE_MONTH_ON);
+    const [firstCharge, secondCharge] = await paidCharges(subscriptionId);
+    const won = await control<Stripe.Dispute>("POST", `/_sandbox/charges/${firstCharge!.id}/dispute`, { reason: "fraudulent" });
+    const lost = await control<Stripe.Dispute>("POST", `/_sandbox/charges/${secondCharge!.id}/dispute`, { reason: "fraudulent" });
+    await control("POST", `/_sandbox/disputes/${won.id}/close`, { outcome: "won" });
+    await control("POST", `/_sandbox/disputes/${lost.id}/close`, { outcome: "lost" });
+    const ledger = await sameLedgerInEveryOrder(await eventsAfter(marker));
+
+    expect(ledger.disputes).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ stripeDisputeId: won.id, payment: firstCharge!.id, status: "won", amountMinor: 1000, netMinor: 0 }),
+        expect.objectContaining({ stripeDisputeId: lost.id, payment: secondCharge!.id, status: "lost", amountMinor: 1000, feeMinor: 1500, netMinor: -2500 }),
+      ]),
+    );
+    const balances = await paymentBalances();
+    expect(balances.map((b) => [b.stripeChargeId, b.netAfterReversalsMinor])).toEqual([
+      [firstCharge!.id, 960],
+      [secondCharge!.id, 960 - 2500],
+    ]);
+  });
+
+  it("never lets an older read of a subscription overwrite a newer one, nor revive an ended gift", async () => {
+    const { subscriptionId } = await startRecurringGift();
+    const stripe = sandboxStripe();
+    const activeRead = await stripe.subscriptions.retrieve(subscriptionId, { expand: ["customer", "latest_invoice"] });
+    await stripe.subscriptions.cancel(subscriptionId);
+    const endedRead = await stripe.subscriptions.retrieve(subscriptionId, { expand: ["customer", "latest_invoice"] });
+    await clearLedger();
+    const write = (subscription: Stripe.Subscription, at: number) =>
+      getDb().transaction((tx) => upsertRecurringGift(tx, subscriptionFacts(subscription, new Date(at))!));
+
+    await write(endedRead, 2_000);
+    // A worker that read the subscription before it was cancelled commits last.
+    await write(activeRead, 1_000);
+    expect((await ledgerSnapshot()).recurringGifts[0]).toMatchObject({ status: "ended", stripeStatus: "canceled" });
+    // Even a read stamped later (clocks of two instances disagree) cannot bring it back.
+    await write(activeRead, 3_000);
+    expect((await ledgerSnapshot()).recurringGifts[0]).toMatchObject({ status: "ended" });
+  });
+});

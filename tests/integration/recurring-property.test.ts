@@ -1,0 +1,102 @@
+import fc from "fast-check";
+import type Stripe from "stripe";
+import { beforeAll, describe, expect, it } from "vitest";
+import { drainStripeEvents } from "@/lib/stripe/webhooks/inbox";
+import { useTestDatabase } from "../support/database";
+import { clearLedger, drainUntilSettled, type LedgerSnapshot, ledgerSnapshot, makePendingDue } from "../support/ledger";
+import { control, deliver, eventsAfter, lastEventId, payCheckout, sandboxStripe, usePrivateSandbox } from "../support/stripe";
+
+usePrivateSandbox();
+const database = useTestDatabase();
+
+const HOUR = 3600;
+const DAY = 24 * HOUR;
+const ONE_MONTH_ON = 31 * DAY + 2 * HOUR;
+
+/**
+ * One recurring gift's eventful life: started, a renewal declined and then paid on Stripe's retry,
+ * a partial refund, an amount change, another renewal, and a cancellation at the period's end.
+ */
+async function livelyGift(): Promise<Stripe.Event[]> {
+  const stripe = sandboxStripe();
+  await stripe.products.create({ id: "readerfund_gift_monthly", name: "Monthly gift" });
+  const metadata = { kind: "readerfund_gift", frequency: "monthly", locale: "en", attempt_id: crypto.randomUUID(), campaign: "property" };
+  const marker = await lastEventId();
+  const session = await stripe.checkout.sessions.create({
+    mode: "subscription",
+    line_items: [{ quantity: 1, price_data: { currency: "gbp", unit_amount: 800, product: "readerfund_gift_monthly", recurring: { interval: "month" } } }],
+    metadata,
+    subscription_data: { metadata },
+    success_url: "http://localhost:3000/donate/thank-you?session_id={CHECKOUT_SESSION_ID}",
+    cancel_url: "http://localhost:3000/donate",
+  });
+  await payCheckout(session.id, { email: "property@example.org" });
+  const subscriptionId = (await stripe.checkout.sessions.retrieve(session.id)).subscription as string;
+
+  await control("POST", `/_sandbox/subscriptions/${subscriptionId}/next_renewal`, { outcome: "fail" });
+  await control("POST", "/_sandbox/clock", { seconds: ONE_MONTH_ON });
+  await control("POST", `/_sandbox/subscriptions/${subscriptionId}/next_renewal`, { outcome: "succeed" });
+  await control("POST", "/_sandbox/clock", { seconds: 8 * DAY });
+
+  const invoices = await stripe.invoices.list({ subscription: subscriptionId, status: "paid", expand: ["data.payments"] });
+  const firstInvoice = [...invoices.data].sort((a, b) => a.created - b.created)[0]!;
+  const pi = firstInvoice.payments!.data[0]!.payment.payment_intent!;
+  await stripe.refunds.create({ payment_intent: typeof pi === "string" ? pi : pi.id, amount: 300 });
+
+  const subscription = await stripe.subscriptions.retrieve(subscriptionId);
+  await stripe.subscriptions.update(subscriptionId, {
+    items: [{ id: subscription.items.data[0]!.id, price_data: { currency: "gbp", product: "readerfund_gift_monthly", unit_amount: 1200, recurring: { interval: "month" } } }],
+    proration_behavior: "none",
+  });
+  await control("POST", "/_sandbox/clock", { seconds: ONE_MONTH_ON });
+  await stripe.subscriptions.update(subscriptionId, { cancel_at_period_end: true });
+  await control("POST", "/_sandbox/clock", { seconds: ONE_MONTH_ON });
+
+  return eventsAfter(marker);
+}
+
+describe(`recurring gift ledger on ${database.kind}`, () => {
+  let events: Stripe.Event[] = [];
+  let inOrder: LedgerSnapshot;
+
+  beforeAll(async () => {
+    events = await livelyGift();
+    await clearLedger();
+    await deliver(events);
+    await drainUntilSettled();
+    inOrder = await ledgerSnapshot();
+  });
+
+  it("has a rich in-order ledger to compare against", () => {
+    expect(inOrder.recurringGifts).toEqual([expect.objectContaining({ status: "ended", statusReason: "cancellation_requested", amountMinor: 1200 })]);
+    expect(inOrder.payments.map((p) => p.amountMinor)).toEqual(expect.arrayContaining([800, 800, 1200]));
+    expect(inOrder.payments).toHaveLength(3);
+    expect(inOrder.refunds).toHaveLength(1);
+    expect(inOrder.paymentFailures).toHaveLength(1);
+  });
+
+  it("ends with the in-order ledger under any interleaving, duplication and timing of application", async () => {
+    const n = events.length;
+    await fc.assert(
+      fc.asyncProperty(
+        fc.shuffledSubarray([...events.keys()], { minLength: n, maxLength: n }),
+        fc.array(fc.tuple(fc.nat(n - 1), fc.nat(n)), { maxLength: 8 }),
+        fc.array(fc.boolean(), { minLength: n + 8, maxLength: n + 8 }),
+        async (order, duplicates, applyAfter) => {
+          const sequence = order.map((i) => events[i]!);
+          for (const [which, at] of duplicates) sequence.splice(Math.min(at, sequence.length), 0, events[which]!);
+          await clearLedger();
+          for (const [index, event] of sequence.entries()) {
+            const [response] = await deliver([event]);
+            expect(response!.status).toBe(200);
+            // Sometimes the worker runs between deliveries, sometimes it finds a backlog.
+            if (applyAfter[index]) await makePendingDue().then(() => drainStripeEvents());
+          }
+          await drainUntilSettled();
+          expect(await ledgerSnapshot()).toEqual(inOrder);
+        },
+      ),
+      { numRuns: 12, endOnFailure: true },
+    );
+  }, 300_000);
+});
