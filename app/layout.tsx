@@ -6,7 +6,7 @@ import "./globals.css";
 export function generateMetadata(): Metadata {
   return {
     title: { default: `Support ${env().newsroomName}`, template: `%s · ${env().newsroomName}` },
-    description: "Give once to support independent journalism.",
+    description: "Give once, monthly or annually to support independent journalism.",
     robots: { index: false },
   };
 }

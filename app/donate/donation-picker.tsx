@@ -4,6 +4,7 @@ import { zodResolver } from "@hookform/resolvers/zod";
 import { useEffect, useId, useState } from "react";
 import { useForm } from "react-hook-form";
 import { AVAILABLE_FREQUENCIES, FREQUENCIES, type Frequency, PRESET_AMOUNTS } from "@/lib/gifts/presets";
+import { continueLabel, PER_PERIOD } from "@/lib/gifts/recurrence";
 import { type TGiftForm, type TGiftFormInput, ZGiftForm } from "@/lib/gifts/schemas";
 import { formatMoney, GIFT_CURRENCIES, type GiftCurrency, minorToInput } from "@/lib/money";
 
@@ -21,7 +22,9 @@ const CURRENCY_LABELS: Record<GiftCurrency, string> = { eur: "EUR (€)", usd: "
 
 /**
  * The donation picker as it sits in an article footer. The same zod schema validates here and on
- * the server. Without JavaScript it is a plain form posting to the same endpoint.
+ * the server. Without JavaScript it is a plain form posting to the same endpoint; what depends on
+ * choices made after the page loaded (the Continue button's summary) appears only once the script
+ * runs, so a page without it never states terms the reader has since changed.
  */
 export function DonationPicker(props: DonationPickerProps) {
   const ids = useId();
@@ -33,6 +36,19 @@ export function DonationPicker(props: DonationPickerProps) {
   const [customActive, setCustomActive] = useState(!startIsPreset);
   const [formError, setFormError] = useState<string | null>(props.serverError ?? null);
   const [redirecting, setRedirecting] = useState(false);
+  const [hydrated, setHydrated] = useState(false);
+
+  const defaultValues = {
+    frequency: props.initial.frequency,
+    currency: props.initial.currency,
+    amount: startAmount,
+    attemptId: props.attemptId,
+    articleUrl: props.attribution.articleUrl ?? "",
+    section: props.attribution.section ?? "",
+    campaign: props.attribution.campaign ?? "",
+    variant: props.attribution.variant ?? "",
+    locale: "en",
+  } satisfies TGiftFormInput;
 
   const {
     register,
@@ -43,18 +59,10 @@ export function DonationPicker(props: DonationPickerProps) {
     formState: { errors, isSubmitting },
   } = useForm<TGiftFormInput, unknown, TGiftForm>({
     resolver: zodResolver(ZGiftForm),
-    defaultValues: {
-      frequency: props.initial.frequency,
-      currency: props.initial.currency,
-      amount: startAmount,
-      attemptId: props.attemptId,
-      articleUrl: props.attribution.articleUrl ?? "",
-      section: props.attribution.section ?? "",
-      campaign: props.attribution.campaign ?? "",
-      variant: props.attribution.variant ?? "",
-      locale: "en",
-    },
+    defaultValues,
   });
+
+  useEffect(() => setHydrated(true), []);
 
   // Coming back from Checkout with the browser's Back button restores this page as it was left,
   // "Opening secure payment…" included: make it usable again.
@@ -74,6 +82,7 @@ export function DonationPicker(props: DonationPickerProps) {
   const currency = watch("currency");
   const amount = watch("amount");
   const presets = presetsFor(frequency, currency);
+  const perPeriod = PER_PERIOD[frequency];
 
   const choosePreset = (amountMinor: number) => {
     setCustomActive(false);
@@ -119,12 +128,14 @@ export function DonationPicker(props: DonationPickerProps) {
       <h2 id={`${ids}-headline`}>{props.headline}</h2>
       <p className="appeal">{props.appeal}</p>
       <form action="/api/checkout" method="post" noValidate onSubmit={handleSubmit(onSubmit)}>
-        <input type="hidden" {...register("attemptId")} />
-        <input type="hidden" {...register("articleUrl")} />
-        <input type="hidden" {...register("section")} />
-        <input type="hidden" {...register("campaign")} />
-        <input type="hidden" {...register("variant")} />
-        <input type="hidden" {...register("locale")} />
+        {/* The server-rendered values (defaultValue, defaultChecked) are what a plain form post
+            sends before the script has loaded, or without it: register alone renders none. */}
+        <input type="hidden" defaultValue={defaultValues.attemptId} {...register("attemptId")} />
+        <input type="hidden" defaultValue={defaultValues.articleUrl} {...register("articleUrl")} />
+        <input type="hidden" defaultValue={defaultValues.section} {...register("section")} />
+        <input type="hidden" defaultValue={defaultValues.campaign} {...register("campaign")} />
+        <input type="hidden" defaultValue={defaultValues.variant} {...register("variant")} />
+        <input type="hidden" defaultValue={defaultValues.locale} {...register("locale")} />
 
         <fieldset aria-describedby={errors.frequency ? frequencyErrorId : undefined}>
           <legend>How often would you like to give?</legend>
@@ -138,8 +149,14 @@ export function DonationPicker(props: DonationPickerProps) {
                     type="radio"
                     id={`${ids}-frequency-${value}`}
                     value={value}
+                    defaultChecked={value === defaultValues.frequency}
                     disabled={!available}
-                    {...register("frequency")}
+                    {...register("frequency", {
+                      // A preset amount follows the frequency (€25 once, €10 a month); a typed one stays.
+                      onChange: (event: { target: { value: Frequency } }) => {
+                        if (!customActive) setValue("amount", minorToInput(presetsFor(event.target.value, currency).suggested, currency));
+                      },
+                    })}
                   />
                   <label htmlFor={`${ids}-frequency-${value}`}>
                     {FREQUENCY_LABELS[value]}
@@ -160,6 +177,7 @@ export function DonationPicker(props: DonationPickerProps) {
           <label htmlFor={`${ids}-currency`}>Currency </label>
           <select
             id={`${ids}-currency`}
+            defaultValue={defaultValues.currency}
             {...register("currency", {
               onChange: (event: { target: { value: GiftCurrency } }) => {
                 const next = presetsFor(frequency, event.target.value);
@@ -194,6 +212,7 @@ export function DonationPicker(props: DonationPickerProps) {
                   />
                   <label htmlFor={id}>
                     {formatMoney(amountMinor, currency)}
+                    {perPeriod && <span className="per"> {perPeriod}</span>}
                     {amountMinor === presets.suggested && <span className="tag">suggested</span>}
                   </label>
                 </div>
@@ -201,7 +220,9 @@ export function DonationPicker(props: DonationPickerProps) {
             })}
           </div>
           <div className="custom-amount">
-            <label htmlFor={`${ids}-custom`}>Other amount ({CURRENCY_LABELS[currency]})</label>
+            <label htmlFor={`${ids}-custom`}>
+              Other amount {perPeriod ? `${perPeriod} ` : ""}({CURRENCY_LABELS[currency]})
+            </label>
             <input
               id={`${ids}-custom`}
               name="customAmount"
@@ -234,7 +255,7 @@ export function DonationPicker(props: DonationPickerProps) {
         </p>
 
         <button type="submit" className="continue" disabled={busy}>
-          {redirecting ? "Opening secure payment…" : "Continue"}
+          {redirecting ? "Opening secure payment…" : hydrated ? continueLabel(frequency, amount, currency) : "Continue"}
         </button>
         <p className="later">
           Not ready to support today?{" "}

@@ -15,7 +15,7 @@ export function pickerErrorMessage(code: string, currency: GiftCurrency): string
     case "amount":
       return `Enter an amount between ${formatMoneyExact(rules.minMinor, currency)} and ${formatMoneyExact(rules.maxMinor, currency)}.`;
     case "frequency":
-      return "Monthly and annual gifts are not available yet; choose Once.";
+      return "Choose how often to give: once, monthly or annual.";
     case "currency":
       return "Choose a currency: EUR, USD or GBP.";
     case "provider":

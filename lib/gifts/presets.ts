@@ -3,8 +3,8 @@ import type { GiftCurrency } from "@/lib/money";
 export const FREQUENCIES = ["once", "monthly", "annual"] as const;
 export type Frequency = (typeof FREQUENCIES)[number];
 
-/** Frequencies that can be started today; the others show in the picker as not yet available. */
-export const AVAILABLE_FREQUENCIES: readonly Frequency[] = ["once"];
+/** Frequencies that can be started today; any other shows in the picker as not yet available. */
+export const AVAILABLE_FREQUENCIES: readonly Frequency[] = ["once", "monthly", "annual"];
 
 /**
  * Preset amounts (minor units) per currency and frequency, one marked as suggested. These are the

@@ -67,7 +67,7 @@ export const ZGiftForm = z
       return z.NEVER;
     }
     if (!AVAILABLE_FREQUENCIES.includes(form.frequency)) {
-      ctx.addIssue({ code: "custom", path: ["frequency"], message: "Monthly and annual gifts are not available yet; choose Once" });
+      ctx.addIssue({ code: "custom", path: ["frequency"], message: "That frequency is not available yet; choose another" });
 
       return z.NEVER;
     }

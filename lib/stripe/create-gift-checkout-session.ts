@@ -1,10 +1,12 @@
 import { createHash, randomUUID } from "node:crypto";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
+import { isRecurring, STRIPE_INTERVAL } from "@/lib/gifts/recurrence";
 import type { TGiftForm } from "@/lib/gifts/schemas";
 import { log } from "@/lib/log";
 import { minorToInput } from "@/lib/money";
 import { getStripe, Stripe } from "./client";
+import { ensureGiftProduct, forgetGiftProduct, giftProductFor } from "./gift-products";
 import { toStripeMetadata } from "./metadata";
 
 export type CreateGiftCheckoutSessionOptions = TGiftForm;
@@ -12,15 +14,20 @@ export type CreateGiftCheckoutSessionOptions = TGiftForm;
 const EXPIRY_BUCKET_SECONDS = 600;
 
 /**
- * Creates the Stripe Checkout Session for a one-time gift and returns its URL. Our idempotency key
- * is derived from the form's attempt id and every parameter, so a double click (or a retry after a
- * timeout) gets the same session back, while a changed amount gets a new one.
+ * The Checkout Session's parameters for a gift, computed from the form alone (and the time, to the
+ * ten minutes), so a double click computes the very same ones. A one-time gift is a `payment`
+ * session; a monthly or annual gift a `subscription` session whose price belongs to the fixed
+ * product of its frequency, with our metadata also on the subscription (and so on every renewal
+ * invoice). Stripe refuses `submit_type`, `customer_creation` and `payment_intent_data` there.
  */
-export async function createGiftCheckoutSession(options: CreateGiftCheckoutSessionOptions): Promise<{ url: string; sessionId: string }> {
-  const { appUrl, newsroomName } = env();
+export function giftCheckoutParams(
+  options: CreateGiftCheckoutSessionOptions,
+  context: { appUrl: string; newsroomName: string; nowSeconds: number },
+): Stripe.Checkout.SessionCreateParams {
+  const { appUrl, newsroomName } = context;
   // expires_at is a parameter, so it must not change between a click and its double: it is fixed
-  // per ten-minute bucket, and the bucket is part of the idempotency key.
-  const expiryBucket = Math.floor(Date.now() / 1000 / EXPIRY_BUCKET_SECONDS);
+  // per ten-minute bucket (so also part of the idempotency key).
+  const expiryBucket = Math.floor(context.nowSeconds / EXPIRY_BUCKET_SECONDS);
   const metadata = toStripeMetadata(options);
   const cancelParams = new URLSearchParams({
     cancelled: "1",
@@ -33,7 +40,38 @@ export async function createGiftCheckoutSession(options: CreateGiftCheckoutSessi
     ...(options.variant ? { variant: options.variant } : {}),
     ...(options.locale !== "en" ? { lang: options.locale } : {}),
   });
-  const params: Stripe.Checkout.SessionCreateParams = {
+  const common = {
+    metadata,
+    locale: options.locale,
+    // Short-lived sessions limit what a card tester can do with one.
+    expires_at: (expiryBucket + 1) * EXPIRY_BUCKET_SECONDS + 60 * 60,
+    success_url: `${appUrl}/donate/thank-you?session_id={CHECKOUT_SESSION_ID}`,
+    cancel_url: `${appUrl}/donate?${cancelParams.toString()}`,
+  } satisfies Stripe.Checkout.SessionCreateParams;
+
+  if (isRecurring(options.frequency)) {
+    const product = giftProductFor(options.frequency, newsroomName);
+
+    return {
+      mode: "subscription",
+      line_items: [
+        {
+          quantity: 1,
+          price_data: {
+            currency: options.currency,
+            unit_amount: options.amountMinor,
+            product: product.id,
+            recurring: { interval: STRIPE_INTERVAL[options.frequency] },
+          },
+        },
+      ],
+      // Checkout always creates a Customer in subscription mode.
+      subscription_data: { metadata, description: product.name },
+      ...common,
+    };
+  }
+
+  return {
     mode: "payment",
     submit_type: "donate",
     // Every giver gets a Customer, so self-service and receipts work for one-time gifts too.
@@ -48,19 +86,37 @@ export async function createGiftCheckoutSession(options: CreateGiftCheckoutSessi
         },
       },
     ],
-    metadata,
     payment_intent_data: { metadata, description: `One-time gift to ${newsroomName}` },
-    locale: options.locale,
-    // Short-lived sessions limit what a card tester can do with one.
-    expires_at: (expiryBucket + 1) * EXPIRY_BUCKET_SECONDS + 60 * 60,
-    success_url: `${appUrl}/donate/thank-you?session_id={CHECKOUT_SESSION_ID}`,
-    cancel_url: `${appUrl}/donate?${cancelParams.toString()}`,
+    ...common,
   };
+}
 
+/**
+ * Our idempotency key: the form's attempt id and a digest of every parameter. A double click sends
+ * the same parameters and gets the same session; anything changed (amount, currency, once vs
+ * monthly: mode, price and metadata all differ) is another key, so never Stripe's
+ * `idempotency_error` for reusing a key with other parameters.
+ */
+export function giftCheckoutIdempotencyKey(attemptId: string, params: Stripe.Checkout.SessionCreateParams): string {
   const fingerprint = createHash("sha256").update(JSON.stringify(params)).digest("hex").slice(0, 32);
+
+  return `gift-checkout:${attemptId}:${fingerprint}`;
+}
+
+/**
+ * Creates the Stripe Checkout Session for a gift (once, monthly or annual) and returns its URL. A
+ * double click (or a retry after a timeout) gets the same session back, while a changed amount or
+ * frequency gets a new one.
+ */
+export async function createGiftCheckoutSession(options: CreateGiftCheckoutSessionOptions): Promise<{ url: string; sessionId: string }> {
+  const { appUrl, newsroomName } = env();
+  const params = giftCheckoutParams(options, { appUrl, newsroomName, nowSeconds: Math.floor(Date.now() / 1000) });
+  const idempotencyKey = giftCheckoutIdempotencyKey(options.attemptId, params);
   const stripe = getStripe();
+  const fixedProduct = isRecurring(options.frequency) ? giftProductFor(options.frequency, newsroomName) : null;
   try {
-    let session = await stripe.checkout.sessions.create(params, { idempotencyKey: `gift-checkout:${options.attemptId}:${fingerprint}` });
+    if (fixedProduct) await ensureGiftProduct(stripe, fixedProduct);
+    let session = await stripe.checkout.sessions.create(params, { idempotencyKey });
     if (session.lastResponse.headers["idempotent-replayed"] === "true") {
       // A replay repeats the session as it was created. If it has since been paid or has expired
       // (the reader came back to the same form and gives again), this is a new gift.
@@ -70,7 +126,13 @@ export async function createGiftCheckoutSession(options: CreateGiftCheckoutSessi
       }
     }
     if (!session.url) throw new AppError("STRIPE_UNAVAILABLE", "Stripe returned a Checkout Session without a URL.");
-    log.info("checkout session created", { session: session.id, currency: options.currency, amountMinor: options.amountMinor });
+    log.info("checkout session created", {
+      session: session.id,
+      mode: params.mode,
+      frequency: options.frequency,
+      currency: options.currency,
+      amountMinor: options.amountMinor,
+    });
 
     return { url: session.url, sessionId: session.id };
   } catch (error) {
@@ -80,6 +142,8 @@ export async function createGiftCheckoutSession(options: CreateGiftCheckoutSessi
       error instanceof Stripe.errors.StripeAPIError ||
       error instanceof Stripe.errors.StripeRateLimitError;
     if (!unreachable && error instanceof Stripe.errors.StripeError) {
+      // Our product archived or removed behind our back: look again next time rather than trust the memo.
+      if (fixedProduct && error.param?.includes("[product]")) forgetGiftProduct(fixedProduct.id);
       log.error("stripe refused checkout session", { type: error.type, code: error.code, param: error.param, requestId: error.requestId });
       throw new AppError("STRIPE_UNAVAILABLE", "Our payment provider refused this request. Nothing was charged; please try again later.", {
         cause: error,

@@ -10,7 +10,7 @@ import { freePort, type Started, startApp, startStripeSandbox, stopProcess } fro
 
 const WEBHOOK_SECRET = "whsec_readerfund_e2e_secret";
 
-type Query = <T extends Record<string, unknown>>(sql: string, params?: unknown[]) => Promise<T[]>;
+export type Query = <T extends Record<string, unknown>>(sql: string, params?: unknown[]) => Promise<T[]>;
 
 export type Stack = {
   appUrl: string;
@@ -19,6 +19,8 @@ export type Stack = {
   /** Runs read-only SQL against the app's database; on the embedded one the app restarts around it. */
   withDatabase: <R>(read: (query: Query) => Promise<R>) => Promise<R>;
   query: <T extends Record<string, unknown>>(sql: string, params?: unknown[]) => Promise<T[]>;
+  /** Calls the stand-in's control API (`/_sandbox/…`, JSON), failing on anything but a 2xx. */
+  sandboxControl: <T = unknown>(method: "GET" | "POST", path: string, body?: unknown) => Promise<T>;
 };
 
 /**
@@ -27,11 +29,14 @@ export type Stack = {
  * With the embedded database the app owns the data directory, so a query stops the app, reads the
  * directory, and starts the app again: which also proves a restart keeps every gift.
  */
-export const test = base.extend<object, { stack: Stack }>({
+export const test = base.extend<object, { stack: Stack; stackGroup: string }>({
+  // Which stack a test file runs on. The stand-in's clock only moves forward and is the whole
+  // stand-in's, so a file that moves it (renewals) sets a group of its own, its name, at its top
+  // (`test.use({ stackGroup: "give-monthly" })`): Playwright runs it in a worker of its own, with a
+  // stack of its own, and the clock every other file sees stays put.
+  stackGroup: ["shared", { scope: "worker", option: true }],
   stack: [
-    // Playwright reads fixture dependencies from the destructuring pattern; this one has none.
-    // eslint-disable-next-line no-empty-pattern
-    async ({}, use) => {
+    async ({ stackGroup: _group }, use) => {
       const serverUrl = process.env.DATABASE_URL;
       const [appPort, sandboxPort] = [await freePort(), await freePort()];
       const appUrl = `http://localhost:${appPort}`;
@@ -89,9 +94,20 @@ export const test = base.extend<object, { stack: Stack }>({
         }
       };
       const query: Stack["query"] = (sql, params) => withDatabase((q) => q(sql, params));
+      const sandboxControl: Stack["sandboxControl"] = async (method, path, body) => {
+        const response = await fetch(`${sandbox.url}${path}`, {
+          method,
+          headers: { "content-type": "application/json" },
+          body: body === undefined ? undefined : JSON.stringify(body),
+        });
+        const json: unknown = await response.json();
+        if (!response.ok) throw new Error(`stand-in ${method} ${path} → ${response.status}: ${JSON.stringify(json)}`);
+
+        return json as never;
+      };
 
       try {
-        await use({ appUrl, sandboxUrl: sandbox.url, databaseKind: serverUrl ? "postgres" : "pglite", withDatabase, query });
+        await use({ appUrl, sandboxUrl: sandbox.url, databaseKind: serverUrl ? "postgres" : "pglite", withDatabase, query, sandboxControl });
       } finally {
         await stopProcess(app.child);
         await stopProcess(sandbox.child);
@@ -115,12 +131,38 @@ export async function expectNoAxeViolations(page: Page): Promise<void> {
   expect(results.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(" ")).join(", ")})`)).toEqual([]);
 }
 
-/** Fills in the stand-in's hosted checkout page as a donor would. */
-export async function payOnCheckoutPage(page: Page, card: string, email = "reader@example.org"): Promise<void> {
+/**
+ * Fills in the stand-in's hosted checkout page as a donor would. The button says "Donate" for a
+ * one-time gift (submit_type=donate); a subscription's page has Stripe's own wording.
+ */
+export async function payOnCheckoutPage(page: Page, card: string, email = "reader@example.org", submit: string | RegExp = "Donate"): Promise<void> {
   const emailField = page.getByLabel("Email");
   if (await emailField.isEditable()) await emailField.fill(email);
   await page.getByLabel("Card number").fill(card);
   await page.getByLabel("Expiry (MM / YY)").fill("12 / 34");
   await page.getByLabel("CVC").fill("123");
-  await page.getByRole("button", { name: "Donate" }).click();
+  await page.getByRole("button", { name: submit }).click();
+}
+
+/**
+ * Waits until the ledger shows what a test expects, as the app's worker applies the webhooks the
+ * stand-in delivers: each round lets the stand-in finish delivering (flush), gives the worker a
+ * moment, then reads. On the embedded database every read restarts the app, so rounds are spaced
+ * rather than tight. Returns the last read; the caller asserts on it, so a timeout fails with the
+ * rows as they were.
+ */
+export async function waitForLedger<R>(
+  stack: Stack,
+  read: (query: Query) => Promise<R>,
+  done: (result: R) => boolean,
+  options: { timeoutMs?: number; settleMs?: number } = {},
+): Promise<R> {
+  const deadline = Date.now() + (options.timeoutMs ?? 60_000);
+  const settleMs = options.settleMs ?? (stack.databaseKind === "pglite" ? 2000 : 500);
+  for (;;) {
+    await stack.sandboxControl("POST", "/_sandbox/webhooks/flush", { timeout_ms: 30_000 });
+    await new Promise((resolve) => setTimeout(resolve, settleMs));
+    const result = await stack.withDatabase(read);
+    if (done(result) || Date.now() > deadline) return result;
+  }
 }

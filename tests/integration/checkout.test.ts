@@ -1,7 +1,10 @@
 import { randomUUID } from "node:crypto";
 import fc from "fast-check";
+import type Stripe from "stripe";
 import { describe, expect, it } from "vitest";
+import { env } from "@/lib/env";
 import { startGiftCheckout } from "@/lib/gifts/start-gift-checkout";
+import { ensureProductUncached } from "@/lib/stripe/gift-products";
 import { payCheckout, sandboxStripe } from "../support/stripe";
 
 function jsonRequest(body: unknown, contentType = "application/json"): Request {
@@ -21,6 +24,8 @@ function formRequest(fields: Record<string, string>): Request {
 }
 
 const valid = () => ({ frequency: "once", currency: "eur", amount: "25", attemptId: randomUUID(), locale: "en" });
+
+const sessionIdOf = (url: string) => /\/c\/pay\/(cs_test_\w+)$/.exec(url)![1]!;
 
 /** Sessions in the stand-in created for one attempt (the attempt id travels in metadata). */
 async function sessionsFor(attemptId: string) {
@@ -115,7 +120,6 @@ describe("POST /api/checkout", () => {
     [{ amount: 25 }, "amount", "Send the amount as text"],
     [{ currency: "jpy" }, "currency", "Choose a currency"],
     [{ frequency: "weekly" }, "frequency", "Choose how often"],
-    [{ frequency: "monthly" }, "frequency", "not available yet"],
     [{ attemptId: "not-a-uuid" }, "attemptId", "attempt id"],
   ])("refuses %j with 422 naming %s, and creates nothing", async (override, field, message) => {
     const input = { ...valid(), ...override };
@@ -194,5 +198,138 @@ describe("POST /api/checkout", () => {
     expect(back.searchParams.get("error")).toBe("amount");
     expect(back.searchParams.get("amount")).toBe("0.10");
     expect(await sessionsFor(attemptId)).toHaveLength(0);
+  });
+});
+
+describe.each([
+  { frequency: "monthly", interval: "month", product: "readerfund_gift_monthly", productName: "Monthly gift to", amount: "12.50", amountMinor: 1250 },
+  { frequency: "annual", interval: "year", product: "readerfund_gift_annual", productName: "Annual gift to", amount: "120", amountMinor: 12000 },
+] as const)("POST /api/checkout for a $frequency gift", ({ frequency, interval, product, productName, amount, amountMinor }) => {
+  const recurring = () => ({ ...valid(), frequency, amount });
+
+  it("creates a subscription-mode session on the fixed product, our metadata on the session and the subscription", async () => {
+    const input = { ...recurring(), articleUrl: "https://news.example/story", campaign: "footer", section: "world", variant: "b" };
+    const response = await startGiftCheckout(jsonRequest(input));
+
+    expect(response.status).toBe(200);
+    const { url } = (await response.json()) as { url: string };
+    const stripe = sandboxStripe();
+    const session = await stripe.checkout.sessions.retrieve(sessionIdOf(url), { expand: ["line_items"] });
+    const metadata = {
+      kind: "readerfund_gift",
+      frequency,
+      attempt_id: input.attemptId,
+      locale: "en",
+      article_url: input.articleUrl,
+      campaign: "footer",
+      section: "world",
+      variant: "b",
+    };
+    expect(session).toMatchObject({ mode: "subscription", status: "open", amount_total: amountMinor, currency: "eur", locale: "en", metadata });
+    expect(session.submit_type).toBeNull();
+    expect(session.success_url).toBe("http://localhost:3000/donate/thank-you?session_id={CHECKOUT_SESSION_ID}");
+    expect(session.cancel_url).toContain(`/donate?cancelled=1&frequency=${frequency}&currency=eur`);
+    expect(session.expires_at - session.created).toBeGreaterThanOrEqual(60 * 60);
+    expect(session.expires_at - session.created).toBeLessThanOrEqual(70 * 60);
+    const [item] = session.line_items!.data;
+    expect(item).toMatchObject({ quantity: 1, price: { unit_amount: amountMinor, currency: "eur", product, recurring: { interval, interval_count: 1 } } });
+
+    const fixed = await stripe.products.retrieve(product);
+    expect(fixed).toMatchObject({ id: product, active: true, name: `${productName} ${env().newsroomName}` });
+
+    // subscription_data is not readable on the session: it shows on the subscription Checkout creates.
+    await payCheckout(session.id);
+    const paid = await stripe.checkout.sessions.retrieve(session.id, { expand: ["subscription"] });
+    expect(paid).toMatchObject({ status: "complete", payment_status: "paid" });
+    const subscription = paid.subscription as Stripe.Subscription;
+    expect(subscription.metadata).toEqual(metadata);
+    expect(subscription.description).toBe(`${productName} ${env().newsroomName}`);
+    expect(subscription.items.data[0]?.price).toMatchObject({ unit_amount: amountMinor, product, recurring: { interval } });
+  });
+
+  it("gives a double click the same session", async () => {
+    const input = recurring();
+    const [a, b] = await Promise.all([startGiftCheckout(jsonRequest(input)), startGiftCheckout(jsonRequest(input))]);
+    const first = (await a.json()) as { url: string };
+    const second = (await b.json()) as { url: string };
+    const third = (await (await startGiftCheckout(jsonRequest(input))).json()) as { url: string };
+
+    expect(first.url).toBeDefined();
+    expect(second.url).toBe(first.url);
+    expect(third.url).toBe(first.url);
+    expect(await sessionsFor(input.attemptId)).toHaveLength(1);
+  });
+
+  it("gives a reader who paid and comes back to the same form a new session", async () => {
+    const input = recurring();
+    const first = (await (await startGiftCheckout(jsonRequest(input))).json()) as { url: string };
+    await payCheckout(sessionIdOf(first.url));
+    const again = (await (await startGiftCheckout(jsonRequest(input))).json()) as { url: string };
+
+    expect(again.url).not.toBe(first.url);
+    const session = await sandboxStripe().checkout.sessions.retrieve(sessionIdOf(again.url));
+    expect(session).toMatchObject({ mode: "subscription", status: "open", amount_total: amountMinor });
+  });
+
+  it("gives once and this frequency, for the same attempt, different sessions", async () => {
+    const input = recurring();
+    const once = (await (await startGiftCheckout(jsonRequest({ ...input, frequency: "once" }))).json()) as { url: string };
+    const repeat = (await (await startGiftCheckout(jsonRequest(input))).json()) as { url: string };
+
+    expect(once.url).toBeDefined();
+    expect(repeat.url).toBeDefined();
+    expect(repeat.url).not.toBe(once.url);
+    const modes = (await sessionsFor(input.attemptId)).map((s) => `${s.mode}:${s.metadata?.frequency}`).sort();
+    expect(modes).toEqual(["payment:once", `subscription:${frequency}`]);
+  });
+
+  it.each([
+    [{ amount: "0.99" }, "amount", "Enter at least €1.00"],
+    [{ amount: "10000.01" }, "amount", "Enter at most €10,000.00"],
+    [{ currency: "gbp", amount: "0.50" }, "amount", "Enter at least £1.00"],
+    [{ currency: "usd", amount: "10000.01" }, "amount", "Enter at most $10,000.00"],
+    [{ amount: "abc" }, "amount", "Enter the amount as a number"],
+    [{ currency: "jpy" }, "currency", "Choose a currency"],
+  ])("refuses %j with 422 naming %s, and creates nothing", async (override, field, message) => {
+    const input = { ...recurring(), ...override };
+    const response = await startGiftCheckout(jsonRequest(input));
+
+    expect(response.status).toBe(422);
+    const body = (await response.json()) as { error: { code: string; fieldErrors: Record<string, string> } };
+    expect(body.error.code).toBe("INVALID_INPUT");
+    expect(body.error.fieldErrors[field]).toContain(message);
+    expect(await sessionsFor(input.attemptId)).toHaveLength(0);
+  });
+
+  it("accepts the limits themselves", async () => {
+    for (const edge of ["1", "10000"]) {
+      const response = await startGiftCheckout(jsonRequest({ ...recurring(), amount: edge }));
+      expect(response.status).toBe(200);
+    }
+  });
+
+  it("sends a plain form post (no JavaScript) to Stripe with a 303", async () => {
+    const input = recurring();
+    const ok = await startGiftCheckout(formRequest({ ...input, amount: "10", customAmount: "7" }));
+    expect(ok.status).toBe(303);
+    const session = await sandboxStripe().checkout.sessions.retrieve(sessionIdOf(ok.headers.get("location")!));
+    expect(session).toMatchObject({ mode: "subscription", amount_total: 700, metadata: { frequency } });
+
+    const bad = await startGiftCheckout(formRequest({ ...valid(), frequency, amount: "10", customAmount: "0.10" }));
+    const back = new URL(bad.headers.get("location")!);
+    expect(back.searchParams.get("error")).toBe("amount");
+    expect(back.searchParams.get("frequency")).toBe(frequency);
+  });
+});
+
+describe("the fixed products", () => {
+  it("are created once when two app instances race to create them", async () => {
+    const id = `readerfund_test_${randomUUID().replaceAll("-", "")}`;
+    const wanted = { id, name: "Monthly gift to a race", metadata: { kind: "readerfund_gift_product", frequency: "monthly" } };
+    const instances = [sandboxStripe(), sandboxStripe(), sandboxStripe()];
+    await Promise.all(instances.map((stripe) => ensureProductUncached(stripe, wanted)));
+
+    const product = await sandboxStripe().products.retrieve(id);
+    expect(product).toMatchObject({ id, name: "Monthly gift to a race", active: true });
   });
 });
