@@ -18,7 +18,11 @@ export type RefundFacts = {
   syncedAt: Date;
 };
 
-/** A refund as Stripe holds it now; a later read wins, whatever order the writes land in. */
+/**
+ * A refund as Stripe holds it now; a later read wins, whatever order the writes land in. A refund
+ * that has finished (succeeded, failed, cancelled) never goes back to pending: that could only be a
+ * stale read, and it would count money that was never given back, or stop counting money that was.
+ */
 export async function upsertRefund(tx: Transaction, paymentId: string, facts: RefundFacts): Promise<void> {
   const { syncedAt, ...rest } = facts;
   await tx
@@ -36,7 +40,8 @@ export async function upsertRefund(tx: Transaction, paymentId: string, facts: Re
         settlementCurrency: sql`coalesce(excluded.settlement_currency, ${refunds.settlementCurrency})`,
         stripeSyncedAt: sql`excluded.stripe_synced_at`,
       },
-      setWhere: sql`excluded.stripe_synced_at >= ${refunds.stripeSyncedAt}`,
+      setWhere: sql`excluded.stripe_synced_at >= ${refunds.stripeSyncedAt}
+        and not (${refunds.status} in ('succeeded', 'failed', 'canceled') and excluded.status in ('pending', 'requires_action'))`,
     });
 }
 

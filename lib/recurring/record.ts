@@ -61,13 +61,12 @@ export async function upsertRecurringGift(tx: Transaction, facts: SubscriptionFa
       target: recurringGifts.stripeSubscriptionId,
       set: {
         ...Object.fromEntries(Object.keys(state).map((key) => [key, sql.raw(`excluded.${snake(key)}`)])),
-        status: sql`case when ${recurringGifts.status} = 'ended' then ${recurringGifts.status} else excluded.status end`,
-        statusReason: sql`case when ${recurringGifts.status} = 'ended' then ${recurringGifts.statusReason} else excluded.status_reason end`,
-        endedAt: sql`coalesce(${recurringGifts.endedAt}, excluded.ended_at)`,
         supporterId: sql`coalesce(${recurringGifts.supporterId}, excluded.supporter_id)`,
         updatedAt: sql`now()`,
       },
-      setWhere: sql`excluded.stripe_synced_at >= ${recurringGifts.stripeSyncedAt}`,
+      // A later read wins; and nothing but another read of the ended subscription touches an ended gift.
+      setWhere: sql`excluded.stripe_synced_at >= ${recurringGifts.stripeSyncedAt}
+        and (${recurringGifts.status} <> 'ended' or excluded.status = 'ended')`,
     })
     .returning({ id: recurringGifts.id });
   const id =
@@ -102,7 +101,12 @@ export type InvoicePaymentFacts = {
   settlement: Settlement | null;
 };
 
-/** One payment per paid invoice; a redelivery changes nothing but may fill in a fee learnt since. */
+/**
+ * One payment per paid invoice; a redelivery changes nothing but may fill in a fee learnt since.
+ * Only a second row for the same invoice is expected and skipped: the same charge or PaymentIntent
+ * under another invoice is a fact we do not understand, so it fails loudly (the event is retried,
+ * then parked for a person) instead of vanishing.
+ */
 export async function recordInvoicePayment(tx: Transaction, recurringGiftId: string, facts: InvoicePaymentFacts): Promise<void> {
   const [gift] = await tx.select({ supporterId: recurringGifts.supporterId }).from(recurringGifts).where(eq(recurringGifts.id, recurringGiftId));
   const inserted = await tx
@@ -122,7 +126,7 @@ export async function recordInvoicePayment(tx: Transaction, recurringGiftId: str
       paidAt: facts.paidAt,
       ...(facts.settlement ?? {}),
     })
-    .onConflictDoNothing()
+    .onConflictDoNothing({ target: payments.stripeInvoiceId })
     .returning({ id: payments.id });
   if (inserted.length === 0 && facts.settlement) await recordPaymentSettlement(tx, facts.stripeChargeId, facts.settlement);
 }

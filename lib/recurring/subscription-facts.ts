@@ -1,4 +1,5 @@
 import type Stripe from "stripe";
+import { databaseNow } from "@/db/queries/clock";
 import { type Attribution, readGiftMetadata } from "@/lib/stripe/metadata";
 import { frequencyOf, type RecurringGiftStatus, recurringGiftStatusOf } from "./status";
 
@@ -27,7 +28,10 @@ export type SubscriptionFacts = {
   failedPaymentAttempts: number;
   nextPaymentAttemptAt: Date | null;
   attribution: Attribution;
-  /** When the read of this state began: a later read wins, whatever order the writes land in. */
+  /**
+   * When the read of this state began, by the database's clock: a later read wins, whatever order
+   * the writes land in.
+   */
   syncedAt: Date;
 };
 
@@ -37,28 +41,31 @@ const INTERVALS = new Set(["day", "week", "month", "year"]);
 /**
  * Reads a subscription's current state from Stripe (with its customer and latest invoice) and turns
  * it into ledger facts; null when the subscription is not a gift of ours (another integration on the
- * same Stripe account).
+ * same Stripe account). `knownOurs` is for a caller that already knows from a fact that cannot change
+ * (an invoice's snapshot of the metadata the subscription had when it billed), so a later edit of the
+ * subscription's metadata cannot make us drop a payment.
  */
-export async function readSubscriptionFacts(stripe: Stripe, subscriptionId: string): Promise<SubscriptionFacts | null> {
-  const syncedAt = new Date();
+export async function readSubscriptionFacts(
+  stripe: Stripe,
+  subscriptionId: string,
+  options: { knownOurs?: boolean } = {},
+): Promise<SubscriptionFacts | null> {
+  const syncedAt = await databaseNow();
   const subscription = await stripe.subscriptions.retrieve(subscriptionId, { expand: ["customer", "latest_invoice"] });
 
-  return subscriptionFacts(subscription, syncedAt);
+  return subscriptionFacts(subscription, syncedAt, options);
 }
 
-export function subscriptionFacts(subscription: Stripe.Subscription, syncedAt: Date): SubscriptionFacts | null {
+export function subscriptionFacts(subscription: Stripe.Subscription, syncedAt: Date, options: { knownOurs?: boolean } = {}): SubscriptionFacts | null {
   const { isOurs, attribution } = readGiftMetadata(subscription.metadata);
-  if (!isOurs) return null;
+  if (!isOurs && !options.knownOurs) return null;
   const items = subscription.items.data;
   const first = items[0];
   if (!first) throw new Error(`subscription ${subscription.id} has no items`);
   const recurring = first.price.recurring;
   if (!recurring || !INTERVALS.has(recurring.interval)) throw new Error(`subscription ${subscription.id}: price ${first.price.id} is not recurring`);
   let amountMinor = 0;
-  for (const item of items) {
-    if (item.price.unit_amount === null) throw new Error(`subscription ${subscription.id}: price ${item.price.id} has no unit amount`);
-    amountMinor += item.price.unit_amount * (item.quantity ?? 1);
-  }
+  for (const item of items) amountMinor += unitAmountOf(item.price) * (item.quantity ?? 1);
 
   const customer = subscription.customer;
   const customerId = typeof customer === "string" ? customer : customer.id;
@@ -96,4 +103,17 @@ export function subscriptionFacts(subscription: Stripe.Subscription, syncedAt: D
     attribution,
     syncedAt,
   };
+}
+
+/**
+ * A price's amount in whole minor units. Our prices always have `unit_amount`; one edited in
+ * Stripe's dashboard to a decimal amount is rounded for the gift's nominal amount only (payments
+ * record what was actually charged), and one with neither (tiered) reads as 0 rather than blocking
+ * the gift's events.
+ */
+function unitAmountOf(price: Stripe.Price): number {
+  if (price.unit_amount !== null) return price.unit_amount;
+  const decimal = price.unit_amount_decimal === null ? Number.NaN : Number(price.unit_amount_decimal);
+
+  return Number.isFinite(decimal) ? Math.round(decimal) : 0;
 }

@@ -396,9 +396,21 @@ describe(`recurring gifts on ${database.kind}: the whole life, in any order of d
     await write(endedRead, 2_000);
     // A worker that read the subscription before it was cancelled commits last.
     await write(activeRead, 1_000);
-    expect((await ledgerSnapshot()).recurringGifts[0]).toMatchObject({ status: "ended", stripeStatus: "canceled" });
-    // Even a read stamped later (clocks of two instances disagree) cannot bring it back.
+    const ended = (await ledgerSnapshot()).recurringGifts[0]!;
+    expect(ended).toMatchObject({ status: "ended", stripeStatus: "canceled" });
+    expect(ended.endedAt).not.toBeNull();
+    // Even a read stamped later (a clock gone wrong) cannot bring back any of it.
     await write(activeRead, 3_000);
-    expect((await ledgerSnapshot()).recurringGifts[0]).toMatchObject({ status: "ended" });
+    expect((await ledgerSnapshot()).recurringGifts[0]).toEqual(ended);
+  });
+
+  it("records a paid invoice even if the subscription's metadata was edited in Stripe since", async () => {
+    const { marker, subscriptionId } = await startRecurringGift();
+    const events = await eventsAfter(marker);
+    // Someone tidies metadata in Stripe's dashboard before our worker catches up.
+    await sandboxStripe().subscriptions.update(subscriptionId, { metadata: { kind: "", campaign: "" } });
+    const ledger = await ledgerFrom(events);
+    expect(ledger.recurringGifts).toEqual([expect.objectContaining({ stripeSubscriptionId: subscriptionId, status: "active" })]);
+    expect(byReason(ledger)).toEqual([["subscription_create", 1000]]);
   });
 });

@@ -58,6 +58,10 @@ describe(`webhook route on ${database.kind}`, () => {
 
     const ledger = await ledgerSnapshot();
     expect(ledger.supporters).toEqual([{ email: "reader@example.org", name: null, locale: "en" }]);
+    // Applied events keep no copy of what Stripe sent (the supporter's email and card country were in it).
+    const inbox = await getDb().select({ status: stripeEvents.status, payload: stripeEvents.payload }).from(stripeEvents);
+    expect(inbox.filter((row) => row.status === "processed")).not.toHaveLength(0);
+    expect(inbox.every((row) => row.payload === null && row.status !== "pending")).toBe(true);
     expect(ledger.gifts).toEqual([
       expect.objectContaining({
         stripeCheckoutSessionId: session.id,

@@ -241,7 +241,10 @@ async function applyInOneTransaction(prepared: Ready[]): Promise<number> {
       if (list.length === 0) continue;
       await tx
         .update(stripeEvents)
-        .set({ status, processedAt: sql`now()`, lockedUntil: null, lastError: null })
+        // Once applied, Stripe's body is not kept: it holds personal data (emails, addresses, a
+        // disputing bank's evidence) that the ledger does not need, and Stripe keeps every event for
+        // 30 days should we. Parked events keep theirs for the person who looks at them.
+        .set({ status, processedAt: sql`now()`, lockedUntil: null, lastError: null, payload: null })
         .where(inArray(stripeEvents.id, list));
     }
 

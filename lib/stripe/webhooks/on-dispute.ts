@@ -1,4 +1,5 @@
 import type Stripe from "stripe";
+import { databaseNow } from "@/db/queries/clock";
 import { upsertDispute } from "@/lib/gifts/record-reversals";
 import { isGiftCharge, paymentIdForCharge } from "./charge-ownership";
 import type { EventHandler } from "./handlers";
@@ -17,7 +18,7 @@ type DisputeEvent =
  * withdrawn, given back if we win); the row keeps their sum and Stripe's current status.
  */
 export const onDispute: EventHandler<DisputeEvent> = async (event, { stripe }) => {
-  const syncedAt = new Date();
+  const syncedAt = await databaseNow();
   const dispute = await stripe.disputes.retrieve(event.data.object.id);
   const chargeId = typeof dispute.charge === "string" ? dispute.charge : dispute.charge.id;
   if (!(await isGiftCharge(stripe, chargeId))) return null;

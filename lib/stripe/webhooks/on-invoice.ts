@@ -1,4 +1,5 @@
 import type Stripe from "stripe";
+import { log } from "@/lib/log";
 import { readGiftMetadata } from "@/lib/stripe/metadata";
 import { recordInvoicePayment, recordPaymentFailure, upsertRecurringGift } from "@/lib/recurring/record";
 import { readSubscriptionFacts } from "@/lib/recurring/subscription-facts";
@@ -30,14 +31,21 @@ export const onInvoicePaid: EventHandler<Stripe.InvoicePaidEvent> = async (event
   if (invoice.status !== "paid" || invoice.amount_paid === 0) return null;
   const paid = invoice.payments?.data.find((p) => p.status === "paid" && p.payment.type === "payment_intent");
   const paymentIntentRef = paid?.payment.payment_intent;
-  if (!paymentIntentRef) throw new Error(`paid invoice ${invoice.id} has no paid payment intent`);
+  if (!paid || !paymentIntentRef) {
+    // Paid outside Stripe (marked paid by hand, or a payment record): no money went through Stripe,
+    // so there is no payment to record; waiting would never change that.
+    log.warn("paid invoice has no Stripe payment; nothing recorded", { invoice: invoice.id, paidOffStripe: invoice.amount_paid_off_stripe ?? null });
+
+    return null;
+  }
   const paymentIntent = await stripe.paymentIntents.retrieve(typeof paymentIntentRef === "string" ? paymentIntentRef : paymentIntentRef.id, {
     expand: ["latest_charge.balance_transaction"],
   });
   const charge = paymentIntent.latest_charge;
   if (charge === null || typeof charge === "string") throw new Error(`payment intent ${paymentIntent.id} has no expanded charge`);
   if (charge.status !== "succeeded") throw new Error(`charge ${charge.id} of paid invoice ${invoice.id} is ${charge.status}`);
-  const facts = await readSubscriptionFacts(stripe, subscriptionId);
+  // The invoice's own snapshot said this is our gift; an edit of the subscription since cannot undo that.
+  const facts = await readSubscriptionFacts(stripe, subscriptionId, { knownOurs: true });
   if (facts === null) return null;
   const line = invoice.lines.data.find((l) => l.parent?.type === "subscription_item_details") ?? invoice.lines.data[0];
 
@@ -51,8 +59,9 @@ export const onInvoicePaid: EventHandler<Stripe.InvoicePaidEvent> = async (event
       periodEnd: date(line?.period.end),
       stripePaymentIntentId: paymentIntent.id,
       stripeChargeId: charge.id,
-      amountMinor: charge.amount,
-      currency: charge.currency,
+      // What this invoice received: one PaymentIntent can pay several invoices, so not the charge's amount.
+      amountMinor: paid.amount_paid ?? invoice.amount_paid,
+      currency: paid.currency,
       paidAt: date(invoice.status_transitions.paid_at) ?? new Date(charge.created * 1000),
       settlement: settlementOf(charge),
     });
@@ -72,7 +81,7 @@ export const onInvoicePaymentFailed: EventHandler<Stripe.InvoicePaymentFailedEve
   const snapshot = event.data.object;
   const subscriptionId = giftSubscriptionOf(snapshot);
   if (subscriptionId === null) return null;
-  const facts = await readSubscriptionFacts(stripe, subscriptionId);
+  const facts = await readSubscriptionFacts(stripe, subscriptionId, { knownOurs: true });
   if (facts === null) return null;
   const failure = {
     stripeInvoiceId: snapshot.id,
@@ -97,7 +106,7 @@ export const onInvoicePaymentFailed: EventHandler<Stripe.InvoicePaymentFailedEve
 export const onInvoiceClosedUnpaid: EventHandler<Stripe.InvoiceMarkedUncollectibleEvent | Stripe.InvoiceVoidedEvent> = async (event, { stripe }) => {
   const subscriptionId = giftSubscriptionOf(event.data.object);
   if (subscriptionId === null) return null;
-  const facts = await readSubscriptionFacts(stripe, subscriptionId);
+  const facts = await readSubscriptionFacts(stripe, subscriptionId, { knownOurs: true });
   if (facts === null) return null;
 
   return async (tx) => {

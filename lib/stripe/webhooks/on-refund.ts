@@ -1,4 +1,5 @@
 import type Stripe from "stripe";
+import { databaseNow } from "@/db/queries/clock";
 import { type RefundFacts, upsertRefund } from "@/lib/gifts/record-reversals";
 import { isGiftCharge, paymentIdForCharge } from "./charge-ownership";
 import type { EventHandler } from "./handlers";
@@ -27,7 +28,7 @@ export const onRefund: EventHandler<RefundEvent> = async (event, { stripe }) => 
   const chargeId = chargeOf(event);
   if (chargeId === null) return null;
   if (!(await isGiftCharge(stripe, chargeId))) return null;
-  const syncedAt = new Date();
+  const syncedAt = await databaseNow();
   const facts: RefundFacts[] = [];
   for await (const refund of stripe.refunds.list({ charge: chargeId, limit: 100, expand: ["data.balance_transaction"] })) {
     const bt = refund.balance_transaction;

@@ -1,6 +1,7 @@
 import type Stripe from "stripe";
 import { upsertRecurringGift } from "@/lib/recurring/record";
 import { readSubscriptionFacts } from "@/lib/recurring/subscription-facts";
+import { readGiftMetadata } from "@/lib/stripe/metadata";
 import type { EventHandler } from "./handlers";
 
 type SubscriptionEvent =
@@ -16,7 +17,10 @@ type SubscriptionEvent =
  * Stripe's current state; the event only tells us which subscription to look at.
  */
 export const onSubscriptionChanged: EventHandler<SubscriptionEvent> = async (event, { stripe }) => {
-  const facts = await readSubscriptionFacts(stripe, event.data.object.id);
+  // Our metadata is set when the subscription is created, so the snapshot tells whose it is without
+  // a read: another integration's subscriptions cost us no API call.
+  if (!readGiftMetadata(event.data.object.metadata).isOurs) return null;
+  const facts = await readSubscriptionFacts(stripe, event.data.object.id, { knownOurs: true });
   if (facts === null) return null;
 
   return async (tx) => {
