@@ -62,6 +62,16 @@ const ZRawEnv = z.object({
     emptyAsUndefined,
     z.coerce.number({ error: "must be a number of milliseconds" }).int().min(0).max(3_600_000).default(2000),
   ),
+  SMTP_URL: optional(
+    z.url({ protocol: /^smtps?$/, error: "must be an smtp:// or smtps:// URL (smtps://user:password@host:465), or unset to keep email in the local mailbox" }),
+  ),
+  EMAIL_FROM: optional(
+    z
+      .string()
+      .max(200)
+      .regex(/^(?:[^<>]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/, 'must be an address, or a name and an address: "Newsroom <gifts@example.org>"'),
+  ),
+  CRON_SECRET: optional(z.string().min(32, "must be at least 32 characters (a random secret a platform cron sends as a bearer token)")),
   LOG_LEVEL: z.preprocess(
     emptyAsUndefined,
     z.enum(["debug", "info", "warn", "error", "silent"], { error: "must be debug, info, warn, error or silent" }).default("info"),
@@ -101,6 +111,8 @@ export function parseEnv(source: Record<string, string | undefined>) {
     if (raw.STRIPE_API_BASE !== undefined) {
       problems.push("STRIPE_API_BASE: must be unset when APP_ENV=production (it points the app away from Stripe)");
     }
+    if (raw.SMTP_URL === undefined) problems.push("SMTP_URL: is required when APP_ENV=production (receipts must reach supporters)");
+    if (raw.EMAIL_FROM === undefined) problems.push("EMAIL_FROM: is required when APP_ENV=production (the address receipts come from)");
   }
   if (problems.length > 0) throw new EnvError(problems);
 
@@ -121,6 +133,13 @@ export function parseEnv(source: Record<string, string | undefined>) {
       usingSandbox,
     },
     webhookWorkerPollMs: raw.WEBHOOK_WORKER_POLL_MS,
+    email: {
+      smtpUrl: raw.SMTP_URL ?? null,
+      from: raw.EMAIL_FROM ?? `${raw.NEWSROOM_NAME.replace(/[<>"]/g, "")} <gifts@${new URL(appUrl).hostname}>`,
+      // The domain of our Message-IDs: the sender's, so they are ours.
+      messageDomain: (raw.EMAIL_FROM?.match(/@([^\s>]+)>?$/)?.[1] ?? new URL(appUrl).hostname).toLowerCase(),
+    },
+    cronSecret: raw.CRON_SECRET ?? null,
     logLevel: raw.LOG_LEVEL,
   };
 }

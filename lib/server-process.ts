@@ -2,6 +2,8 @@ import { databaseKind } from "@/db";
 import { migrateDatabase } from "@/db/migrate";
 import { EnvError, env } from "@/lib/env";
 import { describeError, log } from "@/lib/log";
+import { startEmailSender } from "@/lib/email/sender";
+import { startScheduledWork } from "@/lib/scheduled/run";
 import { startWebhookWorker } from "@/lib/stripe/webhooks/worker";
 
 /**
@@ -13,10 +15,13 @@ export async function startServerProcess(): Promise<void> {
     const config = env();
     await migrateDatabase();
     startWebhookWorker(config.webhookWorkerPollMs);
+    startEmailSender(config.webhookWorkerPollMs);
+    startScheduledWork();
     log.info("readerfund started", {
       database: databaseKind(),
       stripe: config.stripe.usingSandbox ? `stand-in at ${config.stripe.apiBase}` : config.stripe.apiBase ? `at ${config.stripe.apiBase}` : "api.stripe.com",
       appUrl: config.appUrl,
+      email: config.email.smtpUrl ? "smtp" : `local mailbox at ${config.appUrl}/mailbox`,
     });
   } catch (error) {
     if (error instanceof EnvError) console.error(error.message);

@@ -67,6 +67,7 @@ try {
     Give page:                       ${config.appUrl}/donate
     Database:                        ${config.database.kind === "pglite" ? `embedded (PGlite) in ${config.database.dataDir}` : "PostgreSQL server (DATABASE_URL)"}
     Stripe:                          ${sandbox ? `local stand-in at ${sandbox.url} (test card 4242 4242 4242 4242)` : "Stripe (STRIPE_SECRET_KEY)"}
+    Email:                           ${config.email.smtpUrl ? "sent through SMTP_URL" : `kept in the local mailbox: ${config.appUrl}/mailbox`}
 
   Press Ctrl+C to stop.
 `);

@@ -4,3 +4,4 @@ export * from "./recurring-gifts";
 export * from "./payments";
 export * from "./reversals";
 export * from "./stripe-events";
+export * from "./emails";

@@ -1,4 +1,4 @@
-import { index, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
+import { boolean, index, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 
 /**
  * A person who gives. One row per email address (lower-cased), whatever number of Stripe customers
@@ -9,6 +9,8 @@ export const supporters = pgTable("supporters", {
   email: text().notNull().unique("supporters_email_key"),
   name: text(),
   locale: text(),
+  // Discreet giving: no email unless the supporter asks for one. The outbox enforces it.
+  discreet: boolean().notNull().default(false),
   createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
 });

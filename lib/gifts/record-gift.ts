@@ -1,6 +1,7 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Transaction } from "@/db";
 import { gifts, payments, stripeCustomers, supporters } from "@/db/schema";
+import { queueOneTimeReceipt } from "@/lib/email/notify";
 import type { Attribution } from "@/lib/stripe/metadata";
 import type { Settlement } from "@/lib/stripe/webhooks/settlement";
 
@@ -99,6 +100,8 @@ export async function recordOneTimeGift(tx: Transaction, facts: OneTimeGiftFacts
     .returning({ id: payments.id });
   // Already recorded (a redelivery, or another event for the same payment): only a missing fee may be filled in.
   if (!insertedPayment && payment.settlement) await recordPaymentSettlement(tx, payment.stripeChargeId, payment.settlement);
+  // The receipt commits with the payment, or neither does.
+  if (insertedPayment) await queueOneTimeReceipt(tx, { supporterId, ...payment });
 
   return { giftId };
 }

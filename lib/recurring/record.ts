@@ -1,6 +1,7 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Transaction } from "@/db";
 import { paymentFailures, payments, recurringGifts, stripeCustomers } from "@/db/schema";
+import { queueRecurringEndEmails, queueRecurringReceipt } from "@/lib/email/notify";
 import { recordPaymentSettlement, upsertSupporter } from "@/lib/gifts/record-gift";
 import type { Settlement } from "@/lib/stripe/webhooks/settlement";
 import type { SubscriptionFacts } from "./subscription-facts";
@@ -47,6 +48,12 @@ export async function upsertRecurringGift(tx: Transaction, facts: SubscriptionFa
       .onConflictDoNothing({ target: stripeCustomers.id });
   }
   const state = stateColumns(facts);
+  // The row as it was, locked, to tell whether this write sets the gift to end or ends it.
+  const [previous] = await tx
+    .select({ status: recurringGifts.status, cancelAt: recurringGifts.cancelAt })
+    .from(recurringGifts)
+    .where(eq(recurringGifts.stripeSubscriptionId, facts.stripeSubscriptionId))
+    .for("update");
   const [row] = await tx
     .insert(recurringGifts)
     .values({
@@ -68,7 +75,10 @@ export async function upsertRecurringGift(tx: Transaction, facts: SubscriptionFa
       setWhere: sql`excluded.stripe_synced_at >= ${recurringGifts.stripeSyncedAt}
         and (${recurringGifts.status} <> 'ended' or excluded.status = 'ended')`,
     })
-    .returning({ id: recurringGifts.id });
+    .returning({ id: recurringGifts.id, supporterId: recurringGifts.supporterId });
+  if (row) {
+    await queueRecurringEndEmails(tx, { ...facts, supporterId: row.supporterId, stripeSubscriptionId: facts.stripeSubscriptionId }, previous ?? null);
+  }
   const id =
     row?.id ??
     (await tx.select({ id: recurringGifts.id }).from(recurringGifts).where(eq(recurringGifts.stripeSubscriptionId, facts.stripeSubscriptionId)))[0]!
@@ -107,7 +117,12 @@ export type InvoicePaymentFacts = {
  * under another invoice is a fact we do not understand, so it fails loudly (the event is retried,
  * then parked for a person) instead of vanishing.
  */
-export async function recordInvoicePayment(tx: Transaction, recurringGiftId: string, facts: InvoicePaymentFacts): Promise<void> {
+export async function recordInvoicePayment(
+  tx: Transaction,
+  recurringGiftId: string,
+  facts: InvoicePaymentFacts,
+  receipt: { frequency: "monthly" | "annual" | null; nextPaymentAt: Date | null },
+): Promise<void> {
   const [gift] = await tx.select({ supporterId: recurringGifts.supporterId }).from(recurringGifts).where(eq(recurringGifts.id, recurringGiftId));
   const inserted = await tx
     .insert(payments)
@@ -129,6 +144,14 @@ export async function recordInvoicePayment(tx: Transaction, recurringGiftId: str
     .onConflictDoNothing({ target: payments.stripeInvoiceId })
     .returning({ id: payments.id });
   if (inserted.length === 0 && facts.settlement) await recordPaymentSettlement(tx, facts.stripeChargeId, facts.settlement);
+  if (inserted.length > 0) {
+    await queueRecurringReceipt(tx, {
+      supporterId: gift?.supporterId ?? null,
+      ...facts,
+      ...receipt,
+      first: facts.billingReason === "subscription_create",
+    });
+  }
 }
 
 export type PaymentFailureFacts = {
@@ -141,10 +164,13 @@ export type PaymentFailureFacts = {
   failedAt: Date;
 };
 
-/** A failed attempt, once per invoice, attempt and kind, as the event that reported it said. */
-export async function recordPaymentFailure(tx: Transaction, recurringGiftId: string, facts: PaymentFailureFacts): Promise<void> {
-  await tx
+/** A failed attempt, once per invoice, attempt and kind, as the event that reported it said. Says whether it is new. */
+export async function recordPaymentFailure(tx: Transaction, recurringGiftId: string, facts: PaymentFailureFacts): Promise<boolean> {
+  const inserted = await tx
     .insert(paymentFailures)
     .values({ recurringGiftId, ...facts })
-    .onConflictDoNothing();
+    .onConflictDoNothing()
+    .returning({ id: paymentFailures.id });
+
+  return inserted.length > 0;
 }

@@ -54,6 +54,23 @@ test("a reader gives once from the article footer, and the gift is in the ledger
   // The ledger survives a restart of the app (the query above restarted it on the embedded database).
   await page.reload();
   await expect(page.getByTestId("gift-confirmed")).toHaveText("Your gift of €50.00 has been received.");
+
+  // Without SMTP the receipt lands in the local mailbox, listed at /mailbox.
+  await expect(async () => {
+    await page.goto(`${stack.appUrl}/mailbox`);
+    await expect(page.getByRole("row").filter({ hasText: "footer.reader@example.org" })).toHaveCount(1, { timeout: 1000 });
+  }).toPass({ timeout: 30_000 });
+  await expectNoAxeViolations(page);
+  const row = page.getByRole("row").filter({ hasText: "footer.reader@example.org" });
+  await expect(row).toContainText("€50.00");
+  await row.getByRole("link").click();
+  await expect(page.getByTestId("mailbox-text")).toContainText("€50.00");
+  await expect(page.frameLocator("iframe.mailbox-html").getByText("€50.00").first()).toBeVisible();
+  await expectNoAxeViolations(page, { exclude: ["iframe.mailbox-html"] });
+  // The email itself, as a mail client would show it.
+  await page.goto(`${page.url()}/html`);
+  await expect(page.getByText("€50.00").first()).toBeVisible();
+  await expectNoAxeViolations(page);
   expect(foreignRequests).toEqual([]);
 });
 

@@ -140,7 +140,7 @@ describe(`recurring gifts on ${database.kind}: the whole life, in any order of d
     for (let i = 0; i < 3; i++) await advance(ONE_MONTH_ON);
     const ledger = await sameLedgerInEveryOrder(await eventsAfter(marker));
 
-    expect(ledger.supporters).toEqual([{ email: "monthly@example.org", name: null, locale: "ru" }]);
+    expect(ledger.supporters).toEqual([{ email: "monthly@example.org", name: null, locale: "ru", discreet: false }]);
     expect(ledger.recurringGifts).toEqual([
       expect.objectContaining({
         stripeSubscriptionId: subscriptionId,

@@ -1,6 +1,18 @@
 import { asc, eq, sql } from "drizzle-orm";
 import { getDb } from "@/db";
-import { disputes, gifts, paymentFailures, payments, recurringGifts, refunds, stripeCustomers, stripeEvents, supporters } from "@/db/schema";
+import {
+  disputes,
+  gifts,
+  mailboxMessages,
+  outboundEmails,
+  paymentFailures,
+  payments,
+  recurringGifts,
+  refunds,
+  stripeCustomers,
+  stripeEvents,
+  supporters,
+} from "@/db/schema";
 import { drainStripeEvents } from "@/lib/stripe/webhooks/inbox";
 
 /**
@@ -44,6 +56,10 @@ export async function ledgerSnapshot() {
     paymentFailures: (
       await db.select().from(paymentFailures).orderBy(asc(paymentFailures.stripeInvoiceId), asc(paymentFailures.attemptCount), asc(paymentFailures.kind))
     ).map(({ id: _id, recordedAt: _r, recurringGiftId, ...rest }) => ({ ...rest, recurringGift: subscriptionOf.get(recurringGiftId) })),
+    // The emails the facts queued: the same facts, in any order, must queue the same emails.
+    emails: (await db.select().from(outboundEmails).orderBy(asc(outboundEmails.idempotencyKey))).map(
+      ({ idempotencyKey, template, toAddress, locale, status, props }) => ({ idempotencyKey, template, toAddress, locale, status, props }),
+    ),
   };
 }
 
@@ -51,7 +67,7 @@ export type LedgerSnapshot = Awaited<ReturnType<typeof ledgerSnapshot>>;
 
 export async function clearLedger(): Promise<void> {
   await getDb().execute(
-    sql`truncate ${disputes}, ${refunds}, ${paymentFailures}, ${payments}, ${recurringGifts}, ${gifts}, ${stripeCustomers}, ${supporters}, ${stripeEvents} cascade`,
+    sql`truncate ${outboundEmails}, ${mailboxMessages}, ${disputes}, ${refunds}, ${paymentFailures}, ${payments}, ${recurringGifts}, ${gifts}, ${stripeCustomers}, ${supporters}, ${stripeEvents} cascade`,
   );
 }
 

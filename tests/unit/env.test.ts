@@ -50,6 +50,17 @@ describe("parseEnv", () => {
       expect.stringMatching(/^DATABASE_URL/),
       expect.stringMatching(/^APP_URL: must be an https/),
       expect.stringMatching(/^STRIPE_API_BASE: must be unset/),
+      expect.stringMatching(/^SMTP_URL: is required/),
+      expect.stringMatching(/^EMAIL_FROM: is required/),
     ]);
+  });
+
+  it("keeps email in the local mailbox without SMTP, and sends through SMTP when configured", () => {
+    expect(parseEnv({}).email).toEqual({ smtpUrl: null, from: "Readerfund Demo Newsroom <gifts@localhost>", messageDomain: "localhost" });
+    const configured = parseEnv({ SMTP_URL: "smtps://user:pw@mail.example.org:465", EMAIL_FROM: "The Newsroom <Gifts@News.Example.org>", CRON_SECRET: "x".repeat(32) });
+    expect(configured.email).toEqual({ smtpUrl: "smtps://user:pw@mail.example.org:465", from: "The Newsroom <Gifts@News.Example.org>", messageDomain: "news.example.org" });
+    expect(configured.cronSecret).toBe("x".repeat(32));
+    const bad = problemsOf({ SMTP_URL: "http://mail.example.org", EMAIL_FROM: "not an address", CRON_SECRET: "short" });
+    expect(bad).toEqual([expect.stringMatching(/^SMTP_URL: must be an smtp/), expect.stringMatching(/^EMAIL_FROM: must be an address/), expect.stringMatching(/^CRON_SECRET: must be at least 32/)]);
   });
 });

@@ -1,4 +1,8 @@
+import { eq } from "drizzle-orm";
 import type Stripe from "stripe";
+import { recurringGifts } from "@/db/schema";
+import { queuePaymentFailed } from "@/lib/email/notify";
+import { env } from "@/lib/env";
 import { log } from "@/lib/log";
 import { readGiftMetadata } from "@/lib/stripe/metadata";
 import { recordInvoicePayment, recordPaymentFailure, upsertRecurringGift } from "@/lib/recurring/record";
@@ -64,6 +68,10 @@ export const onInvoicePaid: EventHandler<Stripe.InvoicePaidEvent> = async (event
       currency: paid.currency,
       paidAt: date(invoice.status_transitions.paid_at) ?? new Date(charge.created * 1000),
       settlement: settlementOf(charge),
+    }, {
+      frequency: facts.frequency,
+      // The next payment falls when the period this one pays for ends, if the gift goes on.
+      nextPaymentAt: facts.status === "active" || facts.status === "past_due" ? date(line?.period.end) : null,
     });
   };
 };
@@ -93,9 +101,27 @@ export const onInvoicePaymentFailed: EventHandler<Stripe.InvoicePaymentFailedEve
     failedAt: new Date(event.created * 1000),
   };
 
+  const updateCardUrl = snapshot.hosted_invoice_url ?? `${env().appUrl}/donate`;
+
   return async (tx) => {
     const recurringGiftId = await upsertRecurringGift(tx, facts);
-    await recordPaymentFailure(tx, recurringGiftId, failure);
+    const isNew = await recordPaymentFailure(tx, recurringGiftId, failure);
+    // Tell the supporter only while the gift is still waiting on this invoice: a failure learnt
+    // after the renewal was paid, or after Stripe gave up, is history, not news.
+    const stillFailing = facts.status === "past_due" && facts.failedPaymentAttempts <= failure.attemptCount;
+    if (isNew && stillFailing) {
+      const [gift] = await tx.select({ supporterId: recurringGifts.supporterId }).from(recurringGifts).where(eq(recurringGifts.id, recurringGiftId));
+      await queuePaymentFailed(tx, {
+        supporterId: gift?.supporterId ?? null,
+        stripeInvoiceId: failure.stripeInvoiceId,
+        attemptCount: failure.attemptCount,
+        amountMinor: failure.amountMinor,
+        currency: failure.currency,
+        frequency: facts.frequency,
+        nextAttemptAt: failure.nextPaymentAttemptAt,
+        updateCardUrl,
+      });
+    }
   };
 };
 

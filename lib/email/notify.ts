@@ -1,0 +1,163 @@
+import { eq } from "drizzle-orm";
+import type { Transaction } from "@/db";
+import { supporters } from "@/db/schema";
+import { env } from "@/lib/env";
+import { enqueueEmail } from "./outbox";
+
+/**
+ * The emails the ledger's facts cause, queued in the transaction that records each fact. Keys are
+ * the facts' own Stripe ids, so a fact applied again (a redelivered webhook) queues nothing new.
+ */
+
+const iso = (date: Date | null) => (date ? date.toISOString() : null);
+
+async function recipient(tx: Transaction, supporterId: string | null) {
+  if (!supporterId) return null;
+  const [row] = await tx
+    .select({ email: supporters.email, name: supporters.name, locale: supporters.locale })
+    .from(supporters)
+    .where(eq(supporters.id, supporterId));
+
+  return row ? { ...row, locale: row.locale ?? "en" } : null;
+}
+
+export async function queueOneTimeReceipt(
+  tx: Transaction,
+  input: { supporterId: string | null; stripePaymentIntentId: string; stripeChargeId: string; amountMinor: number; currency: string; paidAt: Date },
+): Promise<void> {
+  const to = await recipient(tx, input.supporterId);
+  if (!to) return;
+  await enqueueEmail(tx, {
+    idempotencyKey: `receipt:${input.stripePaymentIntentId}`,
+    template: "receipt_one_time",
+    props: { amountMinor: input.amountMinor, currency: input.currency, paidAt: input.paidAt.toISOString(), receiptId: input.stripeChargeId, supporterName: to.name },
+    to: to.email,
+    locale: to.locale,
+    supporterId: input.supporterId,
+  });
+}
+
+export async function queueRecurringReceipt(
+  tx: Transaction,
+  input: {
+    supporterId: string | null;
+    stripeInvoiceId: string;
+    stripeChargeId: string;
+    amountMinor: number;
+    currency: string;
+    paidAt: Date;
+    frequency: "monthly" | "annual" | null;
+    first: boolean;
+    periodStart: Date | null;
+    periodEnd: Date | null;
+    nextPaymentAt: Date | null;
+  },
+): Promise<void> {
+  const to = await recipient(tx, input.supporterId);
+  if (!to) return;
+  await enqueueEmail(tx, {
+    idempotencyKey: `receipt:${input.stripeInvoiceId}`,
+    template: "receipt_recurring",
+    props: {
+      amountMinor: input.amountMinor,
+      currency: input.currency,
+      paidAt: input.paidAt.toISOString(),
+      receiptId: input.stripeChargeId,
+      supporterName: to.name,
+      frequency: input.frequency ?? "monthly",
+      first: input.first,
+      periodStart: iso(input.periodStart),
+      periodEnd: iso(input.periodEnd),
+      nextPaymentAt: iso(input.nextPaymentAt),
+    },
+    to: to.email,
+    locale: to.locale,
+    supporterId: input.supporterId,
+  });
+}
+
+export async function queuePaymentFailed(
+  tx: Transaction,
+  input: {
+    supporterId: string | null;
+    stripeInvoiceId: string;
+    attemptCount: number;
+    amountMinor: number;
+    currency: string;
+    frequency: "monthly" | "annual" | null;
+    nextAttemptAt: Date | null;
+    updateCardUrl: string;
+  },
+): Promise<void> {
+  const to = await recipient(tx, input.supporterId);
+  if (!to) return;
+  await enqueueEmail(tx, {
+    // One per failed attempt (Stripe dedupes nothing for us: an event can arrive twice).
+    idempotencyKey: `payment-failed:${input.stripeInvoiceId}:${input.attemptCount}`,
+    template: "payment_failed",
+    props: {
+      amountMinor: input.amountMinor,
+      currency: input.currency,
+      frequency: input.frequency ?? "monthly",
+      attemptCount: input.attemptCount,
+      nextAttemptAt: iso(input.nextAttemptAt),
+      updateCardUrl: input.updateCardUrl,
+    },
+    to: to.email,
+    locale: to.locale,
+    supporterId: input.supporterId,
+  });
+}
+
+const ENDED_REASONS = new Set(["cancellation_requested", "payment_failed", "payment_disputed"]);
+
+/** A recurring gift that has become set to end, or has ended: one email for each, per gift. */
+export async function queueRecurringEndEmails(
+  tx: Transaction,
+  gift: {
+    stripeSubscriptionId: string;
+    supporterId: string | null;
+    status: string;
+    statusReason: string | null;
+    amountMinor: number;
+    currency: string;
+    frequency: "once" | "monthly" | "annual" | null;
+    cancelAt: Date | null;
+    endedAt: Date | null;
+  },
+  previous: { status: string; cancelAt: Date | null } | null,
+): Promise<void> {
+  const frequency = gift.frequency === "annual" ? "annual" : "monthly";
+  if (gift.status === "cancelling" && gift.cancelAt && (previous?.status !== "cancelling" || previous.cancelAt?.getTime() !== gift.cancelAt.getTime())) {
+    const to = await recipient(tx, gift.supporterId);
+    if (!to) return;
+    await enqueueEmail(tx, {
+      idempotencyKey: `recurring-ending:${gift.stripeSubscriptionId}:${Math.floor(gift.cancelAt.getTime() / 1000)}`,
+      template: "recurring_ending",
+      props: { amountMinor: gift.amountMinor, currency: gift.currency, frequency, endsAt: gift.cancelAt.toISOString() },
+      to: to.email,
+      locale: to.locale,
+      supporterId: gift.supporterId,
+    });
+  }
+  if (gift.status === "ended" && previous?.status !== "ended") {
+    const to = await recipient(tx, gift.supporterId);
+    if (!to) return;
+    const restart = new URLSearchParams({ frequency, currency: gift.currency });
+    await enqueueEmail(tx, {
+      idempotencyKey: `recurring-ended:${gift.stripeSubscriptionId}`,
+      template: "recurring_ended",
+      props: {
+        amountMinor: gift.amountMinor,
+        currency: gift.currency,
+        frequency,
+        endedAt: (gift.endedAt ?? new Date()).toISOString(),
+        reason: (ENDED_REASONS.has(gift.statusReason ?? "") ? gift.statusReason : "other") as "cancellation_requested" | "payment_failed" | "payment_disputed" | "other",
+        restartUrl: `${env().appUrl}/donate?${restart.toString()}`,
+      },
+      to: to.email,
+      locale: to.locale,
+      supporterId: gift.supporterId,
+    });
+  }
+}

@@ -1,0 +1,142 @@
+import { and, asc, eq, inArray, lte, or, sql } from "drizzle-orm";
+import { getDb } from "@/db";
+import { type OutboundEmail, outboundEmails } from "@/db/schema";
+import { type EmailTemplate, renderEmail } from "@/emails";
+import { env } from "@/lib/env";
+import { describeError, log } from "@/lib/log";
+import { workerLoop } from "@/lib/workers/loop";
+import { type EmailTransport, getEmailTransport, PermanentSendError } from "./transport";
+
+const CLAIM_BATCH = 10;
+// Long enough for a slow SMTP server to answer; a worker that dies mid-send loses its claim after this.
+export const SEND_LEASE_SECONDS = 120;
+// About a day of retries (30 s doubling, capped at an hour), then a person has to look.
+export const MAX_SEND_ATTEMPTS = 30;
+
+function retryDelaySeconds(attempts: number): number {
+  return Math.min(30 * 2 ** Math.max(0, attempts - 1), 3600);
+}
+
+/**
+ * Claims due emails: pending ones whose time has come, and ones a worker claimed and never finished
+ * (its lease ran out: it crashed or hung, and whether its SMTP server accepted the message is
+ * unknown). Claims are rows updated under FOR UPDATE SKIP LOCKED, so instances never share one.
+ */
+async function claimDueEmails(limit: number): Promise<OutboundEmail[]> {
+  const db = getDb();
+  const due = db
+    .select({ id: outboundEmails.id })
+    .from(outboundEmails)
+    .where(
+      or(
+        and(eq(outboundEmails.status, "pending"), lte(outboundEmails.nextAttemptAt, sql`now()`)),
+        and(eq(outboundEmails.status, "sending"), lte(outboundEmails.lockedUntil, sql`now()`)),
+      ),
+    )
+    .orderBy(asc(outboundEmails.nextAttemptAt))
+    .limit(limit)
+    .for("update", { skipLocked: true });
+
+  return db
+    .update(outboundEmails)
+    .set({
+      status: "sending",
+      lockedUntil: sql`now() + ${SEND_LEASE_SECONDS}::int * interval '1 second'`,
+      attempts: sql`${outboundEmails.attempts} + 1`,
+    })
+    .where(inArray(outboundEmails.id, due))
+    .returning();
+}
+
+export type SendOptions = {
+  transport?: EmailTransport;
+  /**
+   * Runs after the transport accepted a message and before it is marked sent. Tests use it to play
+   * a worker that dies in that window; nothing else should.
+   */
+  afterSend?: (email: OutboundEmail) => void | Promise<void>;
+};
+
+/**
+ * Sends every due email and marks each: `sent`; back to `pending` with a backoff after a failure
+ * worth retrying; `failed` after a permanent refusal or when retries run out (logged, and kept
+ * with its error for a person). Returns counts.
+ *
+ * Delivery is at least once. A message is marked sent only after the SMTP server accepted it, so a
+ * worker that dies between the two leaves a message that the next claim sends again, with the same
+ * Message-ID (mail clients collapse such duplicates). That window is the SMTP reply's round trip
+ * plus one UPDATE; the local mailbox transport closes it entirely (it keeps one copy per Message-ID).
+ */
+export async function sendDueEmails(options: SendOptions = {}): Promise<{ sent: number; retried: number; failed: number }> {
+  const transport = options.transport ?? getEmailTransport();
+  const { newsroomName, appUrl, email: config } = env();
+  const totals = { sent: 0, retried: 0, failed: 0 };
+  for (;;) {
+    const claimed = await claimDueEmails(CLAIM_BATCH);
+    if (claimed.length === 0) return totals;
+    for (const email of claimed) {
+      let rendered: { subject: string; html: string; text: string };
+      try {
+        rendered = await renderEmail(email.template as EmailTemplate, (email.props ?? {}) as never, { locale: email.locale, newsroomName, appUrl });
+      } catch (error) {
+        // A template that cannot render this message will not render it next time either.
+        await markFailed(email, `render: ${describeError(error)}`);
+        totals.failed++;
+        continue;
+      }
+      try {
+        const unsubscribeUrl = (email.props as { unsubscribeUrl?: unknown } | null)?.unsubscribeUrl;
+        await transport.send({
+          from: config.from,
+          to: email.toAddress,
+          ...rendered,
+          messageId: email.messageId,
+          unsubscribeUrl: typeof unsubscribeUrl === "string" ? unsubscribeUrl : null,
+        });
+      } catch (error) {
+        if (error instanceof PermanentSendError || email.attempts >= MAX_SEND_ATTEMPTS) {
+          await markFailed(email, describeError(error));
+          totals.failed++;
+        } else {
+          log.warn("email not sent; will retry", { email: email.id, template: email.template, attempts: email.attempts, error });
+          await getDb()
+            .update(outboundEmails)
+            .set({
+              status: "pending",
+              lockedUntil: null,
+              lastError: describeError(error).slice(0, 2000),
+              nextAttemptAt: sql`now() + ${retryDelaySeconds(email.attempts)}::int * interval '1 second'`,
+            })
+            .where(and(eq(outboundEmails.id, email.id), eq(outboundEmails.status, "sending")));
+          totals.retried++;
+        }
+        continue;
+      }
+      await options.afterSend?.(email);
+      await getDb()
+        .update(outboundEmails)
+        // The props may name the supporter; once sent they are not needed.
+        .set({ status: "sent", sentAt: sql`now()`, lockedUntil: null, lastError: null, subject: rendered.subject, props: null })
+        .where(and(eq(outboundEmails.id, email.id), eq(outboundEmails.status, "sending")));
+      totals.sent++;
+    }
+  }
+}
+
+async function markFailed(email: OutboundEmail, error: string): Promise<void> {
+  log.error("email failed for good", { email: email.id, template: email.template, attempts: email.attempts, error });
+  await getDb()
+    .update(outboundEmails)
+    .set({ status: "failed", lockedUntil: null, lastError: error.slice(0, 2000) })
+    .where(and(eq(outboundEmails.id, email.id), eq(outboundEmails.status, "sending")));
+}
+
+const loop = workerLoop("emails", async () => {
+  await sendDueEmails();
+});
+
+/** Asks for due emails to be sent now (see WorkerLoop.wake). */
+export const wakeEmailSender = loop.wake;
+export const emailSenderRunning = loop.running;
+export const startEmailSender = loop.start;
+export const stopEmailSender = loop.stop;

@@ -1,0 +1,268 @@
+import { eq, sql } from "drizzle-orm";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { getDb } from "@/db";
+import { mailboxMessages, outboundEmails, payments, supporters } from "@/db/schema";
+import { SEND_LEASE_SECONDS, sendDueEmails } from "@/lib/email/sender";
+import { mailboxTransport, smtpTransport } from "@/lib/email/transport";
+import { queueYearlyStatements } from "@/lib/scheduled/yearly-statements";
+import { useTestDatabase } from "../support/database";
+import { clearLedger, drainUntilSettled } from "../support/ledger";
+import { startSmtpServer } from "../support/smtp";
+import { control, deliver, eventsAfter, lastEventId, payCheckout, sandboxStripe, usePrivateSandbox } from "../support/stripe";
+
+// Moves the stand-in's clock for renewals, so it has a stand-in of its own.
+usePrivateSandbox();
+const database = useTestDatabase();
+
+const DAY = 24 * 3600;
+const ONE_MONTH_ON = 31 * DAY + 2 * 3600;
+let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
+
+class WorkerDied extends Error {}
+
+const outbox = () => getDb().select().from(outboundEmails).orderBy(outboundEmails.createdAt);
+const sendViaSmtp = (options: Parameters<typeof sendDueEmails>[0] = {}) => sendDueEmails({ transport: smtpTransport(smtp.url()), ...options });
+
+async function giveOnce(email: string, options: { locale?: string; amount?: number; currency?: string } = {}) {
+  const stripe = sandboxStripe();
+  const metadata = { kind: "readerfund_gift", frequency: "once", locale: options.locale ?? "en", attempt_id: crypto.randomUUID() };
+  const session = await stripe.checkout.sessions.create({
+    mode: "payment",
+    submit_type: "donate",
+    customer_creation: "always",
+    line_items: [{ quantity: 1, price_data: { currency: options.currency ?? "eur", unit_amount: options.amount ?? 2500, product_data: { name: "Gift" } } }],
+    metadata,
+    payment_intent_data: { metadata },
+    success_url: "http://localhost:3000/donate/thank-you?session_id={CHECKOUT_SESSION_ID}",
+    cancel_url: "http://localhost:3000/donate",
+  });
+  const marker = await lastEventId();
+  await payCheckout(session.id, { email });
+  await deliver(await eventsAfter(marker));
+  await drainUntilSettled();
+}
+
+async function startMonthly(email: string, options: { locale?: string; card?: string } = {}) {
+  const stripe = sandboxStripe();
+  const metadata = { kind: "readerfund_gift", frequency: "monthly", locale: options.locale ?? "en", attempt_id: crypto.randomUUID() };
+  const session = await stripe.checkout.sessions.create({
+    mode: "subscription",
+    line_items: [{ quantity: 1, price_data: { currency: "eur", unit_amount: 1000, product: "readerfund_gift_monthly", recurring: { interval: "month" } } }],
+    metadata,
+    subscription_data: { metadata },
+    success_url: "http://localhost:3000/donate/thank-you?session_id={CHECKOUT_SESSION_ID}",
+    cancel_url: "http://localhost:3000/donate",
+  });
+  const marker = await lastEventId();
+  await payCheckout(session.id, { email, card: options.card });
+  const subscriptionId = (await stripe.checkout.sessions.retrieve(session.id)).subscription as string;
+
+  return { marker, subscriptionId };
+}
+
+async function applyEventsSince(marker: string | undefined) {
+  await deliver(await eventsAfter(marker));
+  await drainUntilSettled();
+}
+
+describe(`emails on ${database.kind}, through a real SMTP server`, () => {
+  beforeAll(async () => {
+    smtp = await startSmtpServer();
+    await sandboxStripe().products.create({ id: "readerfund_gift_monthly", name: "Monthly gift" });
+  });
+  afterAll(async () => {
+    await smtp.stop();
+  });
+  beforeEach(async () => {
+    await clearLedger();
+    smtp.received.length = 0;
+    smtp.setRefuse(false);
+    const stripe = sandboxStripe();
+    for await (const subscription of stripe.subscriptions.list({ status: "all", limit: 100 })) {
+      if (subscription.status !== "canceled") await stripe.subscriptions.cancel(subscription.id);
+    }
+  });
+
+  it("sends one receipt for a one-time gift, however often its events arrive, with the same Message-ID as queued", async () => {
+    await giveOnce("once.reader@example.org");
+    // Redelivery of everything changes nothing.
+    const [queued] = await outbox();
+    expect(queued).toMatchObject({ template: "receipt_one_time", toAddress: "once.reader@example.org", status: "pending", locale: "en" });
+
+    expect(await sendViaSmtp()).toEqual({ sent: 1, retried: 0, failed: 0 });
+    expect(smtp.received).toHaveLength(1);
+    const mail = smtp.received[0]!;
+    expect(mail.to).toEqual(["once.reader@example.org"]);
+    expect(mail.subject).toContain("€25.00");
+    expect(mail.text).toContain("€25.00");
+    expect(mail.language).toBe("en");
+    expect(mail.messageId).toBe(queued!.messageId);
+    const [sent] = await outbox();
+    // Sent, and the props that named the supporter are gone.
+    expect(sent).toMatchObject({ status: "sent", props: null, attempts: 1 });
+    expect(await sendViaSmtp()).toEqual({ sent: 0, retried: 0, failed: 0 });
+    expect(smtp.received).toHaveLength(1);
+  });
+
+  it("sends recurring receipts, first and renewal, in the supporter's language", async () => {
+    const { marker } = await startMonthly("ezhemesyachno@example.org", { locale: "ru" });
+    await control("POST", "/_sandbox/clock", { seconds: ONE_MONTH_ON });
+    await applyEventsSince(marker);
+    await sendViaSmtp();
+
+    const receipts = smtp.received.filter((m) => m.to.includes("ezhemesyachno@example.org"));
+    expect(receipts).toHaveLength(2);
+    for (const mail of receipts) {
+      expect(mail.language).toBe("ru");
+      expect(mail.text).toMatch(/10,00\s?€/);
+    }
+    expect(new Set(receipts.map((m) => m.subject)).size).toBe(2);
+    const rows = await outbox();
+    expect(rows.map((r) => [r.template, r.status])).toEqual([
+      ["receipt_recurring", "sent"],
+      ["receipt_recurring", "sent"],
+    ]);
+  });
+
+  it("tells the supporter when a renewal fails, with a working link to pay with another card", async () => {
+    const { marker, subscriptionId } = await startMonthly("declined@example.org");
+    await control("POST", `/_sandbox/subscriptions/${subscriptionId}/next_renewal`, { outcome: "fail" });
+    await control("POST", "/_sandbox/clock", { seconds: ONE_MONTH_ON });
+    await applyEventsSince(marker);
+    await sendViaSmtp();
+
+    const notice = (await outbox()).find((r) => r.template === "payment_failed")!;
+    expect(notice).toMatchObject({ status: "sent", toAddress: "declined@example.org", idempotencyKey: expect.stringMatching(/^payment-failed:in_.+:1$/) });
+    const mail = smtp.received.find((m) => m.messageId === notice.messageId)!;
+    expect(mail.to).toEqual(["declined@example.org"]);
+    const invoices = await sandboxStripe().invoices.list({ subscription: subscriptionId, status: "open" });
+    const hosted = invoices.data[0]!.hosted_invoice_url!;
+    expect(mail.text).toContain(hosted);
+    // The link works: the stand-in's hosted invoice page answers.
+    expect((await fetch(hosted)).status).toBe(200);
+  });
+
+  it("tells the supporter their gift is set to end, then that it ended; nothing is charged after", async () => {
+    const { marker, subscriptionId } = await startMonthly("leaving@example.org");
+    await sandboxStripe().subscriptions.update(subscriptionId, { cancel_at_period_end: true });
+    await applyEventsSince(marker);
+    await sendViaSmtp();
+    // Queued in one transaction (one timestamp), so compared as a set.
+    expect((await outbox()).map((r) => r.template).sort()).toEqual(["receipt_recurring", "recurring_ending"]);
+
+    await control("POST", "/_sandbox/clock", { seconds: ONE_MONTH_ON });
+    await applyEventsSince(marker);
+    await sendViaSmtp();
+    expect((await outbox()).map((r) => `${r.template} ${r.status}`).sort()).toEqual(["receipt_recurring sent", "recurring_ended sent", "recurring_ending sent"]);
+    expect(smtp.received.map((m) => m.to[0])).toEqual(["leaving@example.org", "leaving@example.org", "leaving@example.org"]);
+  });
+
+  it("keeps every message while the SMTP server is down, and delivers each once when it is back", async () => {
+    await giveOnce("outage.one@example.org");
+    await giveOnce("outage.two@example.org");
+    await smtp.stop();
+    expect(await sendViaSmtp()).toEqual({ sent: 0, retried: 2, failed: 0 });
+    const waiting = await outbox();
+    expect(waiting.every((r) => r.status === "pending" && r.attempts === 1 && r.lastError !== null && r.nextAttemptAt.getTime() > Date.now())).toBe(true);
+    // Not due yet: nothing is tried before its backoff.
+    expect(await sendViaSmtp()).toEqual({ sent: 0, retried: 0, failed: 0 });
+
+    await smtp.start();
+    await getDb().update(outboundEmails).set({ nextAttemptAt: sql`now() - interval '1 second'` });
+    expect(await sendViaSmtp()).toEqual({ sent: 2, retried: 0, failed: 0 });
+    expect(smtp.received.map((m) => m.to[0]).sort()).toEqual(["outage.one@example.org", "outage.two@example.org"]);
+  });
+
+  it("records a permanent refusal as failed, visibly, and never retries it", async () => {
+    await giveOnce("no.such.mailbox@example.org");
+    smtp.setRefuse(true);
+    expect(await sendViaSmtp()).toEqual({ sent: 0, retried: 0, failed: 1 });
+    const [row] = await outbox();
+    expect(row).toMatchObject({ status: "failed", lastError: expect.stringContaining("550") });
+    smtp.setRefuse(false);
+    await getDb().update(outboundEmails).set({ nextAttemptAt: sql`now() - interval '1 second'` });
+    expect(await sendViaSmtp()).toEqual({ sent: 0, retried: 0, failed: 0 });
+    expect(smtp.received).toHaveLength(0);
+  });
+
+  it("a worker that dies after SMTP accepted but before marking: the resend carries the same Message-ID (the documented window); the mailbox keeps one", async () => {
+    await giveOnce("crash@example.org");
+    await expect(
+      sendViaSmtp({
+        afterSend: () => {
+          throw new WorkerDied("killed between sending and marking");
+        },
+      }),
+    ).rejects.toThrow(WorkerDied);
+    const [claimed] = await outbox();
+    expect(claimed).toMatchObject({ status: "sending" });
+    // Another instance picks it up only once the dead worker's lease has run out.
+    expect(await sendViaSmtp()).toEqual({ sent: 0, retried: 0, failed: 0 });
+    await getDb().update(outboundEmails).set({ lockedUntil: sql`now() - interval '1 second'` });
+    expect(await sendViaSmtp()).toEqual({ sent: 1, retried: 0, failed: 0 });
+    expect(smtp.received).toHaveLength(2);
+    expect(smtp.received[0]!.messageId).toBe(smtp.received[1]!.messageId);
+    expect(SEND_LEASE_SECONDS).toBeGreaterThan(0);
+
+    // The local mailbox closes the window: one message per Message-ID.
+    await clearLedger();
+    await giveOnce("crash.mailbox@example.org");
+    await expect(sendDueEmails({ transport: mailboxTransport(), afterSend: () => Promise.reject(new WorkerDied("killed")) })).rejects.toThrow(WorkerDied);
+    await getDb().update(outboundEmails).set({ lockedUntil: sql`now() - interval '1 second'` });
+    await sendDueEmails({ transport: mailboxTransport() });
+    expect(await getDb().select().from(mailboxMessages).where(eq(mailboxMessages.toAddress, "crash.mailbox@example.org"))).toHaveLength(1);
+  });
+
+  it("a worker that dies before SMTP accepted: the message is sent once, by the next claim", async () => {
+    await giveOnce("before@example.org");
+    await smtp.stop();
+    await sendViaSmtp();
+    await smtp.start();
+    await getDb().update(outboundEmails).set({ nextAttemptAt: sql`now() - interval '1 second'` });
+    await sendViaSmtp();
+    expect(smtp.received).toHaveLength(1);
+  });
+
+  it("two workers on one database send each message once", async () => {
+    for (let i = 0; i < 6; i++) await giveOnce(`pair.${i}@example.org`);
+    const results = await Promise.all([sendViaSmtp(), sendViaSmtp()]);
+    expect(results.reduce((n, r) => n + r.sent, 0)).toBe(6);
+    expect(smtp.received.map((m) => m.to[0]).sort()).toEqual([0, 1, 2, 3, 4, 5].map((i) => `pair.${i}@example.org`));
+    expect(new Set(smtp.received.map((m) => m.messageId)).size).toBe(6);
+  });
+
+  it("sends nothing to a supporter who chose discreet giving, and shows it was suppressed", async () => {
+    await getDb().insert(supporters).values({ email: "discreet@example.org", discreet: true });
+    await giveOnce("discreet@example.org");
+    const [row] = await outbox();
+    expect(row).toMatchObject({ status: "suppressed", props: null });
+    expect(await sendViaSmtp()).toEqual({ sent: 0, retried: 0, failed: 0 });
+    expect(smtp.received).toHaveLength(0);
+  });
+
+  it("queues one yearly statement per supporter, with totals per currency, however often it runs", async () => {
+    await giveOnce("yearly@example.org", { amount: 2500, currency: "eur" });
+    await giveOnce("yearly@example.org", { amount: 1000, currency: "usd" });
+    await sendViaSmtp();
+    smtp.received.length = 0;
+    // The stand-in's clock (moved on by earlier tests) dates the payments, not this machine's.
+    const year = (await getDb().select({ paidAt: payments.paidAt }).from(payments))[0]!.paidAt.getUTCFullYear();
+    expect(await queueYearlyStatements(year)).toBe(1);
+    expect(await queueYearlyStatements(year)).toBe(1);
+    expect(await queueYearlyStatements(year - 1)).toBe(0);
+    const statements = (await outbox()).filter((r) => r.template === "yearly_statement");
+    expect(statements).toHaveLength(1);
+    expect(statements[0]!.props).toMatchObject({
+      year,
+      totals: [
+        { currency: "eur", amountMinor: 2500 },
+        { currency: "usd", amountMinor: 1000 },
+      ],
+    });
+    await sendViaSmtp();
+    expect(smtp.received).toHaveLength(1);
+    expect(smtp.received[0]!.text).toContain("€25.00");
+    expect(smtp.received[0]!.text).toContain("$10.00");
+    expect((await getDb().select().from(payments)).length).toBe(2);
+  });
+});
