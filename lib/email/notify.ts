@@ -1,6 +1,6 @@
-import { eq } from "drizzle-orm";
+import { and, eq, sql } from "drizzle-orm";
 import type { Transaction } from "@/db";
-import { supporters } from "@/db/schema";
+import { outboundEmails, supporters } from "@/db/schema";
 import { env } from "@/lib/env";
 import { enqueueEmail } from "./outbox";
 
@@ -110,6 +110,19 @@ export async function queuePaymentFailed(
 }
 
 const ENDED_REASONS = new Set(["cancellation_requested", "payment_failed", "payment_disputed"]);
+const WAS_ALIVE = new Set(["active", "past_due", "cancelling", "paused"]);
+
+/**
+ * Withdraws queued emails that a later fact has made wrong (a "card declined" notice once the
+ * renewal is paid; "your gift will end" once the supporter has renewed it): those not yet claimed
+ * become `suppressed`.
+ */
+export async function withdrawQueuedEmails(tx: Transaction, keyPrefix: string): Promise<void> {
+  await tx
+    .update(outboundEmails)
+    .set({ status: "suppressed", props: null })
+    .where(and(eq(outboundEmails.status, "pending"), sql`starts_with(${outboundEmails.idempotencyKey}, ${keyPrefix})`));
+}
 
 /** A recurring gift that has become set to end, or has ended: one email for each, per gift. */
 export async function queueRecurringEndEmails(
@@ -140,7 +153,9 @@ export async function queueRecurringEndEmails(
       supporterId: gift.supporterId,
     });
   }
-  if (gift.status === "ended" && previous?.status !== "ended") {
+  // Only a gift we saw alive ends in an email: not one that never started (incomplete), nor one
+  // first seen already over (a replay, a backfill), whose supporter heard of it long ago.
+  if (gift.status === "ended" && previous !== null && WAS_ALIVE.has(previous.status) && gift.statusReason !== "incomplete_expired") {
     const to = await recipient(tx, gift.supporterId);
     if (!to) return;
     const restart = new URLSearchParams({ frequency, currency: gift.currency });

@@ -1,14 +1,14 @@
-import { and, asc, eq, inArray, lte, or, sql } from "drizzle-orm";
+import { and, asc, eq, gte, inArray, lte, or, sql } from "drizzle-orm";
 import { getDb } from "@/db";
-import { type OutboundEmail, outboundEmails } from "@/db/schema";
+import { type OutboundEmail, outboundEmails, supporters } from "@/db/schema";
 import { type EmailTemplate, renderEmail } from "@/emails";
 import { env } from "@/lib/env";
 import { describeError, log } from "@/lib/log";
 import { workerLoop } from "@/lib/workers/loop";
 import { type EmailTransport, getEmailTransport, PermanentSendError } from "./transport";
 
-const CLAIM_BATCH = 10;
-// Long enough for a slow SMTP server to answer; a worker that dies mid-send loses its claim after this.
+// Longer than a whole send can take (the SMTP transport's timeouts add up to under a minute), so a
+// claim cannot run out while its worker is still sending; a worker that dies loses it after this.
 export const SEND_LEASE_SECONDS = 120;
 // About a day of retries (30 s doubling, capped at an hour), then a person has to look.
 export const MAX_SEND_ATTEMPTS = 30;
@@ -18,12 +18,20 @@ function retryDelaySeconds(attempts: number): number {
 }
 
 /**
- * Claims due emails: pending ones whose time has come, and ones a worker claimed and never finished
- * (its lease ran out: it crashed or hung, and whether its SMTP server accepted the message is
- * unknown). Claims are rows updated under FOR UPDATE SKIP LOCKED, so instances never share one.
+ * Claims one due email: a pending one whose time has come, or one a worker claimed and never
+ * finished (its lease ran out: it crashed or hung, and whether its SMTP server accepted the message
+ * is unknown). One at a time, so a claim's lease covers only the send it was taken for. The claim
+ * is an UPDATE under FOR UPDATE SKIP LOCKED, so instances never share one; its attempt count is the
+ * claim's token, and every later write checks it, so a worker whose claim was taken over changes
+ * nothing.
  */
-async function claimDueEmails(limit: number): Promise<OutboundEmail[]> {
+async function claimDueEmail(): Promise<OutboundEmail | null> {
   const db = getDb();
+  // A message whose every claim dies (a crash while sending it) must not be tried forever.
+  await db
+    .update(outboundEmails)
+    .set({ status: "failed", lockedUntil: null, lastError: `abandoned: ${MAX_SEND_ATTEMPTS} claims never finished` })
+    .where(and(eq(outboundEmails.status, "sending"), lte(outboundEmails.lockedUntil, sql`now()`), gte(outboundEmails.attempts, MAX_SEND_ATTEMPTS)));
   const due = db
     .select({ id: outboundEmails.id })
     .from(outboundEmails)
@@ -34,10 +42,9 @@ async function claimDueEmails(limit: number): Promise<OutboundEmail[]> {
       ),
     )
     .orderBy(asc(outboundEmails.nextAttemptAt))
-    .limit(limit)
+    .limit(1)
     .for("update", { skipLocked: true });
-
-  return db
+  const [claimed] = await db
     .update(outboundEmails)
     .set({
       status: "sending",
@@ -46,7 +53,16 @@ async function claimDueEmails(limit: number): Promise<OutboundEmail[]> {
     })
     .where(inArray(outboundEmails.id, due))
     .returning();
+
+  return claimed ?? null;
 }
+
+/** Only the worker holding this claim may finish it. */
+const stillOurs = (email: OutboundEmail) =>
+  and(eq(outboundEmails.id, email.id), eq(outboundEmails.status, "sending"), eq(outboundEmails.attempts, email.attempts));
+
+/** Errors go to logs and to the row; an SMTP reply can quote the recipient's address, so addresses are taken out. */
+const withoutAddresses = (error: unknown) => describeError(error).replace(/[^\s<>"'@]+@[^\s<>"'@]+/g, "[address]").slice(0, 2000);
 
 export type SendOptions = {
   transport?: EmailTransport;
@@ -72,63 +88,67 @@ export async function sendDueEmails(options: SendOptions = {}): Promise<{ sent: 
   const { newsroomName, appUrl, email: config } = env();
   const totals = { sent: 0, retried: 0, failed: 0 };
   for (;;) {
-    const claimed = await claimDueEmails(CLAIM_BATCH);
-    if (claimed.length === 0) return totals;
-    for (const email of claimed) {
-      let rendered: { subject: string; html: string; text: string };
-      try {
-        rendered = await renderEmail(email.template as EmailTemplate, (email.props ?? {}) as never, { locale: email.locale, newsroomName, appUrl });
-      } catch (error) {
-        // A template that cannot render this message will not render it next time either.
-        await markFailed(email, `render: ${describeError(error)}`);
-        totals.failed++;
+    const email = await claimDueEmail();
+    if (email === null) return totals;
+    // Discreet giving is checked again now: a supporter may have chosen it since this was queued.
+    if (!email.requested && email.supporterId) {
+      const [supporter] = await getDb().select({ discreet: supporters.discreet }).from(supporters).where(eq(supporters.id, email.supporterId));
+      if (supporter?.discreet) {
+        await getDb().update(outboundEmails).set({ status: "suppressed", props: null, lockedUntil: null }).where(stillOurs(email));
         continue;
       }
-      try {
-        const unsubscribeUrl = (email.props as { unsubscribeUrl?: unknown } | null)?.unsubscribeUrl;
-        await transport.send({
-          from: config.from,
-          to: email.toAddress,
-          ...rendered,
-          messageId: email.messageId,
-          unsubscribeUrl: typeof unsubscribeUrl === "string" ? unsubscribeUrl : null,
-        });
-      } catch (error) {
-        if (error instanceof PermanentSendError || email.attempts >= MAX_SEND_ATTEMPTS) {
-          await markFailed(email, describeError(error));
-          totals.failed++;
-        } else {
-          log.warn("email not sent; will retry", { email: email.id, template: email.template, attempts: email.attempts, error });
-          await getDb()
-            .update(outboundEmails)
-            .set({
-              status: "pending",
-              lockedUntil: null,
-              lastError: describeError(error).slice(0, 2000),
-              nextAttemptAt: sql`now() + ${retryDelaySeconds(email.attempts)}::int * interval '1 second'`,
-            })
-            .where(and(eq(outboundEmails.id, email.id), eq(outboundEmails.status, "sending")));
-          totals.retried++;
-        }
-        continue;
-      }
-      await options.afterSend?.(email);
-      await getDb()
-        .update(outboundEmails)
-        // The props may name the supporter; once sent they are not needed.
-        .set({ status: "sent", sentAt: sql`now()`, lockedUntil: null, lastError: null, subject: rendered.subject, props: null })
-        .where(and(eq(outboundEmails.id, email.id), eq(outboundEmails.status, "sending")));
-      totals.sent++;
     }
+    let rendered: { subject: string; html: string; text: string };
+    try {
+      rendered = await renderEmail(email.template as EmailTemplate, (email.props ?? {}) as never, { locale: email.locale, newsroomName, appUrl });
+    } catch (error) {
+      // A template that cannot render this message will not render it next time either.
+      await markFailed(email, `render: ${withoutAddresses(error)}`);
+      totals.failed++;
+      continue;
+    }
+    try {
+      const unsubscribeUrl = (email.props as { unsubscribeUrl?: unknown } | null)?.unsubscribeUrl;
+      await transport.send({
+        from: config.from,
+        to: email.toAddress,
+        ...rendered,
+        messageId: email.messageId,
+        unsubscribeUrl: typeof unsubscribeUrl === "string" ? unsubscribeUrl : null,
+      });
+    } catch (error) {
+      if (error instanceof PermanentSendError || email.attempts >= MAX_SEND_ATTEMPTS) {
+        await markFailed(email, withoutAddresses(error));
+        totals.failed++;
+      } else {
+        const reason = withoutAddresses(error);
+        log.warn("email not sent; will retry", { outboxId: email.id, template: email.template, attempts: email.attempts, reason });
+        await getDb()
+          .update(outboundEmails)
+          .set({
+            status: "pending",
+            lockedUntil: null,
+            lastError: reason,
+            nextAttemptAt: sql`now() + ${retryDelaySeconds(email.attempts)}::int * interval '1 second'`,
+          })
+          .where(stillOurs(email));
+        totals.retried++;
+      }
+      continue;
+    }
+    await options.afterSend?.(email);
+    await getDb()
+      .update(outboundEmails)
+      // The props may name the supporter; once sent they are not needed.
+      .set({ status: "sent", sentAt: sql`now()`, lockedUntil: null, lastError: null, subject: rendered.subject, props: null })
+      .where(stillOurs(email));
+    totals.sent++;
   }
 }
 
-async function markFailed(email: OutboundEmail, error: string): Promise<void> {
-  log.error("email failed for good", { email: email.id, template: email.template, attempts: email.attempts, error });
-  await getDb()
-    .update(outboundEmails)
-    .set({ status: "failed", lockedUntil: null, lastError: error.slice(0, 2000) })
-    .where(and(eq(outboundEmails.id, email.id), eq(outboundEmails.status, "sending")));
+async function markFailed(email: OutboundEmail, reason: string): Promise<void> {
+  log.error("email failed for good", { outboxId: email.id, template: email.template, attempts: email.attempts, reason });
+  await getDb().update(outboundEmails).set({ status: "failed", lockedUntil: null, lastError: reason }).where(stillOurs(email));
 }
 
 const loop = workerLoop("emails", async () => {

@@ -25,11 +25,12 @@ export class PermanentSendError extends Error {
 }
 
 /**
- * SMTP through nodemailer. A 5xx reply is permanent; anything else (4xx, a connection refused or
- * dropped, a timeout) is worth retrying.
+ * SMTP through nodemailer. A 5xx refusal of the message or its recipient is permanent; anything else
+ * (4xx, a refused login, a connection refused or dropped, a timeout) is worth retrying.
  */
 export function smtpTransport(url: string): EmailTransport {
-  const transporter = nodemailer.createTransport(url, { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 20_000 });
+  // Bounded so that a whole send stays well inside the sender's claim lease (SEND_LEASE_SECONDS).
+  const transporter = nodemailer.createTransport({ url, connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 });
 
   return {
     kind: "smtp",
@@ -44,8 +45,15 @@ export function smtpTransport(url: string): EmailTransport {
           },
         });
       } catch (error) {
-        const code = (error as { responseCode?: unknown }).responseCode;
-        if (typeof code === "number" && code >= 500 && code < 600) throw new PermanentSendError(`SMTP ${code}`, { cause: error });
+        // Permanent only when the server refused this message or its recipient (5xx to RCPT TO or
+        // DATA). A 5xx to our login, our greeting or our sender (MAIL FROM: "authentication
+        // required") is our configuration or their outage: every queued message would fail the same
+        // way, so they wait and are retried instead.
+        const { responseCode, command } = error as { responseCode?: unknown; command?: unknown };
+        const refusedThisMessage = command === "RCPT TO" || command === "DATA";
+        if (refusedThisMessage && typeof responseCode === "number" && responseCode >= 500 && responseCode < 600) {
+          throw new PermanentSendError(`SMTP ${responseCode}`, { cause: error });
+        }
         throw error;
       }
     },

@@ -1,7 +1,7 @@
 import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Transaction } from "@/db";
 import { paymentFailures, payments, recurringGifts, stripeCustomers } from "@/db/schema";
-import { queueRecurringEndEmails, queueRecurringReceipt } from "@/lib/email/notify";
+import { queueRecurringEndEmails, queueRecurringReceipt, withdrawQueuedEmails } from "@/lib/email/notify";
 import { recordPaymentSettlement, upsertSupporter } from "@/lib/gifts/record-gift";
 import type { Settlement } from "@/lib/stripe/webhooks/settlement";
 import type { SubscriptionFacts } from "./subscription-facts";
@@ -78,6 +78,9 @@ export async function upsertRecurringGift(tx: Transaction, facts: SubscriptionFa
     .returning({ id: recurringGifts.id, supporterId: recurringGifts.supporterId });
   if (row) {
     await queueRecurringEndEmails(tx, { ...facts, supporterId: row.supporterId, stripeSubscriptionId: facts.stripeSubscriptionId }, previous ?? null);
+    if (previous?.status === "cancelling" && facts.status !== "cancelling" && facts.status !== "ended") {
+      await withdrawQueuedEmails(tx, `recurring-ending:${facts.stripeSubscriptionId}:`);
+    }
   }
   const id =
     row?.id ??
@@ -145,6 +148,8 @@ export async function recordInvoicePayment(
     .returning({ id: payments.id });
   if (inserted.length === 0 && facts.settlement) await recordPaymentSettlement(tx, facts.stripeChargeId, facts.settlement);
   if (inserted.length > 0) {
+    // The invoice is paid: any "card declined" notice for it still waiting to go out is now wrong.
+    await withdrawQueuedEmails(tx, `payment-failed:${facts.stripeInvoiceId}:`);
     await queueRecurringReceipt(tx, {
       supporterId: gift?.supporterId ?? null,
       ...facts,

@@ -27,6 +27,8 @@ export type SubscriptionFacts = {
   pausedUntil: Date | null;
   failedPaymentAttempts: number;
   nextPaymentAttemptAt: Date | null;
+  /** The subscription's latest invoice, which the failed-attempt figures above are about. */
+  latestInvoiceId: string | null;
   attribution: Attribution;
   /**
    * When the read of this state began, by the database's clock: a later read wins, whatever order
@@ -100,6 +102,7 @@ export function subscriptionFacts(subscription: Stripe.Subscription, syncedAt: D
     pausedUntil: date(subscription.pause_collection?.resumes_at),
     failedPaymentAttempts: openInvoice && openInvoice.attempt_count > 0 ? openInvoice.attempt_count : 0,
     nextPaymentAttemptAt: openInvoice ? date(openInvoice.next_payment_attempt) : null,
+    latestInvoiceId: invoice === null ? null : typeof invoice === "string" ? invoice : invoice.id,
     attribution,
     syncedAt,
   };

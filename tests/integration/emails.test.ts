@@ -77,6 +77,7 @@ describe(`emails on ${database.kind}, through a real SMTP server`, () => {
     await clearLedger();
     smtp.received.length = 0;
     smtp.setRefuse(false);
+    smtp.setPassword(null);
     const stripe = sandboxStripe();
     for await (const subscription of stripe.subscriptions.list({ status: "all", limit: 100 })) {
       if (subscription.status !== "canceled") await stripe.subscriptions.cancel(subscription.id);
@@ -264,5 +265,59 @@ describe(`emails on ${database.kind}, through a real SMTP server`, () => {
     expect(smtp.received[0]!.text).toContain("€25.00");
     expect(smtp.received[0]!.text).toContain("$10.00");
     expect((await getDb().select().from(payments)).length).toBe(2);
+  });
+
+  it("treats a refused login as our configuration, not the message's fault: retried, never failed for good", async () => {
+    await giveOnce("login@example.org");
+    smtp.setPassword("right-password");
+    const wrongLogin = smtp.url().replace("smtp://", "smtp://readerfund:wrong-password@");
+    expect(await sendDueEmails({ transport: smtpTransport(wrongLogin) })).toEqual({ sent: 0, retried: 1, failed: 0 });
+    const [row] = await outbox();
+    expect(row).toMatchObject({ status: "pending", lastError: expect.stringContaining("535") });
+    await getDb().update(outboundEmails).set({ nextAttemptAt: sql`now() - interval '1 second'` });
+    const rightLogin = smtp.url().replace("smtp://", "smtp://readerfund:right-password@");
+    expect(await sendDueEmails({ transport: smtpTransport(rightLogin) })).toEqual({ sent: 1, retried: 0, failed: 0 });
+  });
+
+  it("lets only the worker holding a claim finish it: a worker whose lease was taken over changes nothing", async () => {
+    await giveOnce("takeover@example.org");
+    let second: Awaited<ReturnType<typeof sendDueEmails>> | null = null;
+    const first = await sendViaSmtp({
+      afterSend: async () => {
+        // This worker stalls after sending; its lease runs out and another instance takes the message.
+        await getDb().update(outboundEmails).set({ lockedUntil: sql`now() - interval '1 second'` });
+        second = await sendViaSmtp();
+      },
+    });
+    expect(second).toEqual({ sent: 1, retried: 0, failed: 0 });
+    expect(first.sent).toBe(1);
+    const [row] = await outbox();
+    // Marked once, by the second claim (attempt 2); the stalled worker's late write matched nothing.
+    expect(row).toMatchObject({ status: "sent", attempts: 2 });
+  });
+
+  it("checks discreet giving again when sending: a supporter who chose it after the email was queued gets nothing", async () => {
+    await giveOnce("changed.mind@example.org");
+    await getDb().update(supporters).set({ discreet: true }).where(eq(supporters.email, "changed.mind@example.org"));
+    expect(await sendViaSmtp()).toEqual({ sent: 0, retried: 0, failed: 0 });
+    expect(smtp.received).toHaveLength(0);
+    expect((await outbox())[0]).toMatchObject({ status: "suppressed", props: null });
+  });
+
+  it("withdraws a queued card-declined notice once the renewal is paid", async () => {
+    const { marker, subscriptionId } = await startMonthly("recovered@example.org");
+    await control("POST", `/_sandbox/subscriptions/${subscriptionId}/next_renewal`, { outcome: "fail" });
+    await control("POST", "/_sandbox/clock", { seconds: ONE_MONTH_ON });
+    await applyEventsSince(marker);
+    expect((await outbox()).find((r) => r.template === "payment_failed")).toMatchObject({ status: "pending" });
+
+    // Before the notice went out (SMTP was slow, say), Stripe's retry paid the renewal.
+    await control("POST", `/_sandbox/subscriptions/${subscriptionId}/next_renewal`, { outcome: "succeed" });
+    await control("POST", "/_sandbox/clock", { seconds: 8 * DAY });
+    await applyEventsSince(marker);
+    expect((await outbox()).find((r) => r.template === "payment_failed")).toMatchObject({ status: "suppressed" });
+    await sendViaSmtp();
+    expect(smtp.received.map((m) => m.subject).some((subject) => /declin|fail/i.test(subject))).toBe(false);
+    expect(smtp.received).toHaveLength(2);
   });
 });

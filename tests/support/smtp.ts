@@ -12,6 +12,7 @@ export type Received = { to: string[]; subject: string; messageId: string; text:
 export async function startSmtpServer() {
   const received: Received[] = [];
   let refuse = false;
+  let password: string | null = null;
   let server: SMTPServer | null = null;
   let port = 0;
 
@@ -20,6 +21,14 @@ export async function startSmtpServer() {
       authOptional: true,
       disabledCommands: ["STARTTLS"],
       logger: false,
+      onAuth(auth, _session, callback) {
+        if (password !== null && auth.password !== password) {
+          callback(new Error("Invalid username or password"));
+
+          return;
+        }
+        callback(null, { user: auth.username });
+      },
       onRcptTo(address, _session, callback) {
         if (refuse) {
           const error = new Error("5.1.1 No such mailbox") as Error & { responseCode: number };
@@ -58,6 +67,10 @@ export async function startSmtpServer() {
     url: () => `smtp://127.0.0.1:${port}`,
     setRefuse: (value: boolean) => {
       refuse = value;
+    },
+    /** Logins are refused (535) unless they give this password; null: any login is accepted. */
+    setPassword: (value: string | null) => {
+      password = value;
     },
     stop: () => new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve())),
     start: listen,

@@ -1,5 +1,6 @@
-// POST /api/cron: runs due work (scheduled work, webhook events and emails due for a retry) for a
-// platform's cron. Needs `Authorization: Bearer <CRON_SECRET>`; without CRON_SECRET set it does not exist.
+// POST (or GET, as some platforms' crons call) /api/cron: runs due work (scheduled work, webhook
+// events and emails due for a retry) for a platform's cron. Needs `Authorization: Bearer
+// <CRON_SECRET>`; without CRON_SECRET set it does not exist.
 import { timingSafeEqual } from "node:crypto";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
@@ -9,7 +10,8 @@ export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
 function authorized(header: string | null, secret: string): boolean {
-  const given = Buffer.from(header?.replace(/^Bearer\s+/i, "") ?? "");
+  const match = header === null ? null : /^Bearer (.+)$/.exec(header);
+  const given = Buffer.from(match?.[1] ?? "");
   const wanted = Buffer.from(secret);
 
   return given.length === wanted.length && timingSafeEqual(given, wanted);
@@ -31,3 +33,5 @@ export async function POST(request: Request): Promise<Response> {
     return Response.json({ error: "Due work could not run; it will be picked up on the next run" }, { status: 500 });
   }
 }
+
+export const GET = POST;

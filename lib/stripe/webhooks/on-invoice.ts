@@ -106,9 +106,10 @@ export const onInvoicePaymentFailed: EventHandler<Stripe.InvoicePaymentFailedEve
   return async (tx) => {
     const recurringGiftId = await upsertRecurringGift(tx, facts);
     const isNew = await recordPaymentFailure(tx, recurringGiftId, failure);
-    // Tell the supporter only while the gift is still waiting on this invoice: a failure learnt
-    // after the renewal was paid, or after Stripe gave up, is history, not news.
-    const stillFailing = facts.status === "past_due" && facts.failedPaymentAttempts <= failure.attemptCount;
+    // Tell the supporter only while the gift is still waiting on this invoice, and about its latest
+    // attempt: a failure learnt after the renewal was paid, or after a later attempt, is history.
+    const stillFailing =
+      facts.status === "past_due" && facts.latestInvoiceId === failure.stripeInvoiceId && facts.failedPaymentAttempts <= failure.attemptCount;
     if (isNew && stillFailing) {
       const [gift] = await tx.select({ supporterId: recurringGifts.supporterId }).from(recurringGifts).where(eq(recurringGifts.id, recurringGiftId));
       await queuePaymentFailed(tx, {

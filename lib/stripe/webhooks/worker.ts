@@ -1,4 +1,4 @@
-import { wakeEmailSender } from "@/lib/email/sender";
+import { emailSenderRunning, wakeEmailSender } from "@/lib/email/sender";
 import { workerLoop } from "@/lib/workers/loop";
 import { drainStripeEvents } from "./inbox";
 
@@ -8,8 +8,13 @@ const PROCESSING_LANES = 2;
 
 const loop = workerLoop("stripe-webhooks", async () => {
   const { processed } = await drainStripeEvents({ concurrency: PROCESSING_LANES });
-  // Applied events may have queued emails (receipts, failed payments) in their transactions.
-  if (processed > 0) void wakeEmailSender();
+  // Applied events may have queued emails (receipts, failed payments) in their transactions. Where no
+  // sender loop runs in this process (serverless), this pass is the request's after-work: it waits,
+  // so the function is not frozen in the middle of a send.
+  if (processed > 0) {
+    if (emailSenderRunning()) void wakeEmailSender();
+    else await wakeEmailSender();
+  }
 });
 
 /** Asks for due events to be applied now (see WorkerLoop.wake). */
