@@ -80,8 +80,8 @@ export type SendOptions = {
  *
  * Delivery is at least once. A message is marked sent only after the SMTP server accepted it, so a
  * worker that dies between the two leaves a message that the next claim sends again, with the same
- * Message-ID (mail clients collapse such duplicates). That window is the SMTP reply's round trip
- * plus one UPDATE; the local mailbox transport closes it entirely (it keeps one copy per Message-ID).
+ * Message-ID (some mail clients collapse such duplicates; not all). That window is the SMTP reply's
+ * round trip plus one UPDATE; the local mailbox transport closes it (one copy per Message-ID).
  */
 export async function sendDueEmails(options: SendOptions = {}): Promise<{ sent: number; retried: number; failed: number }> {
   const transport = options.transport ?? getEmailTransport();
