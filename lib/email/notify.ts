@@ -1,8 +1,8 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Transaction } from "@/db";
-import { outboundEmails, supporters } from "@/db/schema";
+import { outboundEmails } from "@/db/schema";
 import { env } from "@/lib/env";
-import { enqueueEmail } from "./outbox";
+import { enqueueSupporterEmail } from "./outbox";
 
 /**
  * The emails the ledger's facts cause, queued in the transaction that records each fact. Keys are
@@ -11,29 +11,14 @@ import { enqueueEmail } from "./outbox";
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
 
-async function recipient(tx: Transaction, supporterId: string | null) {
-  if (!supporterId) return null;
-  const [row] = await tx
-    .select({ email: supporters.email, name: supporters.name, locale: supporters.locale })
-    .from(supporters)
-    .where(eq(supporters.id, supporterId));
-
-  return row ? { ...row, locale: row.locale ?? "en" } : null;
-}
-
 export async function queueOneTimeReceipt(
   tx: Transaction,
   input: { supporterId: string | null; stripePaymentIntentId: string; stripeChargeId: string; amountMinor: number; currency: string; paidAt: Date },
 ): Promise<void> {
-  const to = await recipient(tx, input.supporterId);
-  if (!to) return;
-  await enqueueEmail(tx, {
+  await enqueueSupporterEmail(tx, input.supporterId, {
     idempotencyKey: `receipt:${input.stripePaymentIntentId}`,
     template: "receipt_one_time",
-    props: { amountMinor: input.amountMinor, currency: input.currency, paidAt: input.paidAt.toISOString(), receiptId: input.stripeChargeId, supporterName: to.name },
-    to: to.email,
-    locale: to.locale,
-    supporterId: input.supporterId,
+    props: ({ name }) => ({ amountMinor: input.amountMinor, currency: input.currency, paidAt: input.paidAt.toISOString(), receiptId: input.stripeChargeId, supporterName: name }),
   });
 }
 
@@ -53,26 +38,21 @@ export async function queueRecurringReceipt(
     nextPaymentAt: Date | null;
   },
 ): Promise<void> {
-  const to = await recipient(tx, input.supporterId);
-  if (!to) return;
-  await enqueueEmail(tx, {
+  await enqueueSupporterEmail(tx, input.supporterId, {
     idempotencyKey: `receipt:${input.stripeInvoiceId}`,
     template: "receipt_recurring",
-    props: {
+    props: ({ name }) => ({
       amountMinor: input.amountMinor,
       currency: input.currency,
       paidAt: input.paidAt.toISOString(),
       receiptId: input.stripeChargeId,
-      supporterName: to.name,
+      supporterName: name,
       frequency: input.frequency ?? "monthly",
       first: input.first,
       periodStart: iso(input.periodStart),
       periodEnd: iso(input.periodEnd),
       nextPaymentAt: iso(input.nextPaymentAt),
-    },
-    to: to.email,
-    locale: to.locale,
-    supporterId: input.supporterId,
+    }),
   });
 }
 
@@ -89,23 +69,18 @@ export async function queuePaymentFailed(
     updateCardUrl: string;
   },
 ): Promise<void> {
-  const to = await recipient(tx, input.supporterId);
-  if (!to) return;
-  await enqueueEmail(tx, {
+  await enqueueSupporterEmail(tx, input.supporterId, {
     // One per failed attempt (Stripe dedupes nothing for us: an event can arrive twice).
     idempotencyKey: `payment-failed:${input.stripeInvoiceId}:${input.attemptCount}`,
     template: "payment_failed",
-    props: {
+    props: () => ({
       amountMinor: input.amountMinor,
       currency: input.currency,
       frequency: input.frequency ?? "monthly",
       attemptCount: input.attemptCount,
       nextAttemptAt: iso(input.nextAttemptAt),
       updateCardUrl: input.updateCardUrl,
-    },
-    to: to.email,
-    locale: to.locale,
-    supporterId: input.supporterId,
+    }),
   });
 }
 
@@ -141,38 +116,29 @@ export async function queueRecurringEndEmails(
   previous: { status: string; cancelAt: Date | null } | null,
 ): Promise<void> {
   const frequency = gift.frequency === "annual" ? "annual" : "monthly";
-  if (gift.status === "cancelling" && gift.cancelAt && (previous?.status !== "cancelling" || previous.cancelAt?.getTime() !== gift.cancelAt.getTime())) {
-    const to = await recipient(tx, gift.supporterId);
-    if (!to) return;
-    await enqueueEmail(tx, {
-      idempotencyKey: `recurring-ending:${gift.stripeSubscriptionId}:${Math.floor(gift.cancelAt.getTime() / 1000)}`,
+  const cancelAt = gift.cancelAt;
+  if (gift.status === "cancelling" && cancelAt && (previous?.status !== "cancelling" || previous.cancelAt?.getTime() !== cancelAt.getTime())) {
+    await enqueueSupporterEmail(tx, gift.supporterId, {
+      idempotencyKey: `recurring-ending:${gift.stripeSubscriptionId}:${Math.floor(cancelAt.getTime() / 1000)}`,
       template: "recurring_ending",
-      props: { amountMinor: gift.amountMinor, currency: gift.currency, frequency, endsAt: gift.cancelAt.toISOString() },
-      to: to.email,
-      locale: to.locale,
-      supporterId: gift.supporterId,
+      props: () => ({ amountMinor: gift.amountMinor, currency: gift.currency, frequency, endsAt: cancelAt.toISOString() }),
     });
   }
   // Only a gift we saw alive ends in an email: not one that never started (incomplete), nor one
   // first seen already over (a replay, a backfill), whose supporter heard of it long ago.
   if (gift.status === "ended" && previous !== null && WAS_ALIVE.has(previous.status) && gift.statusReason !== "incomplete_expired") {
-    const to = await recipient(tx, gift.supporterId);
-    if (!to) return;
     const restart = new URLSearchParams({ frequency, currency: gift.currency });
-    await enqueueEmail(tx, {
+    await enqueueSupporterEmail(tx, gift.supporterId, {
       idempotencyKey: `recurring-ended:${gift.stripeSubscriptionId}`,
       template: "recurring_ended",
-      props: {
+      props: () => ({
         amountMinor: gift.amountMinor,
         currency: gift.currency,
         frequency,
         endedAt: (gift.endedAt ?? new Date()).toISOString(),
         reason: (ENDED_REASONS.has(gift.statusReason ?? "") ? gift.statusReason : "other") as "cancellation_requested" | "payment_failed" | "payment_disputed" | "other",
         restartUrl: `${env().appUrl}/donate?${restart.toString()}`,
-      },
-      to: to.email,
-      locale: to.locale,
-      supporterId: gift.supporterId,
+      }),
     });
   }
 }

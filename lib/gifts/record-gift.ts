@@ -83,9 +83,9 @@ export async function recordOneTimeGift(tx: Transaction, facts: OneTimeGiftFacts
     insertedGift?.id ??
     (await tx.select({ id: gifts.id }).from(gifts).where(eq(gifts.stripeCheckoutSessionId, gift.stripeCheckoutSessionId)))[0]!.id;
 
-  const [insertedPayment] = await tx
-    .insert(payments)
-    .values({
+  const inserted = await insertPaymentOnce(
+    tx,
+    {
       giftId,
       supporterId,
       stripePaymentIntentId: payment.stripePaymentIntentId,
@@ -94,16 +94,35 @@ export async function recordOneTimeGift(tx: Transaction, facts: OneTimeGiftFacts
       currency: payment.currency,
       livemode: mode(facts.livemode),
       paidAt: payment.paidAt,
-      ...(payment.settlement ?? {}),
-    })
-    .onConflictDoNothing({ target: payments.stripePaymentIntentId })
-    .returning({ id: payments.id });
-  // Already recorded (a redelivery, or another event for the same payment): only a missing fee may be filled in.
-  if (!insertedPayment && payment.settlement) await recordPaymentSettlement(tx, payment.stripeChargeId, payment.settlement);
+    },
+    payment.settlement,
+    payments.stripePaymentIntentId,
+  );
   // The receipt commits with the payment, or neither does.
-  if (insertedPayment) await queueOneTimeReceipt(tx, { supporterId, ...payment });
+  if (inserted) await queueOneTimeReceipt(tx, { supporterId, ...payment });
 
   return { giftId };
+}
+
+/**
+ * Inserts a payment unless the fact is already recorded under `uniqueOn` (its PaymentIntent for a
+ * one-time gift, its invoice for a recurring one); then only a fee learnt since may be filled in.
+ * Says whether this call recorded it, so what follows from a new payment (its receipt) happens once.
+ */
+export async function insertPaymentOnce(
+  tx: Transaction,
+  values: typeof payments.$inferInsert,
+  settlement: Settlement | null,
+  uniqueOn: typeof payments.stripePaymentIntentId | typeof payments.stripeInvoiceId,
+): Promise<boolean> {
+  const [inserted] = await tx
+    .insert(payments)
+    .values({ ...values, ...(settlement ?? {}) })
+    .onConflictDoNothing({ target: uniqueOn })
+    .returning({ id: payments.id });
+  if (!inserted && settlement) await recordPaymentSettlement(tx, values.stripeChargeId, settlement);
+
+  return inserted !== undefined;
 }
 
 /**

@@ -2,7 +2,7 @@ import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Transaction } from "@/db";
 import { paymentFailures, payments, recurringGifts, stripeCustomers } from "@/db/schema";
 import { queueRecurringEndEmails, queueRecurringReceipt, withdrawQueuedEmails } from "@/lib/email/notify";
-import { recordPaymentSettlement, upsertSupporter } from "@/lib/gifts/record-gift";
+import { insertPaymentOnce, upsertSupporter } from "@/lib/gifts/record-gift";
 import type { Settlement } from "@/lib/stripe/webhooks/settlement";
 import type { SubscriptionFacts } from "./subscription-facts";
 
@@ -35,11 +35,15 @@ function stateColumns(facts: SubscriptionFacts) {
 }
 
 /**
- * Writes a recurring gift as Stripe holds it and returns its id. The state is overwritten only by a
+ * Writes a recurring gift as Stripe holds it and returns its id and supporter. The state is overwritten only by a
  * read that began no earlier than the stored one, and an ended gift stays ended: Stripe never revives
  * a cancelled subscription, so anything that says otherwise is a stale read.
  */
-export async function upsertRecurringGift(tx: Transaction, facts: SubscriptionFacts, checkoutSessionId: string | null = null): Promise<string> {
+export async function upsertRecurringGift(
+  tx: Transaction,
+  facts: SubscriptionFacts,
+  checkoutSessionId: string | null = null,
+): Promise<{ id: string; supporterId: string | null }> {
   const supporterId = facts.supporter ? await upsertSupporter(tx, facts.supporter) : null;
   if (supporterId) {
     await tx
@@ -50,7 +54,7 @@ export async function upsertRecurringGift(tx: Transaction, facts: SubscriptionFa
   const state = stateColumns(facts);
   // The row as it was, locked, to tell whether this write sets the gift to end or ends it.
   const [previous] = await tx
-    .select({ status: recurringGifts.status, cancelAt: recurringGifts.cancelAt })
+    .select({ id: recurringGifts.id, supporterId: recurringGifts.supporterId, status: recurringGifts.status, cancelAt: recurringGifts.cancelAt })
     .from(recurringGifts)
     .where(eq(recurringGifts.stripeSubscriptionId, facts.stripeSubscriptionId))
     .for("update");
@@ -82,10 +86,18 @@ export async function upsertRecurringGift(tx: Transaction, facts: SubscriptionFa
       await withdrawQueuedEmails(tx, `recurring-ending:${facts.stripeSubscriptionId}:`);
     }
   }
-  const id =
-    row?.id ??
-    (await tx.select({ id: recurringGifts.id }).from(recurringGifts).where(eq(recurringGifts.stripeSubscriptionId, facts.stripeSubscriptionId)))[0]!
-      .id;
+  // No row back means the stored state was newer and kept: `previous` is that row, unless another
+  // transaction inserted it after our read (two workers on a new subscription at once).
+  const gift =
+    row ??
+    previous ??
+    (
+      await tx
+        .select({ id: recurringGifts.id, supporterId: recurringGifts.supporterId })
+        .from(recurringGifts)
+        .where(eq(recurringGifts.stripeSubscriptionId, facts.stripeSubscriptionId))
+    )[0]!;
+  const id = gift.id;
   if (checkoutSessionId) {
     await tx
       .update(recurringGifts)
@@ -93,7 +105,7 @@ export async function upsertRecurringGift(tx: Transaction, facts: SubscriptionFa
       .where(and(eq(recurringGifts.id, id), isNull(recurringGifts.stripeCheckoutSessionId)));
   }
 
-  return id;
+  return gift;
 }
 
 function snake(key: string): string {
@@ -122,16 +134,15 @@ export type InvoicePaymentFacts = {
  */
 export async function recordInvoicePayment(
   tx: Transaction,
-  recurringGiftId: string,
+  gift: { id: string; supporterId: string | null },
   facts: InvoicePaymentFacts,
   receipt: { frequency: "monthly" | "annual" | null; nextPaymentAt: Date | null },
 ): Promise<void> {
-  const [gift] = await tx.select({ supporterId: recurringGifts.supporterId }).from(recurringGifts).where(eq(recurringGifts.id, recurringGiftId));
-  const inserted = await tx
-    .insert(payments)
-    .values({
-      recurringGiftId,
-      supporterId: gift?.supporterId ?? null,
+  const inserted = await insertPaymentOnce(
+    tx,
+    {
+      recurringGiftId: gift.id,
+      supporterId: gift.supporterId,
       stripeInvoiceId: facts.stripeInvoiceId,
       billingReason: facts.billingReason,
       periodStart: facts.periodStart,
@@ -142,16 +153,15 @@ export async function recordInvoicePayment(
       currency: facts.currency,
       livemode: mode(facts.livemode),
       paidAt: facts.paidAt,
-      ...(facts.settlement ?? {}),
-    })
-    .onConflictDoNothing({ target: payments.stripeInvoiceId })
-    .returning({ id: payments.id });
-  if (inserted.length === 0 && facts.settlement) await recordPaymentSettlement(tx, facts.stripeChargeId, facts.settlement);
-  if (inserted.length > 0) {
+    },
+    facts.settlement,
+    payments.stripeInvoiceId,
+  );
+  if (inserted) {
     // The invoice is paid: any "card declined" notice for it still waiting to go out is now wrong.
     await withdrawQueuedEmails(tx, `payment-failed:${facts.stripeInvoiceId}:`);
     await queueRecurringReceipt(tx, {
-      supporterId: gift?.supporterId ?? null,
+      supporterId: gift.supporterId,
       ...facts,
       ...receipt,
       first: facts.billingReason === "subscription_create",

@@ -1,7 +1,7 @@
 import { and, asc, eq, gte, isNotNull, lt } from "drizzle-orm";
 import { getDb } from "@/db";
-import { gifts, payments, recurringGifts, supporters } from "@/db/schema";
-import { enqueueEmail } from "@/lib/email/outbox";
+import { gifts, payments, recurringGifts } from "@/db/schema";
+import { enqueueSupporterEmail } from "@/lib/email/outbox";
 
 /**
  * Queues each supporter's giving statement for `year`: every payment they made that year (what was
@@ -38,27 +38,22 @@ export async function queueYearlyStatements(year: number): Promise<number> {
   let queued = 0;
   for (const [supporterId, list] of bySupporter) {
     await db.transaction(async (tx) => {
-      const [supporter] = await tx.select().from(supporters).where(eq(supporters.id, supporterId));
-      if (!supporter) return;
       const totals = new Map<string, number>();
       for (const p of list) totals.set(p.currency, (totals.get(p.currency) ?? 0) + p.amountMinor);
-      await enqueueEmail(tx, {
+      await enqueueSupporterEmail(tx, supporterId, {
         idempotencyKey: `statement:${supporterId}:${year}`,
         template: "yearly_statement",
-        props: {
+        props: ({ name }) => ({
           year,
-          supporterName: supporter.name,
+          supporterName: name,
           payments: list.map((p) => ({
             paidAt: p.paidAt.toISOString(),
             amountMinor: p.amountMinor,
             currency: p.currency,
-            frequency: p.oneTime ? ("once" as const) : (p.recurringFrequency ?? "monthly") === "annual" ? ("annual" as const) : ("monthly" as const),
+            frequency: p.oneTime ? ("once" as const) : p.recurringFrequency === "annual" ? ("annual" as const) : ("monthly" as const),
           })),
           totals: [...totals].sort(([a], [b]) => a.localeCompare(b)).map(([currency, amountMinor]) => ({ currency, amountMinor })),
-        },
-        to: supporter.email,
-        locale: supporter.locale ?? "en",
-        supporterId,
+        }),
       });
       queued++;
     });

@@ -2,13 +2,14 @@ import { eq, sql } from "drizzle-orm";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { getDb } from "@/db";
 import { mailboxMessages, outboundEmails, payments, supporters } from "@/db/schema";
-import { SEND_LEASE_SECONDS, sendDueEmails } from "@/lib/email/sender";
+import { sendDueEmails } from "@/lib/email/sender";
 import { mailboxTransport, smtpTransport } from "@/lib/email/transport";
 import { queueYearlyStatements } from "@/lib/scheduled/yearly-statements";
 import { useTestDatabase } from "../support/database";
+import { ensureGiftProducts, giveOnce as giveOnceThroughStripe, startRecurringGift } from "../support/gifts";
 import { clearLedger, drainUntilSettled } from "../support/ledger";
 import { startSmtpServer } from "../support/smtp";
-import { control, deliver, eventsAfter, lastEventId, payCheckout, sandboxStripe, usePrivateSandbox } from "../support/stripe";
+import { control, deliver, eventsAfter, sandboxStripe, usePrivateSandbox } from "../support/stripe";
 
 // Moves the stand-in's clock for renewals, so it has a stand-in of its own.
 usePrivateSandbox();
@@ -24,41 +25,13 @@ const outbox = () => getDb().select().from(outboundEmails).orderBy(outboundEmail
 const sendViaSmtp = (options: Parameters<typeof sendDueEmails>[0] = {}) => sendDueEmails({ transport: smtpTransport(smtp.url()), ...options });
 
 async function giveOnce(email: string, options: { locale?: string; amount?: number; currency?: string } = {}) {
-  const stripe = sandboxStripe();
-  const metadata = { kind: "readerfund_gift", frequency: "once", locale: options.locale ?? "en", attempt_id: crypto.randomUUID() };
-  const session = await stripe.checkout.sessions.create({
-    mode: "payment",
-    submit_type: "donate",
-    customer_creation: "always",
-    line_items: [{ quantity: 1, price_data: { currency: options.currency ?? "eur", unit_amount: options.amount ?? 2500, product_data: { name: "Gift" } } }],
-    metadata,
-    payment_intent_data: { metadata },
-    success_url: "http://localhost:3000/donate/thank-you?session_id={CHECKOUT_SESSION_ID}",
-    cancel_url: "http://localhost:3000/donate",
-  });
-  const marker = await lastEventId();
-  await payCheckout(session.id, { email });
-  await deliver(await eventsAfter(marker));
+  const { events } = await giveOnceThroughStripe({ email, amount: options.amount, currency: options.currency, metadata: { locale: options.locale ?? "en" } });
+  await deliver(events);
   await drainUntilSettled();
 }
 
-async function startMonthly(email: string, options: { locale?: string; card?: string } = {}) {
-  const stripe = sandboxStripe();
-  const metadata = { kind: "readerfund_gift", frequency: "monthly", locale: options.locale ?? "en", attempt_id: crypto.randomUUID() };
-  const session = await stripe.checkout.sessions.create({
-    mode: "subscription",
-    line_items: [{ quantity: 1, price_data: { currency: "eur", unit_amount: 1000, product: "readerfund_gift_monthly", recurring: { interval: "month" } } }],
-    metadata,
-    subscription_data: { metadata },
-    success_url: "http://localhost:3000/donate/thank-you?session_id={CHECKOUT_SESSION_ID}",
-    cancel_url: "http://localhost:3000/donate",
-  });
-  const marker = await lastEventId();
-  await payCheckout(session.id, { email, card: options.card });
-  const subscriptionId = (await stripe.checkout.sessions.retrieve(session.id)).subscription as string;
-
-  return { marker, subscriptionId };
-}
+const startMonthly = (email: string, options: { locale?: string; card?: string } = {}) =>
+  startRecurringGift({ email, card: options.card, metadata: { locale: options.locale ?? "en" } });
 
 async function applyEventsSince(marker: string | undefined) {
   await deliver(await eventsAfter(marker));
@@ -68,7 +41,7 @@ async function applyEventsSince(marker: string | undefined) {
 describe(`emails on ${database.kind}, through a real SMTP server`, () => {
   beforeAll(async () => {
     smtp = await startSmtpServer();
-    await sandboxStripe().products.create({ id: "readerfund_gift_monthly", name: "Monthly gift" });
+    await ensureGiftProducts();
   });
   afterAll(async () => {
     await smtp.stop();
@@ -203,7 +176,6 @@ describe(`emails on ${database.kind}, through a real SMTP server`, () => {
     expect(await sendViaSmtp()).toEqual({ sent: 1, retried: 0, failed: 0 });
     expect(smtp.received).toHaveLength(2);
     expect(smtp.received[0]!.messageId).toBe(smtp.received[1]!.messageId);
-    expect(SEND_LEASE_SECONDS).toBeGreaterThan(0);
 
     // The local mailbox closes the window: one message per Message-ID.
     await clearLedger();

@@ -5,6 +5,7 @@ import { paymentBalances } from "@/db/queries/payment-balances";
 import { upsertRecurringGift } from "@/lib/recurring/record";
 import { subscriptionFacts } from "@/lib/recurring/subscription-facts";
 import { useTestDatabase } from "../support/database";
+import { ensureGiftProducts, GIFT_PRODUCTS, giveOnce, startRecurringGift as startGift } from "../support/gifts";
 import { drainStripeEvents } from "@/lib/stripe/webhooks/inbox";
 import { clearLedger, drainUntilSettled, type LedgerSnapshot, ledgerSnapshot, makePendingDue } from "../support/ledger";
 import {
@@ -13,7 +14,6 @@ import {
   deliveryOrders,
   eventsAfter,
   lastEventId,
-  payCheckout,
   sandboxStripe,
   usePrivateSandbox,
 } from "../support/stripe";
@@ -26,43 +26,12 @@ const HOUR = 3600;
 const DAY = 24 * HOUR;
 // Longer than any month, shorter than two: one renewal (and its charge an hour later) per step.
 const ONE_MONTH_ON = 31 * DAY + 2 * HOUR;
-const PRODUCTS = { month: "readerfund_gift_monthly", year: "readerfund_gift_annual" } as const;
+const PRODUCTS = GIFT_PRODUCTS;
+// What the app stamps on a gift from an article, in Russian.
+const ARTICLE = { locale: "ru", article_url: "https://news.example/investigation", campaign: "footer" };
+const startRecurringGift = (options: Parameters<typeof startGift>[0] = {}) => startGift({ ...options, metadata: { ...ARTICLE, ...options.metadata } });
 
 const advance = (seconds: number) => control("POST", "/_sandbox/clock", { seconds });
-
-/** A recurring gift started through the stand-in's Checkout as the app starts one. */
-async function startRecurringGift(options: { interval?: "month" | "year"; amount?: number; currency?: string; card?: string; email?: string } = {}) {
-  const stripe = sandboxStripe();
-  const interval = options.interval ?? "month";
-  const metadata = {
-    kind: "readerfund_gift",
-    frequency: interval === "month" ? "monthly" : "annual",
-    locale: "ru",
-    attempt_id: crypto.randomUUID(),
-    article_url: "https://news.example/investigation",
-    campaign: "footer",
-  };
-  const marker = await lastEventId();
-  const session = await stripe.checkout.sessions.create({
-    mode: "subscription",
-    line_items: [
-      {
-        quantity: 1,
-        price_data: { currency: options.currency ?? "eur", unit_amount: options.amount ?? 1000, product: PRODUCTS[interval], recurring: { interval } },
-      },
-    ],
-    metadata,
-    subscription_data: { metadata },
-    success_url: "http://localhost:3000/donate/thank-you?session_id={CHECKOUT_SESSION_ID}",
-    cancel_url: "http://localhost:3000/donate",
-  });
-  const paid = await payCheckout(session.id, { email: options.email ?? "Monthly@Example.org", card: options.card });
-  expect(paid.outcome).toBe("succeeded");
-  const completed = await stripe.checkout.sessions.retrieve(session.id);
-  const subscriptionId = typeof completed.subscription === "string" ? completed.subscription : completed.subscription!.id;
-
-  return { marker, session: completed, subscriptionId };
-}
 
 /** The charge of each paid invoice of a subscription, oldest first. */
 async function paidCharges(subscriptionId: string): Promise<Stripe.Charge[]> {
@@ -121,9 +90,7 @@ const byReason = (ledger: LedgerSnapshot) =>
 
 describe(`recurring gifts on ${database.kind}: the whole life, in any order of delivery`, () => {
   beforeAll(async () => {
-    const stripe = sandboxStripe();
-    await stripe.products.create({ id: PRODUCTS.month, name: "Monthly gift" });
-    await stripe.products.create({ id: PRODUCTS.year, name: "Annual gift" });
+    await ensureGiftProducts();
   });
 
   // The stand-in outlives each test: end what a test started, so the next one's clock moves bill
@@ -136,7 +103,7 @@ describe(`recurring gifts on ${database.kind}: the whole life, in any order of d
   });
 
   it("starts and renews three times: one gift, four payments for consecutive periods, each with fee and net", async () => {
-    const { marker, session, subscriptionId } = await startRecurringGift({ amount: 1000, currency: "eur" });
+    const { marker, session, subscriptionId } = await startRecurringGift({ amount: 1000, currency: "eur", email: "Monthly@Example.org" });
     for (let i = 0; i < 3; i++) await advance(ONE_MONTH_ON);
     const ledger = await sameLedgerInEveryOrder(await eventsAfter(marker));
 
@@ -335,19 +302,8 @@ describe(`recurring gifts on ${database.kind}: the whole life, in any order of d
 
   it("refunds a one-time gift in part, then the rest", async () => {
     const stripe = sandboxStripe();
-    const metadata = { kind: "readerfund_gift", frequency: "once", locale: "en", attempt_id: crypto.randomUUID() };
-    const session = await stripe.checkout.sessions.create({
-      mode: "payment",
-      submit_type: "donate",
-      customer_creation: "always",
-      line_items: [{ quantity: 1, price_data: { currency: "usd", unit_amount: 5000, product_data: { name: "Gift" } } }],
-      metadata,
-      payment_intent_data: { metadata },
-      success_url: "http://localhost:3000/donate/thank-you?session_id={CHECKOUT_SESSION_ID}",
-      cancel_url: "http://localhost:3000/donate",
-    });
     const marker = await lastEventId();
-    await payCheckout(session.id, { email: "once@example.org" });
+    const { session } = await giveOnce({ amount: 5000, currency: "usd", email: "once@example.org" });
     const paid = await stripe.checkout.sessions.retrieve(session.id, { expand: ["payment_intent"] });
     const paymentIntent = paid.payment_intent as Stripe.PaymentIntent;
     await stripe.refunds.create({ payment_intent: paymentIntent.id, amount: 2000 });

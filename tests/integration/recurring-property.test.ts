@@ -3,8 +3,9 @@ import type Stripe from "stripe";
 import { beforeAll, describe, expect, it } from "vitest";
 import { drainStripeEvents } from "@/lib/stripe/webhooks/inbox";
 import { useTestDatabase } from "../support/database";
+import { ensureGiftProducts, startRecurringGift } from "../support/gifts";
 import { clearLedger, drainUntilSettled, type LedgerSnapshot, ledgerSnapshot, makePendingDue } from "../support/ledger";
-import { control, deliver, eventsAfter, lastEventId, payCheckout, sandboxStripe, usePrivateSandbox } from "../support/stripe";
+import { control, deliver, eventsAfter, sandboxStripe, usePrivateSandbox } from "../support/stripe";
 
 usePrivateSandbox();
 const database = useTestDatabase();
@@ -19,19 +20,8 @@ const ONE_MONTH_ON = 31 * DAY + 2 * HOUR;
  */
 async function livelyGift(): Promise<Stripe.Event[]> {
   const stripe = sandboxStripe();
-  await stripe.products.create({ id: "readerfund_gift_monthly", name: "Monthly gift" });
-  const metadata = { kind: "readerfund_gift", frequency: "monthly", locale: "en", attempt_id: crypto.randomUUID(), campaign: "property" };
-  const marker = await lastEventId();
-  const session = await stripe.checkout.sessions.create({
-    mode: "subscription",
-    line_items: [{ quantity: 1, price_data: { currency: "gbp", unit_amount: 800, product: "readerfund_gift_monthly", recurring: { interval: "month" } } }],
-    metadata,
-    subscription_data: { metadata },
-    success_url: "http://localhost:3000/donate/thank-you?session_id={CHECKOUT_SESSION_ID}",
-    cancel_url: "http://localhost:3000/donate",
-  });
-  await payCheckout(session.id, { email: "property@example.org" });
-  const subscriptionId = (await stripe.checkout.sessions.retrieve(session.id)).subscription as string;
+  await ensureGiftProducts();
+  const { marker, subscriptionId } = await startRecurringGift({ amount: 800, currency: "gbp", email: "property@example.org", metadata: { campaign: "property" } });
 
   await control("POST", `/_sandbox/subscriptions/${subscriptionId}/next_renewal`, { outcome: "fail" });
   await control("POST", "/_sandbox/clock", { seconds: ONE_MONTH_ON });

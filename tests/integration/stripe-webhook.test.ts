@@ -5,6 +5,7 @@ import { getDb } from "@/db";
 import { gifts, payments, stripeEvents } from "@/db/schema";
 import { drainStripeEvents, MAX_RETRY_AGE_HOURS } from "@/lib/stripe/webhooks/inbox";
 import { useTestDatabase } from "../support/database";
+import { giveOnce } from "../support/gifts";
 import { clearLedger, countRows, ledgerSnapshot } from "../support/ledger";
 import {
   control,
@@ -20,27 +21,6 @@ import { handleStripeWebhook } from "@/lib/stripe/webhooks/handle-stripe-webhook
 
 const database = useTestDatabase();
 const noDeferral = { afterResponse: () => {} };
-
-/** A one-time gift made through the stand-in, as the app creates it; returns the events it produced. */
-async function giveOnce(options: { amount?: number; currency?: string; email?: string; card?: string; metadata?: Record<string, string> } = {}) {
-  const stripe = sandboxStripe();
-  const metadata = { kind: "readerfund_gift", frequency: "once", locale: "en", attempt_id: crypto.randomUUID(), ...options.metadata };
-  const session = await stripe.checkout.sessions.create({
-    mode: "payment",
-    submit_type: "donate",
-    customer_creation: "always",
-    line_items: [{ quantity: 1, price_data: { currency: options.currency ?? "eur", unit_amount: options.amount ?? 2500, product_data: { name: "Gift" } } }],
-    metadata,
-    payment_intent_data: { metadata },
-    success_url: "http://localhost:3000/donate/thank-you?session_id={CHECKOUT_SESSION_ID}",
-    cancel_url: "http://localhost:3000/donate",
-  });
-  const marker = await lastEventId();
-  await payCheckout(session.id, { email: options.email ?? "Reader@Example.org", card: options.card });
-  const events = await eventsAfter(marker);
-
-  return { session, events };
-}
 
 describe(`webhook route on ${database.kind}`, () => {
   beforeEach(async () => {

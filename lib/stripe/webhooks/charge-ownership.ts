@@ -11,10 +11,15 @@ import { readGiftMetadata } from "../metadata";
  * invoice payments). A charge of another integration on the same account is not ours, and its
  * events change nothing; one of ours whose payment is not recorded yet makes its event wait.
  */
-export async function isGiftCharge(stripe: Stripe, chargeId: string): Promise<boolean> {
+export async function isGiftCharge(stripe: Stripe, chargeOrId: string | Stripe.Charge): Promise<boolean> {
+  const chargeId = typeof chargeOrId === "string" ? chargeOrId : chargeOrId.id;
   const [recorded] = await getDb().select({ id: payments.id }).from(payments).where(eq(payments.stripeChargeId, chargeId)).limit(1);
   if (recorded) return true;
-  const charge = await stripe.charges.retrieve(chargeId, { expand: ["payment_intent"] });
+  // A caller that has read the charge with its payment_intent expanded saves us reading it again.
+  const charge =
+    typeof chargeOrId !== "string" && typeof chargeOrId.payment_intent !== "string"
+      ? chargeOrId
+      : await stripe.charges.retrieve(chargeId, { expand: ["payment_intent"] });
   const paymentIntent = charge.payment_intent;
   if (paymentIntent === null || typeof paymentIntent === "string") return readGiftMetadata(charge.metadata).isOurs;
   if (readGiftMetadata(paymentIntent.metadata).isOurs) return true;

@@ -13,8 +13,8 @@ import { settlementOf } from "./settlement";
 export const onChargeUpdated: EventHandler<Stripe.ChargeUpdatedEvent> = async (event, { stripe }) => {
   const snapshot = event.data.object;
   if (snapshot.status !== "succeeded" || snapshot.balance_transaction === null) return null;
-  if (!(await isGiftCharge(stripe, snapshot.id))) return null;
-  const charge = await stripe.charges.retrieve(snapshot.id, { expand: ["balance_transaction"] });
+  const charge = await stripe.charges.retrieve(snapshot.id, { expand: ["balance_transaction", "payment_intent"] });
+  if (!(await isGiftCharge(stripe, charge))) return null;
   const settlement = settlementOf(charge);
   if (settlement === null) return null;
 

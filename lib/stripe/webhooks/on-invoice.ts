@@ -1,6 +1,4 @@
-import { eq } from "drizzle-orm";
 import type Stripe from "stripe";
-import { recurringGifts } from "@/db/schema";
 import { queuePaymentFailed } from "@/lib/email/notify";
 import { env } from "@/lib/env";
 import { log } from "@/lib/log";
@@ -54,8 +52,8 @@ export const onInvoicePaid: EventHandler<Stripe.InvoicePaidEvent> = async (event
   const line = invoice.lines.data.find((l) => l.parent?.type === "subscription_item_details") ?? invoice.lines.data[0];
 
   return async (tx) => {
-    const recurringGiftId = await upsertRecurringGift(tx, facts);
-    await recordInvoicePayment(tx, recurringGiftId, {
+    const gift = await upsertRecurringGift(tx, facts);
+    await recordInvoicePayment(tx, gift, {
       livemode: invoice.livemode,
       stripeInvoiceId: invoice.id,
       billingReason: invoice.billing_reason,
@@ -104,16 +102,15 @@ export const onInvoicePaymentFailed: EventHandler<Stripe.InvoicePaymentFailedEve
   const updateCardUrl = snapshot.hosted_invoice_url ?? `${env().appUrl}/donate`;
 
   return async (tx) => {
-    const recurringGiftId = await upsertRecurringGift(tx, facts);
-    const isNew = await recordPaymentFailure(tx, recurringGiftId, failure);
+    const gift = await upsertRecurringGift(tx, facts);
+    const isNew = await recordPaymentFailure(tx, gift.id, failure);
     // Tell the supporter only while the gift is still waiting on this invoice, and about its latest
     // attempt: a failure learnt after the renewal was paid, or after a later attempt, is history.
     const stillFailing =
       facts.status === "past_due" && facts.latestInvoiceId === failure.stripeInvoiceId && facts.failedPaymentAttempts <= failure.attemptCount;
     if (isNew && stillFailing) {
-      const [gift] = await tx.select({ supporterId: recurringGifts.supporterId }).from(recurringGifts).where(eq(recurringGifts.id, recurringGiftId));
       await queuePaymentFailed(tx, {
-        supporterId: gift?.supporterId ?? null,
+        supporterId: gift.supporterId,
         stripeInvoiceId: failure.stripeInvoiceId,
         attemptCount: failure.attemptCount,
         amountMinor: failure.amountMinor,
