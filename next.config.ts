@@ -19,8 +19,11 @@ export default function nextConfig(phase: string): NextConfig {
   const scriptSrc = phase === PHASE_DEVELOPMENT_SERVER ? "'self' 'unsafe-inline' 'unsafe-eval'" : "'self' 'unsafe-inline'";
 
   return {
-    // PGlite ships WebAssembly and data files that must be loaded from node_modules, not bundled.
-    serverExternalPackages: ["@electric-sql/pglite"],
+    // Loaded from node_modules, not bundled: PGlite ships WebAssembly and data files;
+    // rate-limiter-flexible imports drizzle-orm by a computed name; and stripe must be one copy
+    // per process, because the client is shared through globalThis and a second bundled copy's
+    // error classes fail `instanceof` (a 404 for a missing product read as "Stripe unreachable").
+    serverExternalPackages: ["@electric-sql/pglite", "rate-limiter-flexible", "stripe"],
     poweredByHeader: false,
     // Every page's <title> and metadata in the first bytes of <head>, for every client: screen
     // readers announce the title at once, and a page read without JavaScript has it too (Next

@@ -1,12 +1,12 @@
 import { env } from "@/lib/env";
-import { pickerStateFrom, type SearchParams } from "@/lib/gifts/picker-state";
-import { DonationPicker } from "./donate/donation-picker";
+import type { SearchParams } from "@/lib/gifts/picker-state";
+import { GivingBlock } from "@/lib/widget/giving-block";
 
 export const dynamic = "force-dynamic";
 
 /** A sample article with the picker in its footer, as a newsroom's article page would show it. */
 export default async function SampleArticlePage({ searchParams }: { searchParams: Promise<SearchParams> }) {
-  const state = pickerStateFrom(await searchParams);
+  const params = await searchParams;
   const articleUrl = `${env().appUrl}/`;
 
   return (
@@ -26,16 +26,9 @@ export default async function SampleArticlePage({ searchParams }: { searchParams
         readers themselves, in amounts from a few euros to a few hundred, given once or every month.
       </p>
       <p>
-        This page is a stand-in for any article: the box below is the same picker a newsroom places at the foot of its stories.
+        This page is a stand-in for any article: the box below is the same picker a newsroom places at the foot of its stories. The same picker on an article page elsewhere is one script tag (see <a href="/embed">/embed</a>).
       </p>
-      <DonationPicker
-        attemptId={state.attemptId}
-        headline={`Keep ${env().newsroomName} independent`}
-        appeal="If you value reporting that no one can buy or silence, support it today. It takes a minute."
-        initial={state.initial}
-        attribution={{ articleUrl, section: "features", campaign: "article-footer", variant: "default" }}
-        serverError={state.serverError}
-      />
+      <GivingBlock searchParams={params} defaults={{ articleUrl, section: "features", campaign: "article-footer", variant: "block" }} />
     </article>
   );
 }

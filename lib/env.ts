@@ -11,6 +11,7 @@ import { z } from "zod";
 export const SANDBOX_STRIPE_SECRET_KEY = "sk_test_readerfund_sandbox";
 export const SANDBOX_STRIPE_WEBHOOK_SECRET = "whsec_readerfund_sandbox_local_only";
 export const SANDBOX_STRIPE_API_BASE = "http://localhost:12111";
+const LOCAL_APP_SECRET = "readerfund-local-only-secret-not-for-production";
 
 const emptyAsUndefined = (value: unknown) => (value === "" ? undefined : value);
 
@@ -71,6 +72,31 @@ const ZRawEnv = z.object({
       .max(200)
       .regex(/^(?:[^<>]*<[^\s@<>]+@[^\s@<>]+>|[^\s@<>]+@[^\s@<>]+)$/, 'must be an address, or a name and an address: "Newsroom <gifts@example.org>"'),
   ),
+  APP_SECRET: optional(
+    z.string().min(32, "must be at least 32 characters (a random secret: it signs reminder links and salts the hashes rate limits keep)"),
+  ),
+  CLIENT_IP_HEADER: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^[A-Za-z0-9-]{1,64}$/, "must be a header name, such as cf-connecting-ip or x-forwarded-for")
+      .transform((v) => v.toLowerCase())
+      .default("x-forwarded-for"),
+  ),
+  COUNTRY_HEADER: optional(
+    z
+      .string()
+      .regex(/^[A-Za-z0-9-]{1,64}$/, "must be a header name, such as cf-ipcountry")
+      .transform((v) => v.toLowerCase()),
+  ),
+  DISCREET_STATEMENT_DESCRIPTOR: z.preprocess(
+    emptyAsUndefined,
+    z
+      .string()
+      .regex(/^[A-Za-z0-9 .-]{5,22}$/, "must be 5 to 22 letters, digits, spaces, dots or hyphens (what a card statement can show)")
+      .regex(/[A-Za-z]/, "must contain at least one letter (Stripe refuses a descriptor without one)")
+      .default("ONLINE SERVICES"),
+  ),
   CRON_SECRET: optional(z.string().min(32, "must be at least 32 characters (a random secret a platform cron sends as a bearer token)")),
   LOG_LEVEL: z.preprocess(
     emptyAsUndefined,
@@ -112,6 +138,7 @@ export function parseEnv(source: Record<string, string | undefined>) {
       problems.push("STRIPE_API_BASE: must be unset when APP_ENV=production (it points the app away from Stripe)");
     }
     if (raw.SMTP_URL === undefined) problems.push("SMTP_URL: is required when APP_ENV=production (receipts must reach supporters)");
+    if (raw.APP_SECRET === undefined) problems.push("APP_SECRET: is required when APP_ENV=production (it signs reminder links)");
     if (raw.EMAIL_FROM === undefined) problems.push("EMAIL_FROM: is required when APP_ENV=production (the address receipts come from)");
   }
   if (problems.length > 0) throw new EnvError(problems);
@@ -140,6 +167,11 @@ export function parseEnv(source: Record<string, string | undefined>) {
       messageDomain: (raw.EMAIL_FROM?.match(/@([^\s>]+)>?$/)?.[1] ?? new URL(appUrl).hostname).toLowerCase(),
     },
     cronSecret: raw.CRON_SECRET ?? null,
+    // Locally a fixed secret: links signed with it are worth nothing outside this machine.
+    appSecret: raw.APP_SECRET ?? LOCAL_APP_SECRET,
+    clientIpHeader: raw.CLIENT_IP_HEADER,
+    countryHeader: raw.COUNTRY_HEADER ?? null,
+    discreetStatementDescriptor: raw.DISCREET_STATEMENT_DESCRIPTOR.toUpperCase(),
     logLevel: raw.LOG_LEVEL,
   };
 }

@@ -6,6 +6,8 @@ export type AppErrorCode =
   | "UNSUPPORTED_MEDIA_TYPE"
   | "STRIPE_UNAVAILABLE"
   | "CONFLICT"
+  | "RATE_LIMITED"
+  | "CHALLENGE_REQUIRED"
   | "INTERNAL";
 
 const STATUS: Record<AppErrorCode, number> = {
@@ -16,6 +18,9 @@ const STATUS: Record<AppErrorCode, number> = {
   UNSUPPORTED_MEDIA_TYPE: 415,
   STRIPE_UNAVAILABLE: 502,
   CONFLICT: 409,
+  RATE_LIMITED: 429,
+  // 428 Precondition Required: the request may succeed once it carries a solved challenge.
+  CHALLENGE_REQUIRED: 428,
   INTERNAL: 500,
 };
 

@@ -452,6 +452,13 @@ export class Billing {
     record.invoicePaymentId = payment.id;
   }
 
+  /** A subscription invoice's charges show its product's descriptor, when the product has one. */
+  private statementDescriptorOf(record: InvoiceRecord): string | null {
+    const product = record.invoice.lines.data[0]?.pricing?.price_details?.product;
+
+    return (product ? this.sb.products.get(product)?.statement_descriptor : null) ?? null;
+  }
+
   /** The invoice's PaymentIntent, made on its first attempt and reused by every retry. */
   private ensurePaymentIntent(record: InvoiceRecord): Stripe.PaymentIntent {
     if (record.paymentIntentId !== null) return this.sb.paymentIntents.get(record.paymentIntentId)!;
@@ -466,6 +473,7 @@ export class Billing {
       metadata: {},
       receiptEmail: null,
       statementDescriptorSuffix: null,
+      statementDescriptor: this.statementDescriptorOf(record),
       setupFutureUsage: null,
       now: this.sb.now(),
     });

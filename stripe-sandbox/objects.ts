@@ -16,7 +16,13 @@ const emptyAddress = (): Stripe.Address => ({
   state: null,
 });
 
-export function buildProduct(input: { name: string; description?: string | null; metadata?: Stripe.Metadata; now: number }): Stripe.Product {
+export function buildProduct(input: {
+  name: string;
+  description?: string | null;
+  metadata?: Stripe.Metadata;
+  statementDescriptor?: string | null;
+  now: number;
+}): Stripe.Product {
   return {
     id: newId.product(),
     object: "product",
@@ -31,7 +37,7 @@ export function buildProduct(input: { name: string; description?: string | null;
     name: input.name,
     package_dimensions: null,
     shippable: null,
-    statement_descriptor: null,
+    statement_descriptor: input.statementDescriptor ?? null,
     tax_code: null,
     tax_details: null,
     type: "service",
@@ -222,6 +228,8 @@ export function buildPaymentIntent(input: {
   metadata: Stripe.Metadata;
   receiptEmail: string | null;
   statementDescriptorSuffix: string | null;
+  /** The whole descriptor, as an invoice's PaymentIntent takes it from the product. */
+  statementDescriptor?: string | null;
   setupFutureUsage: Stripe.PaymentIntent.SetupFutureUsage | null;
   now: number;
 }): Stripe.PaymentIntent {
@@ -269,7 +277,7 @@ export function buildPaymentIntent(input: {
     setup_future_usage: input.setupFutureUsage,
     shipping: null,
     source: null,
-    statement_descriptor: null,
+    statement_descriptor: input.statementDescriptor ?? null,
     statement_descriptor_suffix: input.statementDescriptorSuffix,
     status: "requires_payment_method",
     transfer_data: null,
@@ -286,6 +294,18 @@ export type CardDetails = {
   expYear: number;
   fingerprint: string;
 };
+
+/**
+ * What the card statement shows: the PaymentIntent's whole descriptor when it has one (a
+ * subscription's, from its product), else the account's shortened descriptor and the suffix,
+ * as Stripe joins them, cut at Stripe's 22 characters.
+ */
+export function calculatedStatementDescriptor(pi: Stripe.PaymentIntent): string {
+  const SHORTENED = "READERFUND";
+  if (pi.statement_descriptor) return pi.statement_descriptor.slice(0, 22);
+
+  return (pi.statement_descriptor_suffix ? `${SHORTENED}* ${pi.statement_descriptor_suffix}` : SHORTENED).slice(0, 22).toUpperCase();
+}
 
 export function buildCharge(input: {
   paymentIntent: Stripe.PaymentIntent;
@@ -309,7 +329,7 @@ export function buildCharge(input: {
     application_fee_amount: null,
     balance_transaction: null,
     billing_details: { address: emptyAddress(), email: input.billing.email, name: input.billing.name, phone: null, tax_id: null },
-    calculated_statement_descriptor: "READERFUND",
+    calculated_statement_descriptor: calculatedStatementDescriptor(pi),
     captured: succeeded,
     created: input.now,
     currency: pi.currency,

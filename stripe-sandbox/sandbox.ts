@@ -428,8 +428,12 @@ export class Sandbox {
   }
 
   createProduct(params: Params, context: RequestContext): Stripe.Product {
-    assertKnownParams(params, ["id", "name", "description", "metadata", "metadata.*"]);
+    assertKnownParams(params, ["id", "name", "description", "metadata", "metadata.*", "statement_descriptor"]);
     const id = optionalString(params, "id", 250);
+    const statementDescriptor = optionalString(params, "statement_descriptor", 22);
+    if (statementDescriptor !== null && (statementDescriptor.length < 5 || /[<>\\'"*]/.test(statementDescriptor) || !/[A-Za-z]/.test(statementDescriptor))) {
+      throw invalidRequest("The statement descriptor must be 5 to 22 characters, with at least one letter and none of < > \\ ' \" *.", "statement_descriptor");
+    }
     if (id !== null && this.products.has(id)) {
       throw invalidRequest(`Product already exists.`, "id", "resource_already_exists");
     }
@@ -437,6 +441,7 @@ export class Sandbox {
       name: requiredString(params, "name", 250),
       description: optionalString(params, "description", 40_000),
       metadata: metadataParam(params, "metadata"),
+      statementDescriptor,
       now: this.now(),
     });
     if (id !== null) product.id = id;

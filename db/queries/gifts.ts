@@ -11,7 +11,12 @@ export async function findGiftByCheckoutSession(stripeCheckoutSessionId: string)
       currency: gifts.currency,
       frequency: gifts.frequency,
       givenAt: gifts.givenAt,
+      locale: gifts.locale,
+      discreet: gifts.discreet,
+      feeCoveredMinor: gifts.feeCoveredMinor,
+      articleUrl: gifts.articleUrl,
       paymentId: payments.id,
+      stripeChargeId: payments.stripeChargeId,
     })
     .from(gifts)
     .leftJoin(payments, eq(payments.giftId, gifts.id))

@@ -19,6 +19,11 @@ export async function findRecurringGiftByCheckoutSession(stripeCheckoutSessionId
       currentPeriodEnd: recurringGifts.currentPeriodEnd,
       cancelAt: recurringGifts.cancelAt,
       nextPaymentAttemptAt: recurringGifts.nextPaymentAttemptAt,
+      startedAt: recurringGifts.startedAt,
+      locale: recurringGifts.locale,
+      discreet: recurringGifts.discreet,
+      feeCoveredMinor: recurringGifts.feeCoveredMinor,
+      articleUrl: recurringGifts.articleUrl,
     })
     .from(recurringGifts)
     .where(eq(recurringGifts.stripeCheckoutSessionId, stripeCheckoutSessionId))

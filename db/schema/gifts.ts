@@ -1,6 +1,7 @@
 import { sql } from "drizzle-orm";
 import { bigint, check, char, index, pgEnum, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { supporters } from "./supporters";
+import { giftOptions } from "./widget";
 
 export const giftFrequency = pgEnum("gift_frequency", ["once", "monthly", "annual"]);
 
@@ -32,6 +33,7 @@ export const gifts = pgTable(
     currency: char({ length: 3 }).notNull(),
     livemode: text({ enum: ["live", "test"] }).notNull(),
     ...attribution,
+    ...giftOptions,
     givenAt: timestamp({ withTimezone: true }).notNull(),
     recordedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   },

@@ -5,3 +5,4 @@ export * from "./payments";
 export * from "./reversals";
 export * from "./stripe-events";
 export * from "./emails";
+export * from "./widget";

@@ -2,6 +2,7 @@ import { sql } from "drizzle-orm";
 import { bigint, char, check, index, integer, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { attribution, giftFrequency } from "./gifts";
 import { supporters } from "./supporters";
+import { giftOptions } from "./widget";
 
 /**
  * Our reading of a Stripe subscription's state, mapped exhaustively from Stripe's status and flags
@@ -59,6 +60,7 @@ export const recurringGifts = pgTable(
     nextPaymentAttemptAt: timestamp({ withTimezone: true }),
     livemode: text({ enum: ["live", "test"] }).notNull(),
     ...attribution,
+    ...giftOptions,
     stripeSyncedAt: timestamp({ withTimezone: true }).notNull(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),

@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { eq } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import type { Transaction } from "@/db";
 import { outboundEmails, supporters } from "@/db/schema";
 import type { EmailProps, EmailTemplate } from "@/emails";
@@ -49,4 +49,76 @@ export async function enqueueSupporterEmail<T extends EmailTemplate>(tx: Transac
       messageId: messageIdFor(email.idempotencyKey, env().email.messageDomain),
     })
     .onConflictDoNothing({ target: outboundEmails.idempotencyKey });
+}
+
+/**
+ * What an address email's `to_address` becomes once the address is no longer needed (sent, or
+ * withdrawn): the column cannot be empty, and this can never be mistaken for an address.
+ */
+export const ERASED_ADDRESS = "[erased]";
+
+/**
+ * Kept beside the template's props (which the template's schema strips before rendering), so the
+ * one-click address travels with the message until it is sent, and goes when the props go.
+ */
+export const ONE_CLICK_UNSUBSCRIBE_PROP = "oneClickUnsubscribeUrl";
+
+export type AddressEmail<T extends EmailTemplate = EmailTemplate> = {
+  /** The address, as the reader gave it; the outbox keeps it only until the email is sent or withdrawn. */
+  to: string;
+  locale: string;
+  template: T;
+  props: EmailProps<T>;
+  /** Derived from the fact that causes the email (e.g. `reminder:<id>`): one email per fact. */
+  idempotencyKey: string;
+  /**
+   * Where a one-click unsubscribe (RFC 8058) is POSTed, when that differs from the template's own
+   * unsubscribe link (a page a person opens): the sender puts it in List-Unsubscribe.
+   */
+  oneClickUnsubscribeUrl?: string;
+};
+
+/**
+ * Queues an email to an address that may belong to no supporter (a reminder the reader asked for),
+ * in the caller's transaction. The reader asked for it, so discreet giving does not hold it back.
+ * A second call with the same key does nothing. Once sent, the sender erases the address (nothing
+ * else about this reader needs it).
+ */
+export async function enqueueAddressEmail<T extends EmailTemplate>(tx: Transaction, email: AddressEmail<T>): Promise<void> {
+  const props: Record<string, unknown> = { ...(email.props as Record<string, unknown>) };
+  if (email.oneClickUnsubscribeUrl) props[ONE_CLICK_UNSUBSCRIBE_PROP] = email.oneClickUnsubscribeUrl;
+  await tx
+    .insert(outboundEmails)
+    .values({
+      idempotencyKey: email.idempotencyKey,
+      template: email.template,
+      supporterId: null,
+      toAddress: email.to,
+      locale: email.locale,
+      props,
+      requested: true,
+      status: "pending",
+      messageId: messageIdFor(email.idempotencyKey, env().email.messageDomain),
+    })
+    .onConflictDoNothing({ target: outboundEmails.idempotencyKey });
+}
+
+/**
+ * Withdraws an address email whose reader no longer wants it: one not gone yet (pending, or waiting
+ * for a retry) becomes `suppressed`; one that failed for good stays `failed` (its error is the
+ * record) but loses its address too. Either way props and address are erased. One being sent, or
+ * sent, is left as it is. Returns whether one was withdrawn before it went.
+ */
+export async function withdrawAddressEmail(tx: Transaction, idempotencyKey: string): Promise<boolean> {
+  const touched = await tx
+    .update(outboundEmails)
+    .set({
+      status: sql`case when ${outboundEmails.status} = 'pending' then 'suppressed'::email_status else ${outboundEmails.status} end`,
+      props: null,
+      toAddress: ERASED_ADDRESS,
+    })
+    .where(and(eq(outboundEmails.idempotencyKey, idempotencyKey), inArray(outboundEmails.status, ["pending", "failed"])))
+    .returning({ status: outboundEmails.status });
+
+  return touched.some((row) => row.status === "suppressed");
 }

@@ -5,6 +5,7 @@ import { type EmailTemplate, renderEmail } from "@/emails";
 import { env } from "@/lib/env";
 import { describeError, log } from "@/lib/log";
 import { workerLoop } from "@/lib/workers/loop";
+import { ERASED_ADDRESS, ONE_CLICK_UNSUBSCRIBE_PROP } from "./outbox";
 import { type EmailTransport, getEmailTransport, PermanentSendError } from "./transport";
 
 // Longer than a whole send can take (the SMTP transport's timeouts add up to under a minute), so a
@@ -108,13 +109,13 @@ export async function sendDueEmails(options: SendOptions = {}): Promise<{ sent: 
       continue;
     }
     try {
-      const unsubscribeUrl = (email.props as { unsubscribeUrl?: unknown } | null)?.unsubscribeUrl;
+      const unsubscribeUrl = listUnsubscribeUrl(email.props);
       await transport.send({
         from: config.from,
         to: email.toAddress,
         ...rendered,
         messageId: email.messageId,
-        unsubscribeUrl: typeof unsubscribeUrl === "string" ? unsubscribeUrl : null,
+        unsubscribeUrl,
       });
     } catch (error) {
       if (error instanceof PermanentSendError || email.attempts >= MAX_SEND_ATTEMPTS) {
@@ -139,11 +140,31 @@ export async function sendDueEmails(options: SendOptions = {}): Promise<{ sent: 
     await options.afterSend?.(email);
     await getDb()
       .update(outboundEmails)
-      // The props may name the supporter; once sent they are not needed.
-      .set({ status: "sent", sentAt: sql`now()`, lockedUntil: null, lastError: null, subject: rendered.subject, props: null })
+      // The props may name the supporter; once sent they are not needed. An email to an address with
+      // no supporter behind it (a reminder) would keep the only copy of that address: it goes too.
+      .set({
+        status: "sent",
+        sentAt: sql`now()`,
+        lockedUntil: null,
+        lastError: null,
+        subject: rendered.subject,
+        props: null,
+        ...(email.supporterId === null ? { toAddress: ERASED_ADDRESS } : {}),
+      })
       .where(stillOurs(email));
     totals.sent++;
   }
+}
+
+/**
+ * List-Unsubscribe: the one-click address when the message has one of its own (a reminder's cancel
+ * endpoint, which takes RFC 8058's POST), else the template's unsubscribe link.
+ */
+function listUnsubscribeUrl(props: unknown): string | null {
+  const fields = (props ?? {}) as { unsubscribeUrl?: unknown; [ONE_CLICK_UNSUBSCRIBE_PROP]?: unknown };
+  const url = fields[ONE_CLICK_UNSUBSCRIBE_PROP] ?? fields.unsubscribeUrl;
+
+  return typeof url === "string" ? url : null;
 }
 
 async function markFailed(email: OutboundEmail, reason: string): Promise<void> {

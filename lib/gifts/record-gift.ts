@@ -2,7 +2,7 @@ import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Transaction } from "@/db";
 import { gifts, payments, stripeCustomers, supporters } from "@/db/schema";
 import { queueOneTimeReceipt } from "@/lib/email/notify";
-import type { Attribution } from "@/lib/stripe/metadata";
+import type { Attribution, GiftOptions } from "@/lib/stripe/metadata";
 import type { Settlement } from "@/lib/stripe/webhooks/settlement";
 
 export type OneTimeGiftFacts = {
@@ -16,6 +16,7 @@ export type OneTimeGiftFacts = {
     currency: string;
     givenAt: Date;
     attribution: Attribution;
+    options: GiftOptions;
   };
   payment: {
     stripePaymentIntentId: string;
@@ -75,6 +76,9 @@ export async function recordOneTimeGift(tx: Transaction, facts: OneTimeGiftFacts
       currency: gift.currency,
       livemode: mode(facts.livemode),
       ...gift.attribution,
+      feeCoveredMinor: gift.options.feeCoveredMinor,
+      discreet: gift.options.discreet !== null,
+      reminderId: gift.options.reminderId,
       givenAt: gift.givenAt,
     })
     .onConflictDoNothing({ target: gifts.stripeCheckoutSessionId })

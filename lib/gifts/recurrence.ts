@@ -1,4 +1,3 @@
-import { CURRENCY_RULES, formatMoneyExact, type GiftCurrency, parseAmountToMinor } from "@/lib/money";
 import type { Frequency } from "./presets";
 
 export type RecurringFrequency = Exclude<Frequency, "once">;
@@ -8,43 +7,6 @@ export const STRIPE_INTERVAL: Record<RecurringFrequency, "month" | "year"> = { m
 
 export function isRecurring(frequency: Frequency): frequency is RecurringFrequency {
   return frequency !== "once";
-}
-
-/** "per month" beside a preset amount; nothing for a one-time gift. */
-export const PER_PERIOD: Record<Frequency, string | null> = { once: null, monthly: "per month", annual: "per year" };
-
-const EVERY: Record<Frequency, string> = { once: "once", monthly: "every month", annual: "every year" };
-
-/**
- * What Continue will do, in the button's own words: "Continue: €10.00 every month". Just
- * "Continue" while the amount typed is not one we would accept, so the button never names an
- * amount that will not be charged.
- */
-export function continueLabel(frequency: Frequency, amount: string | undefined, currency: GiftCurrency): string {
-  const minor = amount === undefined ? null : parseAmountToMinor(amount, currency);
-  const rules = CURRENCY_RULES[currency];
-  if (minor === null || minor < rules.minMinor || minor > rules.maxMinor) return "Continue";
-
-  return `Continue: ${formatMoneyExact(minor, currency)} ${EVERY[frequency]}`;
-}
-
-const ADJECTIVES: Partial<Record<string, string>> = { day: "daily", week: "weekly", month: "monthly", year: "annual" };
-
-/**
- * A recurring gift for "Your …": "monthly gift of €10.00", "annual gift of €100.00", and for a
- * subscription someone changed by hand in Stripe's dashboard, "gift of €10.00 every 2 weeks".
- */
-export function describeRecurringGift(amountMinor: number, currency: string, interval: string, intervalCount: number): string {
-  const amount = formatMoneyExact(amountMinor, currency);
-  const adjective = ADJECTIVES[interval];
-  if (intervalCount === 1 && adjective) return `${adjective} gift of ${amount}`;
-
-  return intervalCount === 1 ? `gift of ${amount} every ${interval}` : `gift of ${amount} every ${intervalCount} ${interval}s`;
-}
-
-/** A payment date as readers read it: "12 December 2026" (in UTC: we do not know the reader's zone). */
-export function formatPaymentDate(date: Date): string {
-  return new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" }).format(date);
 }
 
 export type NextPayment = { kind: "next-payment"; on: Date } | { kind: "ends"; on: Date };

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { CURRENCY_RULES, formatMoneyExact, GIFT_CURRENCIES, parseAmountToMinor } from "@/lib/money";
+import { feeToCover } from "./fees";
 import { AVAILABLE_FREQUENCIES, FREQUENCIES } from "./presets";
 
 export const LOCALES = ["en", "ru"] as const;
@@ -18,6 +19,19 @@ const attributionText = (max: number) =>
     .optional()
     .catch(undefined)
     .transform((v) => (v ? v : undefined));
+
+/** A checkbox as JSON (true/false) or as a form post ("on", "1", "true"; absent is false). */
+const checkbox = z
+  .union([z.boolean(), z.enum(["on", "1", "true", "0", "false", ""])], { error: "must be true or false" })
+  .optional()
+  .transform((v) => v === true || v === "on" || v === "1" || v === "true");
+
+/** The widget's anonymous visitor id (random, kept in the reader's browser); dropped if malformed. */
+export const ZVisitorId = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{16,64}$/)
+  .optional()
+  .catch(undefined);
 
 /**
  * The picker's one schema, shared by the react-hook-form resolver in the browser and the checkout
@@ -43,6 +57,14 @@ export const ZGiftForm = z
     campaign: attributionText(100),
     variant: attributionText(100),
     locale: z.enum(LOCALES, { error: "locale must be en or ru" }).default("en"),
+    coverFee: checkbox,
+    discreet: checkbox,
+    emailReceipts: checkbox,
+    visitorId: ZVisitorId,
+    // The signed token of the reminder whose email brought the reader back; checked on the server.
+    reminder: z.string().max(300).optional().catch(undefined),
+    // A solved proof-of-work challenge, asked for only past the soft rate limit.
+    challenge: z.string().max(4000).optional().catch(undefined),
   })
   .transform((form, ctx) => {
     const rules = CURRENCY_RULES[form.currency];
@@ -57,7 +79,8 @@ export const ZGiftForm = z
 
       return z.NEVER;
     }
-    if (amountMinor > rules.maxMinor) {
+    const feeCoveredMinor = form.coverFee ? feeToCover(amountMinor, form.currency) : 0;
+    if (amountMinor + feeCoveredMinor > rules.maxMinor) {
       ctx.addIssue({
         code: "custom",
         path: ["amount"],
@@ -71,9 +94,10 @@ export const ZGiftForm = z
 
       return z.NEVER;
     }
-    const { amount: _typed, ...rest } = form;
+    const { amount: _typed, coverFee: _cover, challenge: _challenge, ...rest } = form;
 
-    return { ...rest, amountMinor };
+    // amountMinor is the gift as chosen; the charge is that plus the fee the reader chose to cover.
+    return { ...rest, amountMinor, feeCoveredMinor, totalMinor: amountMinor + feeCoveredMinor };
   });
 
 export type TGiftFormInput = z.input<typeof ZGiftForm>;

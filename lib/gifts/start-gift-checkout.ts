@@ -1,8 +1,10 @@
+import { guardCreation } from "@/lib/abuse/guard";
 import { env } from "@/lib/env";
 import { AppError, errorResponse } from "@/lib/errors";
 import { readBodyText } from "@/lib/http";
 import { log } from "@/lib/log";
 import { createGiftCheckoutSession } from "@/lib/stripe/create-gift-checkout-session";
+import { REMINDER_LINK_PURPOSE, reminderIdFromToken } from "@/lib/reminders/links";
 import { type PickerError, pickerErrorFor } from "./picker-errors";
 import { fieldErrors, ZGiftForm } from "./schemas";
 
@@ -12,7 +14,9 @@ const MAX_BODY_BYTES = 16_384;
  * Handles Continue: parses the picker with the same schema the browser used, creates the Checkout
  * Session, and sends the reader to it. JSON callers (the picker with JavaScript) get `{ url }` or a
  * 422 naming each bad field; a plain form post (before the script loads, or without JavaScript)
- * gets a 303 to Stripe, or back to the picker with the error shown. Nothing is written here.
+ * gets a 303 to Stripe, or back to the picker with the error shown. Nothing is written here but
+ * the rate-limit counters, and only for a valid request: past the soft limit the caller must
+ * solve a proof-of-work challenge (428), past the hard limit it is refused (429, Retry-After).
  */
 export async function startGiftCheckout(request: Request): Promise<Response> {
   const contentType = request.headers.get("content-type") ?? "";
@@ -55,8 +59,19 @@ export async function startGiftCheckout(request: Request): Promise<Response> {
     return errorResponse(new AppError("INVALID_INPUT", "Some of the gift's details are not valid.", { fieldErrors: errors }));
   }
 
+  const challenge = typeof input.challenge === "string" ? input.challenge : null;
+  const guard = await guardCreation(request, { scope: "checkout", visitorId: parsed.data.visitorId ?? null, challenge });
+  if (!guard.ok) {
+    // A plain form cannot solve a challenge: it goes back to the picker, which says to wait.
+    if (isForm) return backToPicker(input, "limited");
+
+    return guard.response;
+  }
+  // A reminder link's token that does not verify is dropped: the gift goes ahead, unattributed.
+  const reminderId = reminderIdFromToken(REMINDER_LINK_PURPOSE, parsed.data.reminder);
+
   try {
-    const { url } = await createGiftCheckoutSession(parsed.data);
+    const { url } = await createGiftCheckoutSession({ ...parsed.data, reminderId });
     if (isForm) return new Response(null, { status: 303, headers: { location: url } });
 
     return Response.json({ url });
@@ -78,10 +93,12 @@ export async function startGiftCheckout(request: Request): Promise<Response> {
  */
 function backToPicker(input: Record<string, unknown>, error: PickerError): Response {
   const params = new URLSearchParams({ error });
-  for (const key of ["frequency", "currency", "amount"] as const) {
+  for (const key of ["frequency", "currency", "amount", "locale"] as const) {
     const value = input[key];
-    if (typeof value === "string" && value.length <= 100) params.set(key, value);
+    if (typeof value === "string" && value.length <= 100) params.set(key === "locale" ? "lang" : key, value);
   }
+  if (input.coverFee) params.set("cover", "1");
+  if (input.discreet) params.set("discreet", "1");
 
   return new Response(null, { status: 303, headers: { location: `${env().appUrl}/donate?${params.toString()}` } });
 }

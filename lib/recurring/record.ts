@@ -67,6 +67,9 @@ export async function upsertRecurringGift(
       stripeCheckoutSessionId: checkoutSessionId,
       livemode: mode(facts.livemode),
       ...facts.attribution,
+      feeCoveredMinor: facts.options.feeCoveredMinor,
+      discreet: facts.options.discreet !== null,
+      reminderId: facts.options.reminderId,
     })
     .onConflictDoUpdate({
       target: recurringGifts.stripeSubscriptionId,

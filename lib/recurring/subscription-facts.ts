@@ -1,6 +1,6 @@
 import type Stripe from "stripe";
 import { databaseNow } from "@/db/queries/clock";
-import { type Attribution, readGiftMetadata } from "@/lib/stripe/metadata";
+import { type Attribution, type GiftOptions, readGiftMetadata } from "@/lib/stripe/metadata";
 import { frequencyOf, type RecurringGiftStatus, recurringGiftStatusOf } from "./status";
 
 /** Everything the ledger keeps about a subscription, read from Stripe's current state. */
@@ -30,6 +30,7 @@ export type SubscriptionFacts = {
   /** The subscription's latest invoice, which the failed-attempt figures above are about. */
   latestInvoiceId: string | null;
   attribution: Attribution;
+  options: GiftOptions;
   /**
    * When the read of this state began, by the database's clock: a later read wins, whatever order
    * the writes land in.
@@ -59,7 +60,7 @@ export async function readSubscriptionFacts(
 }
 
 export function subscriptionFacts(subscription: Stripe.Subscription, syncedAt: Date, options: { knownOurs?: boolean } = {}): SubscriptionFacts | null {
-  const { isOurs, attribution } = readGiftMetadata(subscription.metadata);
+  const { isOurs, attribution, options: giftOptions } = readGiftMetadata(subscription.metadata);
   if (!isOurs && !options.knownOurs) return null;
   const items = subscription.items.data;
   const first = items[0];
@@ -83,7 +84,8 @@ export function subscriptionFacts(subscription: Stripe.Subscription, syncedAt: D
     livemode: subscription.livemode,
     stripeSubscriptionId: subscription.id,
     stripeCustomerId: customerId,
-    supporter: email ? { email, name, locale: attribution.locale } : null,
+    // A discreet giver who asked for no email: we keep no address or name (Stripe holds them).
+    supporter: email && giftOptions.discreet !== "silent" ? { email, name, locale: attribution.locale } : null,
     frequency: frequencyOf(recurring.interval, recurring.interval_count),
     interval: recurring.interval as SubscriptionFacts["interval"],
     intervalCount: recurring.interval_count,
@@ -104,6 +106,7 @@ export function subscriptionFacts(subscription: Stripe.Subscription, syncedAt: D
     nextPaymentAttemptAt: openInvoice ? date(openInvoice.next_payment_attempt) : null,
     latestInvoiceId: invoice === null ? null : typeof invoice === "string" ? invoice : invoice.id,
     attribution,
+    options: giftOptions,
     syncedAt,
   };
 }

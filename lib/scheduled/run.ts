@@ -1,20 +1,29 @@
-import { sendDueEmails } from "@/lib/email/sender";
+import { deleteExpiredAbuseRows } from "@/lib/abuse/guard";
+import { emailSenderRunning, sendDueEmails, wakeEmailSender } from "@/lib/email/sender";
+import { type DueRemindersResult, settleDueReminders } from "@/lib/reminders/due";
 import { drainStripeEvents } from "@/lib/stripe/webhooks/inbox";
 import { workerLoop } from "@/lib/workers/loop";
 import { queueYearlyStatements } from "./yearly-statements";
 
 /**
  * Work that falls due by the calendar rather than by an event. Each piece is idempotent (keyed in
- * the outbox), so it is safe to run as often as anyone likes, from the in-process loop of every
- * instance and from a platform's cron (POST /api/cron) alike. Reminders falling due and retention
- * clean-up join this list with their issues.
+ * the outbox, or claimed row by row), so it is safe to run as often as anyone likes, from the
+ * in-process loop of every instance and from a platform's cron (POST /api/cron) alike. Expired
+ * rate-limit counters go too: they hold hashes of addresses, kept no longer than a day.
  */
-export async function runScheduledWork(now = new Date()): Promise<{ statementsFor: number | null; supporters: number }> {
-  if (now.getUTCMonth() !== 0) return { statementsFor: null, supporters: 0 };
+export async function runScheduledWork(now = new Date()): Promise<{
+  statementsFor: number | null;
+  supporters: number;
+  reminders: DueRemindersResult;
+  expiredLimits: { rateLimits: number; spentChallenges: number };
+}> {
+  const reminders = await settleDueReminders(now);
+  const expiredLimits = await deleteExpiredAbuseRows(undefined, now);
+  if (now.getUTCMonth() !== 0) return { statementsFor: null, supporters: 0, reminders, expiredLimits };
   // All of January: an instance that was down on the first still sends last year's statements.
   const year = now.getUTCFullYear() - 1;
 
-  return { statementsFor: year, supporters: await queueYearlyStatements(year) };
+  return { statementsFor: year, supporters: await queueYearlyStatements(year), reminders, expiredLimits };
 }
 
 /** Everything a cron call does: scheduled work, then any webhook events and emails that are due. */
@@ -28,7 +37,9 @@ export async function runDueWork(now = new Date()) {
 
 // In-process for local runs and long-lived servers: hourly is plenty for work that is due by the day.
 const loop = workerLoop("scheduled", async () => {
-  await runScheduledWork();
+  const { reminders } = await runScheduledWork();
+  // Reminders just queued go now, not at the sender's next poll (which may be never: polling off).
+  if (reminders.sent > 0 && emailSenderRunning()) void wakeEmailSender();
 });
 export const startScheduledWork = () => loop.start(60 * 60 * 1000);
 export const stopScheduledWork = loop.stop;

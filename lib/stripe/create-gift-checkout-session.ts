@@ -9,7 +9,10 @@ import { getStripe, Stripe } from "./client";
 import { ensureGiftProduct, forgetGiftProduct, giftProductFor } from "./gift-products";
 import { toStripeMetadata } from "./metadata";
 
-export type CreateGiftCheckoutSessionOptions = TGiftForm;
+export type CreateGiftCheckoutSessionOptions = TGiftForm & {
+  /** The reminder whose signed link brought the reader back (already verified). */
+  reminderId?: string | null;
+};
 
 const EXPIRY_BUCKET_SECONDS = 600;
 
@@ -22,18 +25,22 @@ const EXPIRY_BUCKET_SECONDS = 600;
  */
 export function giftCheckoutParams(
   options: CreateGiftCheckoutSessionOptions,
-  context: { appUrl: string; newsroomName: string; nowSeconds: number },
+  context: { appUrl: string; newsroomName: string; nowSeconds: number; discreetStatementDescriptor: string },
 ): Stripe.Checkout.SessionCreateParams {
   const { appUrl, newsroomName } = context;
+  const discreet = options.discreet ? { statementDescriptor: context.discreetStatementDescriptor } : null;
   // expires_at is a parameter, so it must not change between a click and its double: it is fixed
   // per ten-minute bucket (so also part of the idempotency key).
   const expiryBucket = Math.floor(context.nowSeconds / EXPIRY_BUCKET_SECONDS);
-  const metadata = toStripeMetadata(options);
+  const metadata = toStripeMetadata({ ...options, reminderId: options.reminderId ?? undefined });
   const cancelParams = new URLSearchParams({
     cancelled: "1",
     frequency: options.frequency,
     currency: options.currency,
     amount: minorToInput(options.amountMinor, options.currency),
+    ...(options.feeCoveredMinor > 0 ? { cover: "1" } : {}),
+    ...(options.discreet ? { discreet: "1" } : {}),
+    ...(options.reminderId && options.reminder ? { reminder: options.reminder } : {}),
     ...(options.articleUrl ? { article: options.articleUrl } : {}),
     ...(options.campaign ? { campaign: options.campaign } : {}),
     ...(options.section ? { section: options.section } : {}),
@@ -50,7 +57,7 @@ export function giftCheckoutParams(
   } satisfies Stripe.Checkout.SessionCreateParams;
 
   if (isRecurring(options.frequency)) {
-    const product = giftProductFor(options.frequency, newsroomName);
+    const product = giftProductFor(options.frequency, newsroomName, discreet);
 
     return {
       mode: "subscription",
@@ -59,7 +66,7 @@ export function giftCheckoutParams(
           quantity: 1,
           price_data: {
             currency: options.currency,
-            unit_amount: options.amountMinor,
+            unit_amount: options.totalMinor,
             product: product.id,
             recurring: { interval: STRIPE_INTERVAL[options.frequency] },
           },
@@ -71,6 +78,8 @@ export function giftCheckoutParams(
     };
   }
 
+  const oneTimeName = discreet ? "One-time payment" : `One-time gift to ${newsroomName}`;
+
   return {
     mode: "payment",
     submit_type: "donate",
@@ -81,12 +90,18 @@ export function giftCheckoutParams(
         quantity: 1,
         price_data: {
           currency: options.currency,
-          unit_amount: options.amountMinor,
-          product_data: { name: `One-time gift to ${newsroomName}` },
+          unit_amount: options.totalMinor,
+          product_data: { name: oneTimeName },
         },
       },
     ],
-    payment_intent_data: { metadata, description: `One-time gift to ${newsroomName}` },
+    payment_intent_data: {
+      metadata,
+      description: oneTimeName,
+      // Stripe lets a card payment set only the end of its descriptor; the start is the account's
+      // shortened descriptor (see README: discreet giving).
+      ...(discreet ? { statement_descriptor_suffix: discreet.statementDescriptor } : {}),
+    },
     ...common,
   };
 }
@@ -109,11 +124,13 @@ export function giftCheckoutIdempotencyKey(attemptId: string, params: Stripe.Che
  * frequency gets a new one.
  */
 export async function createGiftCheckoutSession(options: CreateGiftCheckoutSessionOptions): Promise<{ url: string; sessionId: string }> {
-  const { appUrl, newsroomName } = env();
-  const params = giftCheckoutParams(options, { appUrl, newsroomName, nowSeconds: Math.floor(Date.now() / 1000) });
+  const { appUrl, newsroomName, discreetStatementDescriptor } = env();
+  const params = giftCheckoutParams(options, { appUrl, newsroomName, discreetStatementDescriptor, nowSeconds: Math.floor(Date.now() / 1000) });
   const idempotencyKey = giftCheckoutIdempotencyKey(options.attemptId, params);
   const stripe = getStripe();
-  const fixedProduct = isRecurring(options.frequency) ? giftProductFor(options.frequency, newsroomName) : null;
+  const fixedProduct = isRecurring(options.frequency)
+    ? giftProductFor(options.frequency, newsroomName, options.discreet ? { statementDescriptor: discreetStatementDescriptor } : null)
+    : null;
   try {
     if (fixedProduct) await ensureGiftProduct(stripe, fixedProduct);
     let session = await stripe.checkout.sessions.create(params, { idempotencyKey });
@@ -131,7 +148,7 @@ export async function createGiftCheckoutSession(options: CreateGiftCheckoutSessi
       mode: params.mode,
       frequency: options.frequency,
       currency: options.currency,
-      amountMinor: options.amountMinor,
+      amountMinor: options.totalMinor,
     });
 
     return { url: session.url, sessionId: session.id };

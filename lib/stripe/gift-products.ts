@@ -12,7 +12,30 @@ export const GIFT_PRODUCT_IDS: Record<RecurringFrequency, string> = {
   annual: "readerfund_gift_annual",
 };
 
-export function giftProductFor(frequency: RecurringFrequency, newsroomName: string): Stripe.ProductCreateParams & { id: string } {
+/**
+ * A discreet gift's product names no newsroom: its name shows on Checkout, in Stripe's portal and
+ * on any receipt Stripe sends, and its statement descriptor is what the card statement shows for
+ * every payment of the subscription.
+ */
+export const DISCREET_GIFT_PRODUCT_IDS: Record<RecurringFrequency, string> = {
+  monthly: "readerfund_gift_monthly_discreet",
+  annual: "readerfund_gift_annual_discreet",
+};
+
+export function giftProductFor(
+  frequency: RecurringFrequency,
+  newsroomName: string,
+  discreet: { statementDescriptor: string } | null = null,
+): Stripe.ProductCreateParams & { id: string } {
+  if (discreet) {
+    return {
+      id: DISCREET_GIFT_PRODUCT_IDS[frequency],
+      name: frequency === "monthly" ? "Monthly subscription" : "Annual subscription",
+      statement_descriptor: discreet.statementDescriptor,
+      metadata: { kind: "readerfund_gift_product", frequency, discreet: "1" },
+    };
+  }
+
   return {
     id: GIFT_PRODUCT_IDS[frequency],
     name: `${frequency === "monthly" ? "Monthly" : "Annual"} gift to ${newsroomName}`,

@@ -15,6 +15,12 @@ export type GiftMetadataInput = {
   campaign?: string;
   variant?: string;
   locale: string;
+  feeCoveredMinor?: number;
+  discreet?: boolean;
+  /** A discreet giver who asked for emails after all. */
+  emailReceipts?: boolean;
+  reminderId?: string;
+  visitorId?: string;
 };
 
 export function toStripeMetadata(input: GiftMetadataInput): Record<string, string> {
@@ -28,6 +34,10 @@ export function toStripeMetadata(input: GiftMetadataInput): Record<string, strin
   if (input.section) out.section = input.section;
   if (input.campaign) out.campaign = input.campaign;
   if (input.variant) out.variant = input.variant;
+  if (input.feeCoveredMinor) out.fee_covered = String(input.feeCoveredMinor);
+  if (input.discreet) out.discreet = input.emailReceipts ? "email" : "silent";
+  if (input.reminderId) out.reminder_id = input.reminderId;
+  if (input.visitorId) out.visitor_id = input.visitorId;
 
   return out;
 }
@@ -48,7 +58,31 @@ const ZGiftMetadata = z.object({
   campaign: text(100),
   variant: text(100),
   locale: text(10),
+  fee_covered: z
+    .string()
+    .regex(/^\d{1,9}$/)
+    .optional()
+    .catch(undefined)
+    .transform((v) => (v ? Number(v) : 0)),
+  discreet: z.enum(["silent", "email"]).optional().catch(undefined),
+  reminder_id: z.uuid().optional().catch(undefined),
+  visitor_id: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{16,64}$/)
+    .optional()
+    .catch(undefined),
 });
+
+/**
+ * What the reader chose besides the amount. `discreet: "silent"` means no email at all and no
+ * address kept by us; "email" is a discreet gift whose giver asked for receipts.
+ */
+export type GiftOptions = {
+  feeCoveredMinor: number;
+  discreet: "silent" | "email" | null;
+  reminderId: string | null;
+  visitorId: string | null;
+};
 
 export type Attribution = { articleUrl: string | null; section: string | null; campaign: string | null; variant: string | null; locale: string | null };
 
@@ -56,6 +90,7 @@ export function readGiftMetadata(metadata: Record<string, string> | null | undef
   isOurs: boolean;
   frequency: "once" | "monthly" | "annual" | null;
   attribution: Attribution;
+  options: GiftOptions;
 } {
   const parsed = ZGiftMetadata.parse(metadata ?? {});
 
@@ -68,6 +103,12 @@ export function readGiftMetadata(metadata: Record<string, string> | null | undef
       campaign: parsed.campaign,
       variant: parsed.variant,
       locale: parsed.locale,
+    },
+    options: {
+      feeCoveredMinor: parsed.fee_covered,
+      discreet: parsed.discreet ?? null,
+      reminderId: parsed.reminder_id ?? null,
+      visitorId: parsed.visitor_id ?? null,
     },
   };
 }

@@ -4,6 +4,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "
 import { createRequire } from "node:module";
 import net from "node:net";
 import path from "node:path";
+import { buildWidget, WIDGET_OUT } from "./build-widget";
 
 /**
  * Starting and stopping the app and the Stripe stand-in as child processes: shared by `npm start`,
@@ -28,8 +29,11 @@ const SOURCE_ENTRIES = [
   "postcss.config.mjs",
 ];
 
+// Built from lib/widget/client (hashed above) by the same build; never a source.
+const GENERATED = new Set([path.join(ROOT, "public", "embed")]);
+
 function hashTree(hash: ReturnType<typeof createHash>, target: string): void {
-  if (!existsSync(target)) return;
+  if (!existsSync(target) || GENERATED.has(target)) return;
   const stat = statSync(target);
   if (stat.isDirectory()) {
     for (const entry of readdirSync(target).sort()) hashTree(hash, path.join(target, entry));
@@ -56,8 +60,9 @@ export function buildIsCurrent(): boolean {
 
 /** Runs `next build` unless the last build was made from the same sources. */
 export async function ensureBuilt(options: { quiet?: boolean; env?: Record<string, string | undefined> } = {}): Promise<"reused" | "built"> {
-  if (buildIsCurrent()) return "reused";
+  if (buildIsCurrent() && existsSync(path.join(WIDGET_OUT, "picker.js"))) return "reused";
   const hash = sourceHash();
+  await buildWidget();
   await new Promise<void>((resolve, reject) => {
     const child: ChildProcess = spawn(process.execPath, [NEXT_BIN, "build"], {
       cwd: ROOT,

@@ -9,6 +9,8 @@ import postgres from "postgres";
 import { freePort, type Started, startApp, startStripeSandbox, stopProcess } from "../../scripts/lib/processes";
 
 const WEBHOOK_SECRET = "whsec_readerfund_e2e_secret";
+/** The bearer a platform's cron sends to /api/cron; the tests use it to run due work now. */
+export const CRON_SECRET = "e2e-cron-secret-0123456789abcdef0123456789";
 
 export type Query = <T extends Record<string, unknown>>(sql: string, params?: unknown[]) => Promise<T[]>;
 
@@ -19,6 +21,8 @@ export type Stack = {
   /** Runs read-only SQL against the app's database; on the embedded one the app restarts around it. */
   withDatabase: <R>(read: (query: Query) => Promise<R>) => Promise<R>;
   query: <T extends Record<string, unknown>>(sql: string, params?: unknown[]) => Promise<T[]>;
+  /** Runs the scheduled work now, as a platform's cron would (POST /api/cron). */
+  runCron: () => Promise<unknown>;
   /** Calls the stand-in's control API (`/_sandbox/…`, JSON), failing on anything but a 2xx. */
   sandboxControl: <T = unknown>(method: "GET" | "POST", path: string, body?: unknown) => Promise<T>;
 };
@@ -68,9 +72,12 @@ export const test = base.extend<object, { stack: Stack; stackGroup: string }>({
         STRIPE_API_BASE: sandbox.url,
         STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
         WEBHOOK_WORKER_POLL_MS: "500",
-        LOG_LEVEL: "warn",
+        CRON_SECRET,
+        LOG_LEVEL: process.env.E2E_APP_OUTPUT === "1" ? "info" : "warn",
       };
-      let app: Started = await startApp({ port: appPort, env: appEnv });
+      // E2E_APP_OUTPUT=1 shows the app's own log, for a failure the page does not explain.
+      const inheritOutput = process.env.E2E_APP_OUTPUT === "1";
+      let app: Started = await startApp({ port: appPort, env: appEnv, inheritOutput });
 
       const withDatabase: Stack["withDatabase"] = async (read) => {
         if (dbEnv.DATABASE_URL) {
@@ -90,7 +97,7 @@ export const test = base.extend<object, { stack: Stack; stackGroup: string }>({
             await db.close();
           }
         } finally {
-          app = await startApp({ port: appPort, env: appEnv });
+          app = await startApp({ port: appPort, env: appEnv, inheritOutput });
         }
       };
       const query: Stack["query"] = (sql, params) => withDatabase((q) => q(sql, params));
@@ -106,8 +113,15 @@ export const test = base.extend<object, { stack: Stack; stackGroup: string }>({
         return json as never;
       };
 
+      const runCron: Stack["runCron"] = async () => {
+        const response = await fetch(`${appUrl}/api/cron`, { method: "POST", headers: { authorization: `Bearer ${CRON_SECRET}` } });
+        if (!response.ok) throw new Error(`/api/cron → ${response.status}: ${await response.text()}`);
+
+        return response.json();
+      };
+
       try {
-        await use({ appUrl, sandboxUrl: sandbox.url, databaseKind: serverUrl ? "postgres" : "pglite", withDatabase, query, sandboxControl });
+        await use({ appUrl, sandboxUrl: sandbox.url, databaseKind: serverUrl ? "postgres" : "pglite", withDatabase, query, sandboxControl, runCron });
       } finally {
         await stopProcess(app.child);
         await stopProcess(sandbox.child);

@@ -55,7 +55,7 @@ test("annual presets are labelled per year, and a cancelled annual checkout come
   await page.getByLabel(/Other amount per year/).fill("0.50");
   await expect(page.getByRole("button", { name: "Continue", exact: true })).toBeVisible();
   await page.getByRole("button", { name: "Continue", exact: true }).click();
-  await expect(page.getByText("Enter at least €1.00")).toBeVisible();
+  await expect(page.getByText("Enter an amount between €1.00 and €10,000.00.")).toBeVisible();
   await expect(page.getByRole("status").filter({ hasText: "Please correct the highlighted field." })).toBeVisible();
   await expectNoAxeViolations(page);
 

@@ -16,14 +16,19 @@ test("a reader gives once from the article footer, and the gift is in the ledger
   page.on("request", recordAppRequests);
 
   await page.goto(`${stack.appUrl}/`);
-  const picker = page.getByRole("region", { name: /Keep .* independent/ });
+  const picker = page.getByRole("region", { name: "Support independent journalism" });
   await expect(picker.getByText("Not ready to support today?")).toBeVisible();
   await expect(picker.getByRole("radio", { name: "Once" })).toBeChecked();
   await expect(picker.getByRole("radio", { name: /Monthly/ })).toBeEnabled();
   await expectNoAxeViolations(page);
 
   await picker.getByText("€50", { exact: true }).click();
-  await picker.getByRole("button", { name: "Continue" }).click();
+  await picker.getByRole("button", { name: "Continue: €50.00 once" }).click();
+  // Once, before Checkout, a one-time giver is offered a monthly gift instead.
+  await expect(picker.getByText("Would you make it monthly?")).toBeVisible();
+  await expect(picker.getByRole("button", { name: "Give €10.00 every month" })).toBeFocused();
+  await expectNoAxeViolations(page);
+  await picker.getByRole("button", { name: "Give €50.00 once" }).click();
 
   await page.waitForURL(`${stack.sandboxUrl}/c/pay/**`);
   page.off("request", recordAppRequests);
@@ -78,7 +83,8 @@ test("a declined card is refused on the checkout page and nothing is recorded un
   await page.goto(`${stack.appUrl}/donate`);
   await page.getByLabel("Currency").selectOption("usd");
   await page.getByLabel(/Other amount/).fill("12.34");
-  await page.getByRole("button", { name: "Continue" }).click();
+  await page.getByRole("button", { name: "Continue: $12.34 once" }).click();
+  await page.getByRole("button", { name: "Give $12.34 once" }).click();
   await page.waitForURL(`${stack.sandboxUrl}/c/pay/**`);
   await expect(page.getByTestId("checkout-amount")).toHaveText("$12.34");
   const checkoutSessionId = /\/c\/pay\/(cs_test_\w+)/.exec(page.url())![1]!;
@@ -108,8 +114,6 @@ test("the picker works by keyboard alone and announces a bad amount", async ({ p
   const once = page.getByRole("radio", { name: "Once" });
   for (let i = 0; i < 10 && !(await once.evaluate((el) => el === document.activeElement)); i++) await page.keyboard.press("Tab");
   await expect(once).toBeFocused();
-  await page.keyboard.press("Tab"); // currency
-  await expect(page.getByLabel("Currency")).toBeFocused();
   await page.keyboard.press("Tab"); // the checked amount
   await expect(page.getByRole("radio", { name: /€25/ })).toBeFocused();
   await page.keyboard.press("ArrowRight");
@@ -120,12 +124,18 @@ test("the picker works by keyboard alone and announces a bad amount", async ({ p
   await page.keyboard.press("Enter");
 
   const custom = page.getByLabel(/Other amount/);
-  await expect(page.getByText("Enter at least €1.00")).toBeVisible();
+  await expect(page.getByText("Enter an amount between €1.00 and €10,000.00.")).toBeVisible();
   await expect(custom).toHaveAttribute("aria-invalid", "true");
+  await expect(custom).toBeFocused();
   await expect(page.getByRole("status").filter({ hasText: "Please correct the highlighted field." })).toBeVisible();
   await expectNoAxeViolations(page);
 
   await custom.fill("7");
+  await page.keyboard.press("Enter");
+  // The monthly offer takes the focus; the reader tabs past it to keep the gift as it was.
+  await expect(page.getByRole("button", { name: "Give €5.00 every month" })).toBeFocused();
+  await page.keyboard.press("Tab");
+  await expect(page.getByRole("button", { name: "Give €7.00 once" })).toBeFocused();
   await page.keyboard.press("Enter");
   await page.waitForURL(`${stack.sandboxUrl}/c/pay/**`);
   await expect(page.getByTestId("checkout-amount")).toHaveText("€7.00");
@@ -135,7 +145,8 @@ test("a cancelled checkout returns to the picker with the reader's choices", asy
   await page.goto(`${stack.appUrl}/donate`);
   await page.getByLabel("Currency").selectOption("gbp");
   await page.getByText("£50", { exact: true }).click();
-  await page.getByRole("button", { name: "Continue" }).click();
+  await page.getByRole("button", { name: "Continue: £50.00 once" }).click();
+  await page.getByRole("button", { name: "Give £50.00 once" }).click();
   await page.waitForURL(`${stack.sandboxUrl}/c/pay/**`);
   await page.getByRole("link", { name: /Back/ }).click();
 

@@ -51,8 +51,24 @@ describe("parseEnv", () => {
       expect.stringMatching(/^APP_URL: must be an https/),
       expect.stringMatching(/^STRIPE_API_BASE: must be unset/),
       expect.stringMatching(/^SMTP_URL: is required/),
+      expect.stringMatching(/^APP_SECRET: is required/),
       expect.stringMatching(/^EMAIL_FROM: is required/),
     ]);
+  });
+
+  it("takes the widget's settings: a secret, the headers a proxy and a CDN set, and a card descriptor a statement can show", () => {
+    const local = parseEnv({});
+    expect(local).toMatchObject({ clientIpHeader: "x-forwarded-for", countryHeader: null, discreetStatementDescriptor: "ONLINE SERVICES" });
+    expect(local.appSecret.length).toBeGreaterThanOrEqual(32);
+    expect(parseEnv({ CLIENT_IP_HEADER: "CF-Connecting-IP", COUNTRY_HEADER: "CF-IPCountry", DISCREET_STATEMENT_DESCRIPTOR: "Web services" })).toMatchObject({
+      clientIpHeader: "cf-connecting-ip",
+      countryHeader: "cf-ipcountry",
+      discreetStatementDescriptor: "WEB SERVICES",
+    });
+    expect(problemsOf({ APP_SECRET: "short" })).toEqual([expect.stringMatching(/^APP_SECRET: must be at least 32 characters/)]);
+    expect(problemsOf({ DISCREET_STATEMENT_DESCRIPTOR: "12345" })).toEqual([expect.stringMatching(/^DISCREET_STATEMENT_DESCRIPTOR: must contain at least one letter/)]);
+    expect(problemsOf({ DISCREET_STATEMENT_DESCRIPTOR: "Gifts <to> us" })).toEqual([expect.stringMatching(/^DISCREET_STATEMENT_DESCRIPTOR: must be 5 to 22/)]);
+    expect(problemsOf({ CLIENT_IP_HEADER: "x forwarded" })).toEqual([expect.stringMatching(/^CLIENT_IP_HEADER: must be a header name/)]);
   });
 
   it("keeps email in the local mailbox without SMTP, and sends through SMTP when configured", () => {

@@ -1,3 +1,5 @@
+import fc from "fast-check";
+import { cardFee, feeToCover } from "@/lib/gifts/fees";
 import { describe, expect, it } from "vitest";
 import { fieldErrors, ZGiftForm } from "@/lib/gifts/schemas";
 import { readGiftMetadata, toStripeMetadata } from "@/lib/stripe/metadata";
@@ -16,7 +18,32 @@ describe("ZGiftForm (shared by the picker and the server)", () => {
       campaign: "footer",
       variant: undefined,
       locale: "en",
+      feeCoveredMinor: 0,
+      totalMinor: 1230,
+      discreet: false,
+      emailReceipts: false,
+      visitorId: undefined,
+      reminder: undefined,
     });
+  });
+
+  it("grosses up a covered fee so the newsroom receives the whole gift", () => {
+    // €20.00 at 1.5% + €0.25: €20.56 pays a €0.56 fee and leaves €20.00.
+    expect(ZGiftForm.parse({ ...base, amount: "20", coverFee: true })).toMatchObject({ amountMinor: 2000, feeCoveredMinor: 56, totalMinor: 2056 });
+    // A form post's checkbox says "on".
+    expect(ZGiftForm.parse({ ...base, currency: "usd", amount: "10", coverFee: "on" })).toMatchObject({ feeCoveredMinor: 61, totalMinor: 1061 });
+    expect(ZGiftForm.parse({ ...base, amount: "20" })).toMatchObject({ feeCoveredMinor: 0, totalMinor: 2000 });
+    // For every amount: the least extra that leaves the whole gift after Stripe's fee on the total.
+    fc.assert(
+      fc.property(fc.integer({ min: 100, max: 1_000_000 }), fc.constantFrom("eur" as const, "usd" as const, "gbp" as const), (gift, currency) => {
+        const total = gift + feeToCover(gift, currency);
+        expect(total - cardFee(total, currency)).toBeGreaterThanOrEqual(gift);
+        expect(total - 1 - cardFee(total - 1, currency)).toBeLessThan(gift);
+      }),
+    );
+    // The ceiling applies to what is charged.
+    const over = ZGiftForm.safeParse({ ...base, amount: "10000", coverFee: true });
+    expect(over.success || fieldErrors(over.error).amount).toMatch(/^Enter at most/);
   });
 
   it("enforces each currency's floor and ceiling", () => {
@@ -35,11 +62,28 @@ describe("gift metadata", () => {
       isOurs: true,
       frequency: "once",
       attribution: { articleUrl: "https://n.example/x", section: null, campaign: "c", variant: null, locale: "ru" },
+      options: { feeCoveredMinor: 0, discreet: null, reminderId: null, visitorId: null },
+    });
+    const options = toStripeMetadata({
+      frequency: "monthly",
+      attemptId: "a",
+      locale: "en",
+      feeCoveredMinor: 56,
+      discreet: true,
+      reminderId: "3b241101-e2bb-4255-8caf-4136c1a5d2b6",
+      visitorId: "abcdefghijklmnop1234",
+    });
+    expect(readGiftMetadata(options).options).toEqual({
+      feeCoveredMinor: 56,
+      discreet: "silent",
+      reminderId: "3b241101-e2bb-4255-8caf-4136c1a5d2b6",
+      visitorId: "abcdefghijklmnop1234",
     });
     expect(readGiftMetadata({ kind: "other", frequency: "weekly", section: "s".repeat(101) })).toEqual({
       isOurs: false,
       frequency: null,
       attribution: { articleUrl: null, section: null, campaign: null, variant: null, locale: null },
+      options: { feeCoveredMinor: 0, discreet: null, reminderId: null, visitorId: null },
     });
   });
 });

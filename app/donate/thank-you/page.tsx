@@ -4,7 +4,9 @@ import { findGiftByCheckoutSession } from "@/db/queries/gifts";
 import { findRecurringGiftByCheckoutSession } from "@/db/queries/recurring-gifts";
 import { env } from "@/lib/env";
 import { CHECKOUT_SESSION_ID } from "@/lib/gifts/checkout-session-id";
-import { describeRecurringGift, formatPaymentDate, type NextPayment, nextPaymentOf, nextPaymentOfSubscription, STRIPE_INTERVAL } from "@/lib/gifts/recurrence";
+import { type NextPayment, nextPaymentOf, nextPaymentOfSubscription, STRIPE_INTERVAL } from "@/lib/gifts/recurrence";
+import { fill, type Locale, localeFrom, type Messages, messagesFor } from "@/lib/i18n";
+import { describeRecurring, formatDate } from "@/lib/i18n/format";
 import { log } from "@/lib/log";
 import { formatMoneyExact } from "@/lib/money";
 import { getStripe, Stripe } from "@/lib/stripe/client";
@@ -17,42 +19,48 @@ export const metadata: Metadata = { title: "Thank you", referrer: "no-referrer" 
 /**
  * /donate/thank-you?session_id=cs_…: reads only. The gift (one-time, or the recurring gift the
  * session started) appears here once Stripe's webhook has recorded it; until then the session's own
- * amount, and for a recurring gift its next payment date, are shown, read from Stripe.
+ * amount, and for a recurring gift its next payment date, are shown, read from Stripe. In the
+ * language the reader gave in. A discreet giver, to whom we never write, is offered a receipt to save.
  */
 export default async function ThankYouPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const raw = (await searchParams).session_id;
   const sessionId = Array.isArray(raw) ? raw[0] : raw;
   if (!sessionId || !CHECKOUT_SESSION_ID.test(sessionId)) notFound();
+  const newsroom = env().newsroomName;
 
   const [gift, recurringGift] = await Promise.all([findGiftByCheckoutSession(sessionId), findRecurringGiftByCheckoutSession(sessionId)]);
   if (gift) {
+    const locale = localeFrom(gift.locale) ?? "en";
+    const m = messagesFor(locale);
+
     return (
-      <section className="thanks" aria-labelledby="thanks-heading">
-        <h1 id="thanks-heading">Thank you</h1>
+      <section className="thanks" aria-labelledby="thanks-heading" lang={locale}>
+        <h1 id="thanks-heading">{m.thanks.title}</h1>
         <p className="status-ok" data-testid="gift-confirmed">
-          Your gift of {formatMoneyExact(gift.amountMinor, gift.currency)} has been received.
+          {fill(m.thanks.received, { amount: formatMoneyExact(gift.amountMinor, gift.currency, locale) })}
         </p>
-        <p>It goes straight to the reporting of {env().newsroomName}.</p>
-        <p>
-          <a href="/">Back to the article</a>
-        </p>
+        <p>{fill(m.thanks.goesTo, { newsroom })}</p>
+        {gift.discreet && <DiscreetReceipt m={m} sessionId={sessionId} />}
+        <BackLink m={m} href={gift.articleUrl} />
       </section>
     );
   }
   if (recurringGift) {
     const { amountMinor, currency } = recurringGift;
+    const locale = localeFrom(recurringGift.locale) ?? "en";
+    const m = messagesFor(locale);
+    const what = describeRecurring(m, amountMinor, currency, recurringGift.interval, recurringGift.intervalCount, locale);
 
     return (
-      <section className="thanks" aria-labelledby="thanks-heading">
-        <h1 id="thanks-heading">Thank you</h1>
+      <section className="thanks" aria-labelledby="thanks-heading" lang={locale}>
+        <h1 id="thanks-heading">{m.thanks.title}</h1>
         <p className="status-ok" data-testid="gift-confirmed">
-          Your {describeRecurringGift(amountMinor, currency, recurringGift.interval, recurringGift.intervalCount)} has been set up.
+          {fill(m.thanks.recurringSetUp, { gift: what })}
         </p>
-        <NextPaymentLine next={nextPaymentOf(recurringGift)} amount={formatMoneyExact(amountMinor, currency)} />
-        <p>It goes straight to the reporting of {env().newsroomName}.</p>
-        <p>
-          <a href="/">Back to the article</a>
-        </p>
+        <NextPaymentLine m={m} locale={locale} next={nextPaymentOf(recurringGift)} amount={formatMoneyExact(amountMinor, currency, locale)} />
+        <p>{fill(m.thanks.goesTo, { newsroom })}</p>
+        {recurringGift.discreet && <DiscreetReceipt m={m} sessionId={sessionId} />}
+        <BackLink m={m} href={recurringGift.articleUrl} />
       </section>
     );
   }
@@ -66,43 +74,42 @@ export default async function ThankYouPage({ searchParams }: { searchParams: Pro
     log.error("thank-you page could not read the session", { error });
     throw error;
   }
-  const amount = session.amount_total !== null && session.currency ? formatMoneyExact(session.amount_total, session.currency) : null;
+  const { attribution } = readGiftMetadata(session.metadata);
+  const locale = localeFrom(attribution.locale) ?? "en";
+  const m = messagesFor(locale);
+  const amount = session.amount_total !== null && session.currency ? formatMoneyExact(session.amount_total, session.currency, locale) : null;
 
   if (session.status === "complete" && session.payment_status === "paid") {
     const pending =
       session.mode === "subscription"
-        ? pendingRecurringGift(session)
-        : { what: `Your gift${amount ? ` of ${amount}` : ""}`, next: null, nextAmount: null };
+        ? pendingRecurringGift(session, m, locale)
+        : { what: amount ? fill(m.thanks.giftWhatAmount, { amount }) : m.thanks.giftWhat, next: null, nextAmount: null };
 
     return (
-      <section className="thanks" aria-labelledby="thanks-heading">
-        <h1 id="thanks-heading">Thank you</h1>
+      <section className="thanks" aria-labelledby="thanks-heading" lang={locale}>
+        <h1 id="thanks-heading">{m.thanks.title}</h1>
         <p role="status" data-testid="gift-pending">
-          {pending.what} went through. We are recording it now.
+          {fill(m.thanks.pending, { what: pending.what })}
         </p>
-        {pending.nextAmount && <NextPaymentLine next={pending.next} amount={pending.nextAmount} />}
+        {pending.nextAmount && <NextPaymentLine m={m} locale={locale} next={pending.next} amount={pending.nextAmount} />}
         <RefreshUntilRecorded sessionId={sessionId} />
       </section>
     );
   }
 
   return (
-    <section className="thanks" aria-labelledby="thanks-heading">
-      <h1 id="thanks-heading">Your gift is not complete</h1>
-      <p data-testid="gift-incomplete">
-        {session.status === "expired"
-          ? "This payment page expired before the payment was made. Nothing was charged."
-          : "The payment has not gone through yet. Nothing was charged."}
-      </p>
+    <section className="thanks" aria-labelledby="thanks-heading" lang={locale}>
+      <h1 id="thanks-heading">{m.thanks.incompleteTitle}</h1>
+      <p data-testid="gift-incomplete">{session.status === "expired" ? m.thanks.expired : m.thanks.notYet}</p>
       <p>
-        <a href="/donate">Start again</a>
+        <a href={`/donate${locale === "en" ? "" : `?lang=${locale}`}`}>{m.thanks.startAgain}</a>
       </p>
     </section>
   );
 }
 
 /** A paid subscription session, described from Stripe's own objects until the webhook lands. */
-function pendingRecurringGift(session: Stripe.Checkout.Session): { what: string; next: NextPayment | null; nextAmount: string | null } {
+function pendingRecurringGift(session: Stripe.Checkout.Session, m: Messages, locale: Locale): { what: string; next: NextPayment | null; nextAmount: string | null } {
   const subscription = typeof session.subscription === "object" ? session.subscription : null;
   const price = subscription?.items.data[0]?.price;
   const frequency = readGiftMetadata(session.metadata).frequency;
@@ -110,24 +117,46 @@ function pendingRecurringGift(session: Stripe.Checkout.Session): { what: string;
     price?.recurring ?? (frequency && frequency !== "once" ? { interval: STRIPE_INTERVAL[frequency], interval_count: 1 } : null);
   const amountMinor = price?.unit_amount ?? session.amount_total;
   const currency = price?.currency ?? session.currency;
-  if (!recurring || amountMinor === null || !currency) return { what: "Your recurring gift", next: null, nextAmount: null };
+  if (!recurring || amountMinor === null || !currency) return { what: m.thanks.recurringWhat, next: null, nextAmount: null };
+  const described = describeRecurring(m, amountMinor, currency, recurring.interval, recurring.interval_count, locale);
 
   return {
-    what: `Your ${describeRecurringGift(amountMinor, currency, recurring.interval, recurring.interval_count)}`,
+    what: locale === "en" ? `Your ${described}` : `${m.thanks.recurringWhat}: ${described}`,
     next: subscription ? nextPaymentOfSubscription(subscription) : null,
-    nextAmount: formatMoneyExact(amountMinor, currency),
+    nextAmount: formatMoneyExact(amountMinor, currency, locale),
   };
 }
 
-function NextPaymentLine({ next, amount }: { next: NextPayment | null; amount: string }) {
+function NextPaymentLine({ m, locale, next, amount }: { m: Messages; locale: Locale; next: NextPayment | null; amount: string }) {
   if (!next) return null;
-  const date = <time dateTime={next.on.toISOString()}>{formatPaymentDate(next.on)}</time>;
+  const [before, after] = (next.kind === "next-payment" ? fill(m.thanks.nextPayment, { amount }) : m.thanks.ends).split("{date}");
 
-  return next.kind === "next-payment" ? (
+  return (
     <p data-testid="next-payment">
-      The next payment of {amount} will be on {date}.
+      {before}
+      <time dateTime={next.on.toISOString()}>{formatDate(next.on, locale)}</time>
+      {after}
     </p>
-  ) : (
-    <p data-testid="next-payment">It is set to end on {date}; nothing more will be taken.</p>
+  );
+}
+
+function DiscreetReceipt({ m, sessionId }: { m: Messages; sessionId: string }) {
+  return (
+    <div className="notice" data-testid="discreet-receipt">
+      <p>{m.thanks.discreetNote}</p>
+      <p>
+        <a href={`/donate/receipt?session_id=${encodeURIComponent(sessionId)}`} download>
+          {m.thanks.saveReceipt}
+        </a>
+      </p>
+    </div>
+  );
+}
+
+function BackLink({ m, href }: { m: Messages; href: string | null }) {
+  return (
+    <p>
+      <a href={href && /^https?:\/\//.test(href) ? href : "/"}>{m.thanks.back}</a>
+    </p>
   );
 }

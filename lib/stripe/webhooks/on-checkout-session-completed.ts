@@ -4,7 +4,8 @@ import { recordOneTimeGift } from "@/lib/gifts/record-gift";
 import { log } from "@/lib/log";
 import { upsertRecurringGift } from "@/lib/recurring/record";
 import { readSubscriptionFacts } from "@/lib/recurring/subscription-facts";
-import { readGiftMetadata } from "../metadata";
+import { recordReminderOutcome } from "@/lib/reminders/conversion";
+import { type GiftOptions, readGiftMetadata } from "../metadata";
 import type { EventHandler } from "./handlers";
 import { settlementOf } from "./settlement";
 
@@ -27,7 +28,7 @@ async function fulfilCheckoutSession(sessionId: string, stripe: Stripe) {
   const session = await stripe.checkout.sessions.retrieve(sessionId, {
     expand: ["payment_intent.latest_charge.balance_transaction"],
   });
-  const { isOurs, frequency, attribution } = readGiftMetadata(session.metadata);
+  const { isOurs, frequency, attribution, options } = readGiftMetadata(session.metadata);
   if (!isOurs) {
     // Another integration on the same Stripe account (a shop, an event ticket): not a gift.
     log.info("checkout session is not a gift; ignored", { session: session.id });
@@ -57,7 +58,8 @@ async function fulfilCheckoutSession(sessionId: string, stripe: Stripe) {
 
   const facts = {
     livemode: session.livemode,
-    supporter: email ? { email, name: session.customer_details?.name ?? null, locale: attribution.locale } : null,
+    // A discreet giver who asked for no email: we keep no address or name (Stripe holds them).
+    supporter: email && options.discreet !== "silent" ? { email, name: session.customer_details?.name ?? null, locale: attribution.locale } : null,
     stripeCustomerId: customerId,
     gift: {
       stripeCheckoutSessionId: session.id,
@@ -66,6 +68,7 @@ async function fulfilCheckoutSession(sessionId: string, stripe: Stripe) {
       currency: session.currency,
       givenAt: new Date(charge.created * 1000),
       attribution,
+      options,
     },
     payment: {
       stripePaymentIntentId: paymentIntent.id,
@@ -79,6 +82,8 @@ async function fulfilCheckoutSession(sessionId: string, stripe: Stripe) {
 
   return async (tx: Transaction) => {
     await recordOneTimeGift(tx, facts);
+    // The address is only compared here, never kept for a discreet gift.
+    await recordReminderOutcome(tx, { ...reminderKeys(options), email, checkoutSessionId: session.id, at: facts.gift.givenAt });
   };
 }
 
@@ -92,7 +97,12 @@ async function linkSubscriptionSession(session: Stripe.Checkout.Session, stripe:
   const facts = await readSubscriptionFacts(stripe, subscriptionId);
   if (facts === null) return null;
 
+  const email = session.customer_details?.email ?? session.customer_email ?? null;
+
   return async (tx: Transaction) => {
     await upsertRecurringGift(tx, facts, session.id);
+    await recordReminderOutcome(tx, { ...reminderKeys(facts.options), email, checkoutSessionId: session.id, at: facts.startedAt });
   };
 }
+
+const reminderKeys = (options: GiftOptions) => ({ reminderId: options.reminderId, visitorId: options.visitorId });

@@ -1,0 +1,49 @@
+import { eq } from "drizzle-orm";
+import { z } from "zod";
+import { getDb } from "@/db";
+import { campaigns } from "@/db/schema";
+import { FREQUENCIES, type Frequency, PRESET_AMOUNTS } from "@/lib/gifts/presets";
+import { CURRENCY_RULES, GIFT_CURRENCIES, type GiftCurrency } from "@/lib/money";
+
+export type Presets = Record<Frequency, Record<GiftCurrency, { amounts: number[]; suggested: number }>>;
+export type CampaignCopy = Partial<Record<"en" | "ru", { headline?: string; appeal?: string }>>;
+export type Campaign = { slug: string; presets: Presets; copy: CampaignCopy };
+
+const ZPresetSet = z
+  .object({ amounts: z.array(z.number().int().positive()).min(1).max(6), suggested: z.number().int().positive() })
+  .refine((p) => p.amounts.includes(p.suggested), "the suggested amount must be one of the amounts");
+
+const ZCopy = z.record(z.string(), z.object({ headline: z.string().max(200).optional(), appeal: z.string().max(600).optional() })).catch({});
+
+/**
+ * A campaign's settings as the picker uses them. The stored JSON is checked on every read: a
+ * currency or frequency left out, or an amount outside what a gift may be, falls back to the
+ * built-in defaults for that set rather than breaking the article page.
+ */
+export function campaignFromRow(row: { slug: string; presets: unknown; copy: unknown }): Campaign {
+  const stored = (row.presets ?? {}) as Record<string, Record<string, unknown> | undefined>;
+  const presets = {} as Presets;
+  for (const frequency of FREQUENCIES) {
+    presets[frequency] = {} as Presets[Frequency];
+    for (const currency of GIFT_CURRENCIES) {
+      const parsed = ZPresetSet.safeParse(stored[frequency]?.[currency]);
+      const rules = CURRENCY_RULES[currency];
+      const usable = parsed.success && parsed.data.amounts.every((a) => a >= rules.minMinor && a <= rules.maxMinor);
+      presets[frequency][currency] = usable ? parsed.data : PRESET_AMOUNTS[frequency][currency];
+    }
+  }
+
+  return { slug: row.slug, presets, copy: ZCopy.parse(row.copy ?? {}) as CampaignCopy };
+}
+
+/** The named campaign if it exists and is active, else the default one (else the built-in defaults). */
+export async function loadCampaign(slug: string | null | undefined): Promise<Campaign> {
+  const db = getDb();
+  if (slug && slug !== "default") {
+    const [row] = await db.select().from(campaigns).where(eq(campaigns.slug, slug));
+    if (row?.active) return campaignFromRow(row);
+  }
+  const [fallback] = await db.select().from(campaigns).where(eq(campaigns.slug, "default"));
+
+  return campaignFromRow(fallback ?? { slug: "default", presets: PRESET_AMOUNTS, copy: {} });
+}

@@ -1,0 +1,320 @@
+/**
+ * The picker's behaviour, in the browser, on every page that shows it: our /donate page, the
+ * server-rendered block, and article pages on other origins (inside the embed's shadow root).
+ * No framework and no dependency but our own small modules: with the CSS it must stay under
+ * 10 KB gzipped (npm run bench:widget prints the figure). It only enhances the server's markup,
+ * which already works as a plain form.
+ */
+import { solveChallenge } from "@/lib/abuse/solve-challenge";
+import { fill } from "@/lib/i18n/fill";
+import type { PickerClientConfig } from "@/lib/widget/picker-view";
+import { HIDE_UNTIL_KEY, visitorId } from "./storage";
+
+type Root = Document | ShadowRoot | HTMLElement;
+type Frequency = "once" | "monthly" | "annual";
+type Currency = keyof PickerClientConfig["rules"];
+type ApiError = { error?: { code?: string; message?: string; fieldErrors?: Record<string, string>; challenge?: unknown } };
+
+declare global {
+  interface Window {
+    Readerfund?: { mount: (root: Root) => void; queue?: Root[] };
+  }
+}
+
+function mount(root: Root): void {
+  root.querySelectorAll<HTMLElement>("[data-rf-picker]").forEach(mountPicker);
+}
+
+function mountPicker(section: HTMLElement): void {
+  if (section.dataset.rfMounted) return;
+  section.dataset.rfMounted = "1";
+  const $ = <T extends Element = HTMLElement>(selector: string) => section.querySelector<T>(selector)!;
+  const config = JSON.parse($("[data-rf-config]").textContent!) as PickerClientConfig;
+  const { m, locale } = config;
+  const form = $<HTMLFormElement>("[data-rf-form]");
+  const field = (name: string) => form.elements.namedItem(name) as HTMLInputElement;
+  const custom = field("customAmount");
+  const currencySelect = form.elements.namedItem("currency") as HTMLSelectElement;
+  const presetBox = $("[data-rf-presets]");
+  const status = $("[data-rf-status]");
+  const amountError = $("[data-rf-error=amount]");
+  const continueButton = $<HTMLButtonElement>("[data-rf-continue]");
+  const terms = $(".rf-terms");
+  const upsell = $("[data-rf-upsell]");
+  const idPrefix = custom.id.replace(/-custom$/, "");
+  let upsellOffered = false;
+  let busy = false;
+
+  field("visitorId").value = visitorId();
+
+  const frequency = () => (form.querySelector<HTMLInputElement>("input[name=frequency]:checked")?.value ?? "once") as Frequency;
+  const currency = () => currencySelect.value as Currency;
+  const rules = () => config.rules[currency()];
+  const amountText = () => custom.value.trim() || (form.querySelector<HTMLInputElement>("input[name=amount]:checked")?.value ?? "");
+  const money = (minor: number, exact = true) => {
+    const major = minor / 10 ** rules().exponent;
+
+    return new Intl.NumberFormat(locale, {
+      style: "currency",
+      currency: currency().toUpperCase(),
+      minimumFractionDigits: exact || !Number.isInteger(major) ? rules().exponent : 0,
+    }).format(major);
+  };
+  /** The amount typed or chosen, in minor units, or null when it is not a number we accept. */
+  const amountMinor = (): number | null => {
+    const match = /^(\d{1,9})(?:[.,](\d{1,2}))?$/.exec(amountText().replace(/[\s\u00a0€$£]/g, ""));
+    if (!match) return null;
+    const exponent = rules().exponent;
+    if ((match[2]?.length ?? 0) > exponent) return null;
+    const minor = Number(match[1]) * 10 ** exponent + Number((match[2] ?? "").padEnd(exponent, "0") || "0");
+
+    return minor >= rules().min && minor <= rules().max ? minor : null;
+  };
+  const fee = (minor: number) => {
+    const { basisPoints, fixedMinor } = config.pricing[currency()];
+    const feeOn = (total: number) => Math.floor((total * basisPoints + 5000) / 10000) + fixedMinor;
+    let total = Math.ceil(((minor + fixedMinor) * 10000) / (10000 - basisPoints)) - 1;
+    while (total - feeOn(total) < minor) total++;
+
+    return total - minor;
+  };
+  const toInput = (minor: number) => {
+    const e = rules().exponent;
+    const major = Math.floor(minor / 10 ** e);
+    const rest = minor % 10 ** e;
+
+    return rest ? `${major}.${String(rest).padStart(e, "0")}` : String(major);
+  };
+
+  /** Preset radios for the frequency and currency now chosen; a typed amount stays as it is. */
+  function drawPresets(keepChoice: boolean) {
+    const set = config.presets[frequency()][currency()];
+    const per = m.perPeriod[frequency()];
+    const wanted = keepChoice ? amountText() : toInput(set.suggested);
+    presetBox.textContent = "";
+    set.amounts.forEach((preset, index) => {
+      const wrap = document.createElement("span");
+      wrap.className = "rf-choice";
+      const input = document.createElement("input");
+      Object.assign(input, { type: "radio", name: "amount", id: `${idPrefix}-amount-${index}`, value: toInput(preset) });
+      input.checked = !custom.value.trim() && input.value === wanted;
+      const label = document.createElement("label");
+      label.htmlFor = input.id;
+      label.textContent = money(preset, false);
+      if (per) label.append(Object.assign(document.createElement("span"), { className: "rf-per", textContent: ` ${per}` }));
+      if (preset === set.suggested) label.append(Object.assign(document.createElement("span"), { className: "rf-tag", textContent: m.suggested }));
+      wrap.append(input, label);
+      presetBox.append(wrap);
+    });
+    $("[data-rf-other-suffix]").textContent = `${per ? ` ${per}` : ""} (${currency().toUpperCase()})`;
+  }
+
+  /** Everything that is said about the amount: the fee line and the Continue button. */
+  function drawSummary() {
+    const minor = amountMinor();
+    const coverLabel = $("[data-rf-cover-label]");
+    coverLabel.textContent = minor === null ? m.coverFeeNoAmount : fill(m.coverFee, { fee: money(fee(minor)), amount: money(minor) });
+    const total = minor === null ? null : minor + (field("coverFee").checked ? fee(minor) : 0);
+    if (!busy) terms.textContent = total === null ? m.continue : fill(m.continueWith[frequency()], { amount: money(total) });
+    $("[data-rf-email-receipts]").hidden = !field("discreet").checked;
+  }
+
+  function showAmountError(message: string) {
+    amountError.textContent = message;
+    custom.setAttribute("aria-invalid", "true");
+    status.textContent = m.fixField;
+  }
+  function clearErrors() {
+    amountError.textContent = "";
+    custom.removeAttribute("aria-invalid");
+    status.textContent = "";
+  }
+
+  form.addEventListener("change", (event) => {
+    const target = event.target as HTMLInputElement;
+    if (target.name === "frequency" || target.name === "currency") drawPresets(target.name === "currency" && !!custom.value.trim());
+    if (target.name === "amount") custom.value = "";
+    upsell.hidden = true;
+    drawSummary();
+  });
+  custom.addEventListener("input", () => {
+    form.querySelectorAll<HTMLInputElement>("input[name=amount]").forEach((radio) => (radio.checked = false));
+    if (amountError.textContent) clearErrors();
+    drawSummary();
+  });
+
+  /** Posts JSON to one of our endpoints, solving a proof-of-work challenge if the server asks for one. */
+  async function post(path: string, body: Record<string, unknown>): Promise<{ response: Response; json: ApiError & Record<string, unknown> }> {
+    let response = await fetch(`${config.appUrl}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    let json = (await response.json().catch(() => ({}))) as ApiError & Record<string, unknown>;
+    if (response.status === 428 && json.error?.challenge) {
+      status.textContent = m.checking;
+      const challenge = await solveChallenge(json.error.challenge as never);
+      response = await fetch(`${config.appUrl}${path}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ ...body, challenge }),
+      });
+      json = (await response.json().catch(() => ({}))) as ApiError & Record<string, unknown>;
+    }
+
+    return { response, json };
+  }
+
+  async function submit() {
+    const minor = amountMinor();
+    if (minor === null) {
+      showAmountError(fill(m.amountRange, { min: money(rules().min), max: money(rules().max) }));
+      custom.focus();
+
+      return;
+    }
+    const body: Record<string, unknown> = Object.fromEntries(new FormData(form).entries());
+    delete body.customAmount;
+    Object.assign(body, {
+      amount: toInput(minor),
+      coverFee: field("coverFee").checked,
+      discreet: field("discreet").checked,
+      emailReceipts: field("discreet").checked && field("emailReceipts").checked,
+    });
+    busy = true;
+    continueButton.disabled = true;
+    status.textContent = m.redirecting;
+    try {
+      const { response, json } = await post("/api/checkout", body);
+      if (response.ok && typeof json.url === "string") {
+        terms.textContent = m.redirecting;
+        window.location.assign(json.url);
+
+        return;
+      }
+      const fieldMessage = json.error?.fieldErrors?.amount;
+      if (fieldMessage) showAmountError(fieldMessage);
+      else status.textContent = json.error?.message ?? m.failed;
+    } catch {
+      status.textContent = m.network;
+    }
+    busy = false;
+    continueButton.disabled = false;
+    drawSummary();
+  }
+
+  form.addEventListener("submit", (event) => {
+    event.preventDefault();
+    if (busy) return;
+    clearErrors();
+    const minor = amountMinor();
+    // Once, before Continue, a one-time giver is asked whether they would give monthly instead.
+    if (frequency() === "once" && minor !== null && !upsellOffered) {
+      const monthly = config.presets.monthly[currency()];
+      const suggestion = monthly.amounts.filter((a) => a * 3 <= minor).pop() ?? monthly.amounts[0]!;
+      upsellOffered = true;
+      $("[data-rf-upsell-body]").textContent = fill(m.upsellBody, { monthly: money(suggestion) });
+      const yes = $<HTMLButtonElement>("[data-rf-upsell-yes]");
+      const no = $<HTMLButtonElement>("[data-rf-upsell-no]");
+      yes.textContent = fill(m.upsellYes, { monthly: money(suggestion) });
+      no.textContent = fill(m.upsellNo, { amount: money(minor + (field("coverFee").checked ? fee(minor) : 0)) });
+      yes.onclick = () => {
+        field("variant").value = [field("variant").value, "upsell-monthly"].filter(Boolean).join("+");
+        (form.querySelector(`input[name=frequency][value=monthly]`) as HTMLInputElement).checked = true;
+        custom.value = "";
+        drawPresets(false);
+        const preset = [...form.querySelectorAll<HTMLInputElement>("input[name=amount]")].find((r) => r.value === toInput(suggestion));
+        if (preset) preset.checked = true;
+        else custom.value = toInput(suggestion);
+        upsell.hidden = true;
+        drawSummary();
+        void submit();
+      };
+      no.onclick = () => {
+        upsell.hidden = true;
+        void submit();
+      };
+      upsell.hidden = false;
+      yes.focus();
+
+      return;
+    }
+    void submit();
+  });
+
+  // Back from Checkout with the browser's Back button: the page is restored as it was left.
+  window.addEventListener("pageshow", (event) => {
+    if (!event.persisted) return;
+    busy = false;
+    continueButton.disabled = false;
+    field("attemptId").value = crypto.randomUUID();
+    status.textContent = "";
+    drawSummary();
+  });
+
+  // "Remind me later".
+  const laterLine = $("[data-rf-later-line]");
+  const laterButton = $<HTMLButtonElement>("[data-rf-later]");
+  const remindForm = $<HTMLFormElement>("[data-rf-remind]");
+  const remindStatus = $("[data-rf-remind-status]");
+  const remindError = $("[data-rf-error=remind]");
+  laterLine.classList.remove("rf-await-script");
+  laterButton.addEventListener("click", () => {
+    const open = remindForm.hidden;
+    remindForm.hidden = !open;
+    laterButton.setAttribute("aria-expanded", String(open));
+    if (open) remindForm.querySelector<HTMLInputElement>("input[name=choice]:checked")?.focus();
+  });
+  remindForm.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const data = new FormData(remindForm);
+    const email = String(data.get("email") ?? "").trim();
+    remindError.textContent = "";
+    const body = {
+      visitorId: field("visitorId").value,
+      choice: data.get("choice"),
+      ...(email ? { email } : {}),
+      locale,
+      // An amount not yet valid is remembered as the suggested one: the reminder reopens a picker that works.
+      picker: {
+        frequency: frequency(),
+        currency: currency(),
+        amount: toInput(amountMinor() ?? config.presets[frequency()][currency()].suggested),
+        coverFee: field("coverFee").checked,
+      },
+      articleUrl: field("articleUrl").value || undefined,
+      section: field("section").value || undefined,
+      campaign: field("campaign").value || undefined,
+      variant: field("variant").value || undefined,
+    };
+    try {
+      const { response, json } = await post("/api/reminders", body);
+      const reminder = json.reminder as { dueAt: string; email: boolean } | undefined;
+      if (response.ok && reminder) {
+        const due = new Date(reminder.dueAt);
+        try {
+          localStorage.setItem(HIDE_UNTIL_KEY, String(due.getTime()));
+        } catch {
+          // Storage refused (private mode): the reminder stands; the box just shows again.
+        }
+        remindForm.hidden = true;
+        laterLine.hidden = true;
+        const date = new Intl.DateTimeFormat(locale, { day: "numeric", month: "long", year: "numeric" }).format(due);
+        remindStatus.textContent = fill(reminder.email ? m.doneEmail : m.doneHidden, { date });
+
+        return;
+      }
+      const errors = json.error?.fieldErrors ?? {};
+      remindError.textContent = errors.email ?? errors.choice ?? Object.values(errors)[0] ?? json.error?.message ?? m.failed;
+    } catch {
+      remindError.textContent = m.network;
+    }
+  });
+
+  // The server drew the presets and the labels for the starting state; only what differs changes.
+  drawSummary();
+}
+
+// The loader may have queued shadow roots before this script arrived; our own pages have none.
+const queued = window.Readerfund?.queue ?? [];
+window.Readerfund = { mount };
+queued.forEach(mount);
+// An async script can run before the page below it is parsed.
+if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", () => mount(document));
+else mount(document);

@@ -1,0 +1,76 @@
+import "server-only";
+import { loadCampaign } from "@/db/queries/campaigns";
+import { env } from "@/lib/env";
+import { first, pickerStateFrom, type SearchParams } from "@/lib/gifts/picker-state";
+import { type Locale, localeFrom, localeFromAcceptLanguage, messagesFor } from "@/lib/i18n";
+import { readReminderForPicker } from "@/lib/reminders/reopen";
+import type { PickerViewProps } from "./picker-view";
+
+export type PickerSurface = {
+  /** "page": our own pages (same origin). "embed": an article page elsewhere, through the loader. */
+  kind: "page" | "embed";
+  /** Attribution a page gives its picker when the URL names none. */
+  defaults?: { articleUrl?: string; section?: string; campaign?: string; variant?: string };
+  headingLevel?: 2 | 3;
+};
+
+const attributionParam = (value: string | string[] | undefined) => first(value)?.slice(0, 500) || undefined;
+
+/**
+ * Everything the picker shows, from the request: language (the embed's `lang`, else on our own
+ * pages the browser's), currency (chosen, else by country), the campaign's presets and copy, and
+ * the state a cancelled checkout came back with.
+ */
+export async function pickerModel(given: SearchParams, headers: Headers, surface: PickerSurface): Promise<PickerViewProps> {
+  // A reminder's link reopens the picker exactly as the reader left it, on our own page.
+  const reminderToken = surface.kind === "page" ? first(given.reminder) : undefined;
+  const reminder = reminderToken ? await readReminderForPicker(reminderToken) : null;
+  // Back from a cancelled checkout, the URL holds the latest choices; the reminder still counts.
+  const params: SearchParams = reminder && first(given.cancelled) !== "1"
+    ? {
+        ...given,
+        frequency: reminder.frequency,
+        currency: reminder.currency,
+        amount: reminder.amount,
+        cover: reminder.coverFee ? "1" : undefined,
+        lang: first(given.lang) ?? reminder.locale,
+        article: reminder.articleUrl ?? undefined,
+        section: reminder.section ?? undefined,
+        campaign: reminder.campaign ?? undefined,
+        variant: reminder.variant ?? undefined,
+      }
+    : given;
+  const locale: Locale =
+    localeFrom(first(params.lang)) ?? (surface.kind === "page" ? localeFromAcceptLanguage(headers.get("accept-language")) : null) ?? "en";
+  const state = pickerStateFrom(params, { headers, locale });
+  const m = messagesFor(locale);
+  const campaignSlug = attributionParam(params.campaign) ?? surface.defaults?.campaign;
+  const campaign = await loadCampaign(campaignSlug);
+  const notice = state.serverError
+    ? ({ text: state.serverError, tone: "error" } as const)
+    : state.cancelled
+      ? ({ text: m.picker.cancelled, tone: "info" } as const)
+      : reminder && params !== given
+        ? ({ text: m.picker.reopened, tone: "info" } as const)
+        : null;
+
+  return {
+    uid: `rf${state.attemptId.slice(0, 8)}`,
+    appUrl: surface.kind === "embed" ? env().appUrl : "",
+    locale,
+    newsroomName: env().newsroomName,
+    campaign,
+    initial: state.initial,
+    attemptId: state.attemptId,
+    attribution: {
+      articleUrl: attributionParam(params.article) ?? surface.defaults?.articleUrl,
+      section: attributionParam(params.section) ?? surface.defaults?.section,
+      campaign: campaignSlug,
+      variant: attributionParam(params.variant) ?? surface.defaults?.variant,
+    },
+    notice,
+    reminderToken: reminder ? reminderToken : null,
+    discreetDescriptor: env().discreetStatementDescriptor,
+    headingLevel: surface.headingLevel,
+  };
+}

@@ -1,0 +1,263 @@
+import type { Campaign } from "@/db/queries/campaigns";
+import { CARD_PRICING, feeToCover } from "@/lib/gifts/fees";
+import { FREQUENCIES, type Frequency } from "@/lib/gifts/presets";
+import { fill, type Locale, messagesFor } from "@/lib/i18n";
+import { CURRENCY_RULES, formatMoney, formatMoneyExact, GIFT_CURRENCIES, type GiftCurrency, minorToInput, parseAmountToMinor } from "@/lib/money";
+
+export type PickerInitial = {
+  frequency: Frequency;
+  currency: GiftCurrency;
+  /** As a form holds it ("25", "12.50"); null for the suggested preset. */
+  amount: string | null;
+  coverFee: boolean;
+  discreet: boolean;
+};
+
+export type PickerViewProps = {
+  /** Prefix for element ids: unique per picker on a page. */
+  uid: string;
+  /** Where the picker's forms post: "" on our own pages, our origin inside the embed. */
+  appUrl: string;
+  locale: Locale;
+  newsroomName: string;
+  campaign: Campaign;
+  initial: PickerInitial;
+  attemptId: string;
+  attribution: { articleUrl?: string | null; section?: string | null; campaign?: string | null; variant?: string | null };
+  /** A signed reminder token, when the reader came back from a reminder email. */
+  reminderToken?: string | null;
+  /** A message shown above the form (a cancelled checkout, a reopened reminder, an error). */
+  notice?: { text: string; tone: "info" | "error" } | null;
+  discreetDescriptor: string;
+  /** The embed has no headline of the page around it; our own pages give theirs. */
+  headingLevel?: 2 | 3;
+};
+
+/** The messages the script needs after the page is drawn (labels that change with the choices). */
+function clientMessages(locale: Locale) {
+  const m = messagesFor(locale);
+
+  return {
+    perPeriod: m.picker.perPeriod,
+    suggested: m.picker.suggested,
+    coverFee: m.picker.coverFee,
+    coverFeeNoAmount: m.picker.coverFeeNoAmount,
+    continue: m.picker.continue,
+    continueWith: m.picker.continueWith,
+    redirecting: m.picker.redirecting,
+    upsellBody: m.picker.upsellBody,
+    upsellYes: m.picker.upsellYes,
+    upsellNo: m.picker.upsellNo,
+    fixField: m.picker.fixField,
+    network: m.picker.network,
+    failed: m.picker.failed,
+    checking: m.picker.checking,
+    amountRange: m.picker.amountRange,
+    doneEmail: m.remind.doneEmail,
+    doneHidden: m.remind.doneHidden,
+  };
+}
+
+export type PickerClientConfig = {
+  appUrl: string;
+  locale: Locale;
+  presets: Campaign["presets"];
+  rules: Record<GiftCurrency, { min: number; max: number; exponent: number }>;
+  pricing: typeof CARD_PRICING;
+  m: ReturnType<typeof clientMessages>;
+};
+
+/**
+ * The picker's markup: one component for the /donate page, the server-rendered block on our own
+ * pages, and the embed's HTML. Without script it is a working form that posts to /api/checkout;
+ * the widget script (lib/widget/client/picker.ts) then makes the labels follow the choices, offers
+ * the monthly upgrade, the reminder and the proof-of-work check, and posts as JSON.
+ */
+export function PickerView(props: PickerViewProps) {
+  const { uid, locale, initial, campaign } = props;
+  const m = messagesFor(locale);
+  const copy = campaign.copy[locale] ?? {};
+  const presets = campaign.presets[initial.frequency][initial.currency];
+  const amount = initial.amount ?? minorToInput(presets.suggested, initial.currency);
+  const amountMinor = parseAmountToMinor(amount, initial.currency);
+  const isPreset = presets.amounts.some((a) => minorToInput(a, initial.currency) === amount);
+  const perPeriod = m.picker.perPeriod[initial.frequency];
+  const H = props.headingLevel === 3 ? "h3" : "h2";
+  const id = (name: string) => `${uid}-${name}`;
+  const money = (minor: number) => formatMoneyExact(minor, initial.currency, locale);
+  const config: PickerClientConfig = {
+    appUrl: props.appUrl,
+    locale,
+    presets: campaign.presets,
+    rules: Object.fromEntries(
+      GIFT_CURRENCIES.map((c) => [c, { min: CURRENCY_RULES[c].minMinor, max: CURRENCY_RULES[c].maxMinor, exponent: CURRENCY_RULES[c].exponent }]),
+    ) as PickerClientConfig["rules"],
+    pricing: CARD_PRICING,
+    m: clientMessages(locale),
+  };
+  const hidden = (name: string, value: string | null | undefined) => <input type="hidden" name={name} defaultValue={value ?? ""} />;
+
+  return (
+    <section className="rf-picker" lang={locale} aria-labelledby={id("headline")} data-rf-picker="">
+      <H id={id("headline")} className="rf-headline">
+        {copy.headline ?? m.picker.headline}
+      </H>
+      <p className="rf-appeal">{fill(copy.appeal ?? m.picker.appeal, { newsroom: props.newsroomName })}</p>
+      {props.notice && (
+        <p className={props.notice.tone === "error" ? "rf-notice rf-notice-error" : "rf-notice"} role={props.notice.tone === "error" ? "alert" : "status"}>
+          {props.notice.text}
+        </p>
+      )}
+      <form className="rf-form" action={`${props.appUrl}/api/checkout`} method="post" noValidate data-rf-form="">
+        {hidden("attemptId", props.attemptId)}
+        {hidden("articleUrl", props.attribution.articleUrl)}
+        {hidden("section", props.attribution.section)}
+        {hidden("campaign", props.attribution.campaign)}
+        {hidden("variant", props.attribution.variant)}
+        {hidden("locale", locale)}
+        {hidden("reminder", props.reminderToken)}
+        {hidden("visitorId", "")}
+
+        <fieldset className="rf-group">
+          <legend>{m.picker.frequencyLegend}</legend>
+          <div className="rf-choices">
+            {FREQUENCIES.map((value) => (
+              <span className="rf-choice" key={value}>
+                <input type="radio" id={id(`frequency-${value}`)} name="frequency" value={value} defaultChecked={value === initial.frequency} />
+                <label htmlFor={id(`frequency-${value}`)}>{m.picker.frequency[value]}</label>
+              </span>
+            ))}
+          </div>
+        </fieldset>
+
+        <fieldset className="rf-group" aria-describedby={id("amount-error")}>
+          <legend>{m.picker.amountLegend}</legend>
+          <div className="rf-choices" data-rf-presets="">
+            {presets.amounts.map((preset, index) => (
+              <span className="rf-choice" key={preset}>
+                <input
+                  type="radio"
+                  id={id(`amount-${index}`)}
+                  name="amount"
+                  value={minorToInput(preset, initial.currency)}
+                  defaultChecked={isPreset && minorToInput(preset, initial.currency) === amount}
+                />
+                <label htmlFor={id(`amount-${index}`)}>
+                  {formatMoney(preset, initial.currency, locale)}
+                  {perPeriod && <span className="rf-per"> {perPeriod}</span>}
+                  {preset === presets.suggested && <span className="rf-tag">{m.picker.suggested}</span>}
+                </label>
+              </span>
+            ))}
+          </div>
+          <div className="rf-row">
+            <span className="rf-field">
+              <label htmlFor={id("custom")}>
+                {m.picker.otherAmount}
+                <span data-rf-other-suffix="">
+                  {perPeriod ? ` ${perPeriod}` : ""} ({initial.currency.toUpperCase()})
+                </span>
+              </label>
+              <input
+                id={id("custom")}
+                name="customAmount"
+                inputMode="decimal"
+                autoComplete="off"
+                defaultValue={isPreset ? "" : amount}
+                aria-describedby={id("amount-error")}
+              />
+            </span>
+            <span className="rf-field">
+              <label htmlFor={id("currency")}>{m.picker.currencyLabel}</label>
+              <select id={id("currency")} name="currency" defaultValue={initial.currency}>
+                {GIFT_CURRENCIES.map((currency) => (
+                  <option key={currency} value={currency}>
+                    {currency.toUpperCase()} ({CURRENCY_RULES[currency].symbol})
+                  </option>
+                ))}
+              </select>
+            </span>
+          </div>
+          <p className="rf-field-error" id={id("amount-error")} data-rf-error="amount" />
+        </fieldset>
+
+        <div className="rf-options">
+          <span className="rf-check">
+            <input type="checkbox" id={id("cover")} name="coverFee" value="on" defaultChecked={initial.coverFee} />
+            <label htmlFor={id("cover")} data-rf-cover-label="">
+              {amountMinor !== null
+                ? fill(m.picker.coverFee, { fee: money(feeToCover(amountMinor, initial.currency)), amount: money(amountMinor) })
+                : m.picker.coverFeeNoAmount}
+            </label>
+          </span>
+          <span className="rf-check">
+            <input type="checkbox" id={id("discreet")} name="discreet" value="on" defaultChecked={initial.discreet} aria-describedby={id("discreet-hint")} />
+            <label htmlFor={id("discreet")}>{m.picker.discreet}</label>
+          </span>
+          <p className="rf-hint" id={id("discreet-hint")}>
+            {fill(m.picker.discreetHint, { descriptor: props.discreetDescriptor })}
+          </p>
+          <span className="rf-check" data-rf-email-receipts="" hidden={!initial.discreet}>
+            <input type="checkbox" id={id("email-receipts")} name="emailReceipts" value="on" />
+            <label htmlFor={id("email-receipts")}>{m.picker.emailReceipts}</label>
+          </span>
+        </div>
+
+        <div className="rf-upsell" role="group" aria-labelledby={id("upsell-title")} data-rf-upsell="" hidden>
+          <p className="rf-upsell-title" id={id("upsell-title")}>
+            <strong>{m.picker.upsellTitle}</strong>
+          </p>
+          <p data-rf-upsell-body="" />
+          <button type="button" className="rf-button" data-rf-upsell-yes="" />
+          <button type="button" className="rf-link" data-rf-upsell-no="" />
+        </div>
+
+        <p className="rf-status" role="status" aria-live="polite" data-rf-status="" />
+        <button type="submit" className="rf-continue" data-rf-continue="">
+          {/* The terms as the script keeps them; a page without script says only "Continue" (its
+              labels cannot follow the reader's changes), through the noscript style below. */}
+          <span className="rf-terms">
+            {amountMinor !== null
+              ? fill(m.picker.continueWith[initial.frequency], { amount: money(amountMinor + (initial.coverFee ? feeToCover(amountMinor, initial.currency) : 0)) })
+              : m.picker.continue}
+          </span>
+          <span className="rf-plain">{m.picker.continue}</span>
+        </button>
+        <noscript>
+          <style>{".rf-picker .rf-terms{display:none}.rf-picker .rf-plain{display:inline}.rf-picker [data-rf-email-receipts]{display:flex}"}</style>
+        </noscript>
+      </form>
+
+      <p className="rf-later rf-await-script" data-rf-later-line="">
+        {m.picker.later}{" "}
+        <button type="button" className="rf-link" aria-expanded="false" aria-controls={id("remind")} data-rf-later="">
+          {m.picker.remindLater}
+        </button>
+      </p>
+      <form className="rf-remind" id={id("remind")} data-rf-remind="" noValidate hidden>
+        <fieldset className="rf-group">
+          <legend>{m.remind.legend}</legend>
+          {(["month", "three_months", "hide"] as const).map((choice) => (
+            <span className="rf-check" key={choice}>
+              <input type="radio" id={id(`remind-${choice}`)} name="choice" value={choice} defaultChecked={choice === "month"} />
+              <label htmlFor={id(`remind-${choice}`)}>{choice === "month" ? m.remind.month : choice === "three_months" ? m.remind.threeMonths : m.remind.hide}</label>
+            </span>
+          ))}
+        </fieldset>
+        <span className="rf-field">
+          <label htmlFor={id("remind-email")}>{m.remind.email}</label>
+          <input type="email" id={id("remind-email")} name="email" autoComplete="email" aria-describedby={`${id("remind-email-hint")} ${id("remind-error")}`} />
+        </span>
+        <p className="rf-hint" id={id("remind-email-hint")}>
+          {m.remind.emailHint}
+        </p>
+        <p className="rf-field-error" id={id("remind-error")} data-rf-error="remind" />
+        <button type="submit" className="rf-button">
+          {m.remind.submit}
+        </button>
+      </form>
+      <p className="rf-status" role="status" aria-live="polite" data-rf-remind-status="" />
+      <script type="application/json" data-rf-config="" dangerouslySetInnerHTML={{ __html: JSON.stringify(config).replace(/</g, "\\u003c") }} />
+    </section>
+  );
+}
