@@ -23,7 +23,7 @@ export default function nextConfig(phase: string): NextConfig {
     // rate-limiter-flexible imports drizzle-orm by a computed name; and stripe must be one copy
     // per process, because the client is shared through globalThis and a second bundled copy's
     // error classes fail `instanceof` (a 404 for a missing product read as "Stripe unreachable").
-    serverExternalPackages: ["@electric-sql/pglite", "rate-limiter-flexible", "stripe"],
+    serverExternalPackages: ["@electric-sql/pglite", "rate-limiter-flexible", "stripe", "ioredis"],
     poweredByHeader: false,
     // Every page's <title> and metadata in the first bytes of <head>, for every client: screen
     // readers announce the title at once, and a page read without JavaScript has it too (Next

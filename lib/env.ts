@@ -97,6 +97,7 @@ const ZRawEnv = z.object({
       .regex(/[A-Za-z]/, "must contain at least one letter (Stripe refuses a descriptor without one)")
       .default("ONLINE SERVICES"),
   ),
+  REDIS_URL: optional(z.url({ protocol: /^rediss?$/, error: "must be a redis:// or rediss:// URL, or unset to keep rate limits in PostgreSQL" })),
   CRON_SECRET: optional(z.string().min(32, "must be at least 32 characters (a random secret a platform cron sends as a bearer token)")),
   LOG_LEVEL: z.preprocess(
     emptyAsUndefined,
@@ -170,6 +171,7 @@ export function parseEnv(source: Record<string, string | undefined>) {
     // Locally a fixed secret: links signed with it are worth nothing outside this machine.
     appSecret: raw.APP_SECRET ?? LOCAL_APP_SECRET,
     clientIpHeader: raw.CLIENT_IP_HEADER,
+    redisUrl: raw.REDIS_URL ?? null,
     countryHeader: raw.COUNTRY_HEADER ?? null,
     discreetStatementDescriptor: raw.DISCREET_STATEMENT_DESCRIPTOR.toUpperCase(),
     logLevel: raw.LOG_LEVEL,

@@ -1,5 +1,6 @@
 import { lte } from "drizzle-orm";
-import { RateLimiterDrizzle, RateLimiterMemory, RateLimiterRes } from "rate-limiter-flexible";
+import type Redis from "ioredis";
+import { RateLimiterDrizzle, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
 import { type Database, getDb, type Queryable } from "@/db";
 import { rateLimits, spentChallenges } from "@/db/schema";
 import { AppError } from "@/lib/errors";
@@ -7,6 +8,7 @@ import { describeError, log } from "@/lib/log";
 import { type Challenge, createChallenge, verifyAndSpend, verifyChallengeSolution } from "./challenge";
 import { clientIp } from "./client-ip";
 import { hashEmail, hashIp, hashVisitorId } from "./hash";
+import { rateLimitRedis } from "./redis";
 import { type AbuseLimits, checkLimits, DEFAULT_LIMITS, type GuardScope, type Limit, type LimitLevel, type LimitSubject } from "./limits";
 
 export type { GuardScope } from "./limits";
@@ -19,6 +21,11 @@ export type GuardOptions = {
   /** The database the counters live in; by default the app's, looked up at each call. */
   db?: Database;
   limits?: AbuseLimits;
+  /**
+   * Where the counters live: Redis when given (by default, when REDIS_URL is set), else the
+   * database. Spent challenges are always in the database.
+   */
+  redis?: Redis | null;
   /** Difficulty of the challenges this guard hands out (see CHALLENGE_MAX_NUMBER). */
   challengeMaxNumber?: number;
   /** How long to wait for the database before counting in memory (DATABASE_TIMEOUT_MS). */
@@ -45,8 +52,8 @@ const SUBJECTS: LimitSubject[] = ["ip", "visitor", "email"];
  * Builds the guard for the endpoints that create things (Checkout Sessions, reminders). Several
  * guards on one database share their counts, as several app instances do.
  *
- * Each call counts one attempt against every counter that applies and decides in one transaction,
- * so a failure leaves no counter moved and no challenge spent. When the database fails, the guard
+ * Each call counts one attempt against every counter that applies and decides in one transaction
+ * (on PostgreSQL), so a failure leaves no counter moved and no challenge spent. When the store fails, the guard
  * counts in this instance's memory instead, with the same limits, until it is back. It neither
  * refuses everyone (checkout needs no database of ours, and readers could not give for the length
  * of an outage) nor lets everyone through (the moment the database is down would be the moment to
@@ -57,7 +64,8 @@ const SUBJECTS: LimitSubject[] = ["ip", "visitor", "email"];
  * if the widget sent one, the email if the scope counts emails. One without an address and a
  * visitor id is counted by neither, so the proxy's address header must be configured.
  *
- * Counters are rate-limiter-flexible's Drizzle store, built per call on the transaction, with its
+ * With REDIS_URL set, the counters are rate-limiter-flexible's Redis store instead (keys expire
+ * with their windows). Otherwise they are its Drizzle store, built per call on the transaction, with its
  * clean-up timer off: timers would keep a process or test alive, and `deleteExpiredAbuseRows` does
  * that work from the hourly scheduled run. (Next must leave the package unbundled,
  * `serverExternalPackages` in next.config.ts: it imports drizzle-orm by a computed name. Bundled,
@@ -93,31 +101,44 @@ export function createGuard(options: GuardOptions = {}): GuardCreation {
   return async (request, input) => {
     const counters = countersFor(limits, input, clientIp(request), new Date());
     let decision: Decision;
+    const redis = options.redis === undefined ? rateLimitRedis() : options.redis;
     try {
-      const transaction = (options.db ?? getDb()).transaction((tx) =>
-        decide(
-          counters,
-          (counter) =>
-            new RateLimiterDrizzle({
-              storeClient: tx,
-              schema: rateLimits,
-              keyPrefix: counter.prefix,
-              points: counter.limit.points,
-              duration: counter.limit.seconds,
-              clearExpiredByTimeout: false,
-            }),
-          input.challenge,
-          (payload) => verifyAndSpend(payload, tx),
-        ),
-      );
-      decision = await withTimeout(transaction, options.databaseTimeoutMs ?? DATABASE_TIMEOUT_MS);
+      // With Redis the counters live there and the spend in the database: a spend that fails
+      // after the count leaves one attempt counted, never a solution accepted twice.
+      const decided = redis
+        ? decide(counters, (counter) => redisStore(redis, counter), input.challenge, (payload) => verifyAndSpend(payload, options.db ?? getDb()))
+        : (options.db ?? getDb()).transaction((tx) =>
+            decide(
+              counters,
+              (counter) =>
+                new RateLimiterDrizzle({
+                  storeClient: tx,
+                  schema: rateLimits,
+                  keyPrefix: counter.prefix,
+                  points: counter.limit.points,
+                  duration: counter.limit.seconds,
+                  clearExpiredByTimeout: false,
+                }),
+              input.challenge,
+              (payload) => verifyAndSpend(payload, tx),
+            ),
+          );
+      decision = await withTimeout(decided, options.databaseTimeoutMs ?? DATABASE_TIMEOUT_MS);
     } catch (error) {
-      log.error("abuse guard: the database failed; counting in this instance's memory", { scope: input.scope, error: describeError(error) });
+      log.error(`abuse guard: ${redis ? "Redis or the database" : "the database"} failed; counting in this instance's memory`, {
+        scope: input.scope,
+        error: describeError(error),
+      });
       decision = await decide(counters, memoryStore, input.challenge, spendInMemory);
     }
 
     return respond(decision, options.challengeMaxNumber);
   };
+}
+
+/** A counter in Redis: the key expires with its window, so nothing there outlives a day. */
+function redisStore(redis: Redis, counter: Counter): Store {
+  return new RateLimiterRedis({ storeClient: redis, keyPrefix: `readerfund:${counter.prefix}`, points: counter.limit.points, duration: counter.limit.seconds });
 }
 
 let defaultGuard: GuardCreation | undefined;

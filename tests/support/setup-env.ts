@@ -7,3 +7,6 @@ delete process.env.STRIPE_SECRET_KEY;
 delete process.env.STRIPE_WEBHOOK_SECRET;
 process.env.APP_URL = "http://localhost:3000";
 process.env.WEBHOOK_WORKER_POLL_MS = "0";
+// The app's REDIS_URL would move every test's rate limits into a shared Redis; the Redis test
+// reads TEST_REDIS_URL instead.
+delete process.env.REDIS_URL;

@@ -69,6 +69,9 @@ describe("parseEnv", () => {
     expect(problemsOf({ DISCREET_STATEMENT_DESCRIPTOR: "12345" })).toEqual([expect.stringMatching(/^DISCREET_STATEMENT_DESCRIPTOR: must contain at least one letter/)]);
     expect(problemsOf({ DISCREET_STATEMENT_DESCRIPTOR: "Gifts <to> us" })).toEqual([expect.stringMatching(/^DISCREET_STATEMENT_DESCRIPTOR: must be 5 to 22/)]);
     expect(problemsOf({ CLIENT_IP_HEADER: "x forwarded" })).toEqual([expect.stringMatching(/^CLIENT_IP_HEADER: must be a header name/)]);
+    expect(local.redisUrl).toBeNull();
+    expect(parseEnv({ REDIS_URL: "redis://127.0.0.1:6379" }).redisUrl).toBe("redis://127.0.0.1:6379");
+    expect(problemsOf({ REDIS_URL: "http://127.0.0.1:6379" })).toEqual([expect.stringMatching(/^REDIS_URL: must be a redis:\/\/ or rediss:\/\/ URL/)]);
   });
 
   it("keeps email in the local mailbox without SMTP, and sends through SMTP when configured", () => {

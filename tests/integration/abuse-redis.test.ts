@@ -1,0 +1,92 @@
+import { randomBytes } from "node:crypto";
+import type Redis from "ioredis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type GuardCreation, type GuardInput, createGuard } from "@/lib/abuse/guard";
+import { type AbuseLimits } from "@/lib/abuse/limits";
+import { createRedis } from "@/lib/abuse/redis";
+import { type ChallengeToSolve, solveChallenge } from "@/lib/abuse/solve-challenge";
+import { useTestDatabase } from "../support/database";
+
+/**
+ * The rate limits with REDIS_URL set: counters in Redis, shared by instances that each have their
+ * own Redis connection. Runs when TEST_REDIS_URL names a Redis (CI starts one); without it the limits
+ * live in PostgreSQL (abuse.test.ts) and this file says so and skips.
+ */
+const REDIS_URL = process.env.TEST_REDIS_URL;
+useTestDatabase();
+if (!REDIS_URL) console.warn("abuse-redis.test.ts skipped: set TEST_REDIS_URL (e.g. redis://127.0.0.1:6379) to test rate limits in Redis.");
+
+const LIMITS: AbuseLimits = {
+  checkout: {
+    ip: { soft: { points: 3, seconds: 600 }, hard: { points: 6, seconds: 3600 } },
+    visitor: { soft: { points: 3, seconds: 600 }, hard: { points: 6, seconds: 3600 } },
+  },
+  reminder: { email: { hard: { points: 2, seconds: 86_400 } } },
+};
+
+describe.skipIf(!REDIS_URL)("rate limits in Redis", () => {
+  const connections: Redis[] = [];
+  let instanceA: GuardCreation;
+  let instanceB: GuardCreation;
+  let inspect: Redis;
+
+  beforeAll(() => {
+    const [a, b] = [createRedis(REDIS_URL!), createRedis(REDIS_URL!)];
+    inspect = createRedis(REDIS_URL!);
+    connections.push(a, b, inspect);
+    instanceA = createGuard({ redis: a, limits: LIMITS, challengeMaxNumber: 1_000 });
+    instanceB = createGuard({ redis: b, limits: LIMITS, challengeMaxNumber: 1_000 });
+  });
+  afterAll(async () => {
+    await Promise.all(connections.map((c) => c.quit()));
+  });
+
+  // A fresh client every test: this Redis may be shared with other runs.
+  const client = () => `198.51.100.${1 + (randomBytes(1)[0]! % 250)}`;
+  const request = (ip: string) => new Request("http://localhost:3000/api/checkout", { method: "POST", headers: { "x-forwarded-for": ip } });
+  const call = async (guard: GuardCreation, ip: string, input: Partial<GuardInput> = {}) => {
+    const result = await guard(request(ip), { scope: "checkout", ...input });
+
+    return result.ok ? { status: 200, body: null } : { status: result.response.status, body: (await result.response.json()) as { error: { code: string; challenge?: ChallengeToSolve } }, retryAfter: result.response.headers.get("retry-after") };
+  };
+
+  it("shares counts between instances: soft limit → proof of work, hard limit → 429 with Retry-After", async () => {
+    const ip = client();
+    const visitorId = `visitor_${randomBytes(8).toString("hex")}`;
+    const statuses: number[] = [];
+    for (let i = 0; i < 3; i++) statuses.push((await call(i % 2 ? instanceB : instanceA, ip, { visitorId })).status);
+    expect(statuses).toEqual([200, 200, 200]);
+    const asked = await call(instanceB, ip, { visitorId });
+    expect(asked.status).toBe(428);
+    const solution = await solveChallenge(asked.body!.error.challenge!);
+    expect((await call(instanceA, ip, { visitorId, challenge: solution })).status).toBe(200);
+    // Spent on one instance, refused on the other.
+    expect((await call(instanceB, ip, { visitorId, challenge: solution })).status).toBe(428);
+    // The seventh attempt in the hour is past the hard limit (six), challenge or not.
+    const limited = await call(instanceA, ip, { visitorId });
+    expect(limited.status).toBe(429);
+    expect(limited.body!.error.code).toBe("RATE_LIMITED");
+    expect(Number(limited.retryAfter)).toBeGreaterThan(3000);
+
+    // Keys hold hashes and expire with their windows, never longer than a day.
+    const keys = await inspect.keys("readerfund:checkout:*");
+    expect(keys.length).toBeGreaterThan(0);
+    expect(keys.join(" ")).not.toContain(ip);
+    expect(keys.join(" ")).not.toContain(visitorId);
+    for (const key of keys) {
+      const ttl = await inspect.ttl(key);
+      expect(ttl).toBeGreaterThan(0);
+      expect(ttl).toBeLessThanOrEqual(86_400);
+    }
+  });
+
+  it("counts in memory while Redis is unreachable, and still holds the limits", async () => {
+    const down = createRedis("redis://127.0.0.1:1");
+    connections.push(down);
+    const guard = createGuard({ redis: down, limits: LIMITS, challengeMaxNumber: 1_000 });
+    const ip = client();
+    const statuses: number[] = [];
+    for (let i = 0; i < 4; i++) statuses.push((await call(guard, ip)).status);
+    expect(statuses).toEqual([200, 200, 200, 428]);
+  });
+});
