@@ -97,6 +97,25 @@ const ZRawEnv = z.object({
       .regex(/[A-Za-z]/, "must contain at least one letter (Stripe refuses a descriptor without one)")
       .default("ONLINE SERVICES"),
   ),
+  NEWSROOM_ORIGINS: optional(
+    z
+      .string()
+      .max(2000)
+      .transform((v, ctx) => {
+        const origins: string[] = [];
+        for (const part of v.split(",").map((p) => p.trim()).filter(Boolean)) {
+          try {
+            const url = new URL(part);
+            if (url.protocol !== "https:" && url.protocol !== "http:") throw new Error("protocol");
+            origins.push(url.origin);
+          } catch {
+            ctx.addIssue({ code: "custom", message: `must be a comma-separated list of origins like https://news.example.org ("${part.slice(0, 40)}" is not one)` });
+          }
+        }
+
+        return origins;
+      }),
+  ),
   REDIS_URL: optional(z.url({ protocol: /^rediss?$/, error: "must be a redis:// or rediss:// URL, or unset to keep rate limits in PostgreSQL" })),
   CRON_SECRET: optional(z.string().min(32, "must be at least 32 characters (a random secret a platform cron sends as a bearer token)")),
   LOG_LEVEL: z.preprocess(
@@ -172,6 +191,8 @@ export function parseEnv(source: Record<string, string | undefined>) {
     appSecret: raw.APP_SECRET ?? LOCAL_APP_SECRET,
     clientIpHeader: raw.CLIENT_IP_HEADER,
     redisUrl: raw.REDIS_URL ?? null,
+    // Where the newsroom's articles live: the thank-you page links back only there (or to us).
+    newsroomOrigins: raw.NEWSROOM_ORIGINS ?? [],
     countryHeader: raw.COUNTRY_HEADER ?? null,
     discreetStatementDescriptor: raw.DISCREET_STATEMENT_DESCRIPTOR.toUpperCase(),
     logLevel: raw.LOG_LEVEL,

@@ -430,10 +430,7 @@ export class Sandbox {
   createProduct(params: Params, context: RequestContext): Stripe.Product {
     assertKnownParams(params, ["id", "name", "description", "metadata", "metadata.*", "statement_descriptor"]);
     const id = optionalString(params, "id", 250);
-    const statementDescriptor = optionalString(params, "statement_descriptor", 22);
-    if (statementDescriptor !== null && (statementDescriptor.length < 5 || /[<>\\'"*]/.test(statementDescriptor) || !/[A-Za-z]/.test(statementDescriptor))) {
-      throw invalidRequest("The statement descriptor must be 5 to 22 characters, with at least one letter and none of < > \\ ' \" *.", "statement_descriptor");
-    }
+    const statementDescriptor = statementDescriptorParam(params);
     if (id !== null && this.products.has(id)) {
       throw invalidRequest(`Product already exists.`, "id", "resource_already_exists");
     }
@@ -453,7 +450,7 @@ export class Sandbox {
 
   updateProduct(id: string, params: Params, context: RequestContext): Stripe.Product {
     const product = this.get(this.products, id, "product");
-    assertKnownParams(params, ["active", "name", "description", "metadata", "metadata.*"]);
+    assertKnownParams(params, ["active", "name", "description", "metadata", "metadata.*", "statement_descriptor"]);
     const previous: Record<string, unknown> = {};
     const set = <K extends keyof Stripe.Product>(key: K, value: Stripe.Product[K]) => {
       if (JSON.stringify(product[key]) === JSON.stringify(value)) return;
@@ -464,6 +461,7 @@ export class Sandbox {
     if (active !== null) set("active", active);
     const name = optionalString(params, "name", 250);
     if (name !== null) set("name", name);
+    if (params.statement_descriptor !== undefined) set("statement_descriptor", statementDescriptorParam(params));
     if (params.description !== undefined) set("description", optionalString(params, "description", 40_000));
     const metadata = metadataUpdate(params, "metadata", product.metadata);
     if (metadata !== null) set("metadata", metadata);
@@ -610,4 +608,14 @@ function fingerprintFor(number: string): string {
   for (const ch of number) hash = (hash * 31 + ch.charCodeAt(0)) >>> 0;
 
   return `fp${hash.toString(36)}${number.slice(-4)}`.padEnd(16, "0").slice(0, 16);
+}
+
+/** A product's `statement_descriptor` as Stripe checks it: 5 to 22 characters, a letter, none of < > \\ ' " *. */
+function statementDescriptorParam(params: Params): string | null {
+  const value = optionalString(params, "statement_descriptor", 22);
+  if (value !== null && (value.length < 5 || /[<>\\'"*]/.test(value) || !/[A-Za-z]/.test(value))) {
+    throw invalidRequest("The statement descriptor must be 5 to 22 characters, with at least one letter and none of < > \\ ' \" *.", "statement_descriptor");
+  }
+
+  return value;
 }

@@ -37,6 +37,7 @@ CREATE TABLE "reminders" (
 	"cancelled_at" timestamp with time zone,
 	"gave_at" timestamp with time zone,
 	"gave_checkout_session_id" text,
+	"gave_via_link" boolean DEFAULT false NOT NULL,
 	CONSTRAINT "reminders_amount_positive" CHECK ("reminders"."amount_minor" > 0),
 	CONSTRAINT "reminders_currency_lower" CHECK ("reminders"."currency" ~ '^[a-z]{3}$')
 );

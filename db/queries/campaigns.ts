@@ -3,6 +3,7 @@ import { z } from "zod";
 import { getDb } from "@/db";
 import { campaigns } from "@/db/schema";
 import { FREQUENCIES, type Frequency, PRESET_AMOUNTS } from "@/lib/gifts/presets";
+import { describeError, log } from "@/lib/log";
 import { CURRENCY_RULES, GIFT_CURRENCIES, type GiftCurrency } from "@/lib/money";
 
 export type Presets = Record<Frequency, Record<GiftCurrency, { amounts: number[]; suggested: number }>>;
@@ -38,12 +39,20 @@ export function campaignFromRow(row: { slug: string; presets: unknown; copy: unk
 
 /** The named campaign if it exists and is active, else the default one (else the built-in defaults). */
 export async function loadCampaign(slug: string | null | undefined): Promise<Campaign> {
-  const db = getDb();
-  if (slug && slug !== "default") {
-    const [row] = await db.select().from(campaigns).where(eq(campaigns.slug, slug));
-    if (row?.active) return campaignFromRow(row);
-  }
-  const [fallback] = await db.select().from(campaigns).where(eq(campaigns.slug, "default"));
+  const builtIn = { slug: "default", presets: PRESET_AMOUNTS, copy: {} };
+  try {
+    const db = getDb();
+    if (slug && slug !== "default") {
+      const [row] = await db.select().from(campaigns).where(eq(campaigns.slug, slug));
+      if (row?.active) return campaignFromRow(row);
+    }
+    const [fallback] = await db.select().from(campaigns).where(eq(campaigns.slug, "default"));
 
-  return campaignFromRow(fallback ?? { slug: "default", presets: PRESET_AMOUNTS, copy: {} });
+    return campaignFromRow(fallback ?? builtIn);
+  } catch (error) {
+    // Giving needs Stripe, not our database: without it the picker still shows, with the built-in amounts.
+    log.error("campaign settings unavailable; the picker uses the built-in presets", { error: describeError(error) });
+
+    return campaignFromRow(builtIn);
+  }
 }

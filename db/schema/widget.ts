@@ -61,6 +61,8 @@ export const reminders = pgTable(
     gaveAt: timestamp({ withTimezone: true }),
     // The Checkout Session of the gift that converted it, for reconciliation.
     gaveCheckoutSessionId: text(),
+    // That gift came through the reminder's own link (rather than from the same visitor or address).
+    gaveViaLink: boolean().notNull().default(false),
   },
   (t) => [
     index().on(t.status, t.dueAt),

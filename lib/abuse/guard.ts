@@ -62,7 +62,7 @@ const SUBJECTS: LimitSubject[] = ["ip", "visitor", "email"];
  *
  * A request is counted by what it carries: the address (lib/abuse/client-ip.ts), the visitor id
  * if the widget sent one, the email if the scope counts emails. One without an address and a
- * visitor id is counted by neither, so the proxy's address header must be configured.
+ * visitor id shares one counter with every other such request, so the proxy's address header must be configured.
  *
  * With REDIS_URL set, the counters are rate-limiter-flexible's Redis store instead (keys expire
  * with their windows). Otherwise they are its Drizzle store, built per call on the transaction, with its
@@ -99,7 +99,7 @@ export function createGuard(options: GuardOptions = {}): GuardCreation {
   };
 
   return async (request, input) => {
-    const counters = countersFor(limits, input, clientIp(request), new Date());
+    const counters = countersFor(limits, input, clientIp(request) ?? unidentified(input), new Date());
     let decision: Decision;
     const redis = options.redis === undefined ? rateLimitRedis() : options.redis;
     try {
@@ -134,6 +134,23 @@ export function createGuard(options: GuardOptions = {}): GuardCreation {
 
     return respond(decision, options.challengeMaxNumber);
   };
+}
+
+let warnedUnidentified = false;
+
+/**
+ * A request with neither a client address nor a visitor id would be counted by nothing, and a
+ * script could then create sessions without end: such requests share one counter instead. It
+ * means the proxy's address header is missing (CLIENT_IP_HEADER), which is said once per process.
+ */
+function unidentified(input: GuardInput): string | null {
+  if (input.visitorId) return null;
+  if (!warnedUnidentified) {
+    warnedUnidentified = true;
+    log.warn("abuse guard: a request without a client address; check CLIENT_IP_HEADER (such requests share one rate limit)", { scope: input.scope });
+  }
+
+  return "unidentified";
 }
 
 /** A counter in Redis: the key expires with its window, so nothing there outlives a day. */

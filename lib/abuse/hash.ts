@@ -28,7 +28,7 @@ export function hashIp(ip: string, at?: Date): string {
   return dailyHash("ip", rateLimitSubject(ip), at);
 }
 
-/** Hashes an email as the same inbox however it was typed: trimmed and lower-cased. */
+/** Hashes an email as the same inbox however it was typed (see normalizeEmail). */
 export function hashEmail(email: string, at?: Date): string {
   return dailyHash("email", normalizeEmail(email), at);
 }
@@ -38,6 +38,21 @@ export function hashVisitorId(visitorId: string, at?: Date): string {
   return dailyHash("visitor", visitorId, at);
 }
 
+const DOTLESS_DOMAINS = new Set(["gmail.com", "googlemail.com"]);
+
+/**
+ * One inbox, however many ways it can be written: trimmed, lower-cased, without a "+tag" (which most
+ * providers deliver to the same inbox), and without dots for Gmail. For counting only; the address
+ * a reminder goes to is the one the reader typed.
+ */
 export function normalizeEmail(email: string): string {
-  return email.trim().toLowerCase();
+  const lower = email.trim().toLowerCase();
+  const at = lower.lastIndexOf("@");
+  if (at <= 0) return lower;
+  let local = lower.slice(0, at).split("+")[0]!;
+  let domain = lower.slice(at + 1);
+  if (domain === "googlemail.com") domain = "gmail.com";
+  if (DOTLESS_DOMAINS.has(domain)) local = local.replace(/\./g, "");
+
+  return `${local || lower.slice(0, at)}@${domain}`;
 }

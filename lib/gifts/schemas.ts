@@ -80,7 +80,16 @@ export const ZGiftForm = z
       return z.NEVER;
     }
     const feeCoveredMinor = form.coverFee ? feeToCover(amountMinor, form.currency) : 0;
-    if (amountMinor + feeCoveredMinor > rules.maxMinor) {
+    if (amountMinor <= rules.maxMinor && amountMinor + feeCoveredMinor > rules.maxMinor) {
+      ctx.addIssue({
+        code: "custom",
+        path: ["amount"],
+        message: `With the card fee added this comes to more than ${formatMoneyExact(rules.maxMinor, form.currency)}: lower the amount, or leave the fee out`,
+      });
+
+      return z.NEVER;
+    }
+    if (amountMinor > rules.maxMinor) {
       ctx.addIssue({
         code: "custom",
         path: ["amount"],

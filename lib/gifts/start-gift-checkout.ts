@@ -93,12 +93,15 @@ export async function startGiftCheckout(request: Request): Promise<Response> {
  */
 function backToPicker(input: Record<string, unknown>, error: PickerError): Response {
   const params = new URLSearchParams({ error });
-  for (const key of ["frequency", "currency", "amount", "locale"] as const) {
-    const value = input[key];
-    if (typeof value === "string" && value.length <= 100) params.set(key === "locale" ? "lang" : key, value);
+  // The reader's choices and where they came from go back with them; each is checked again there.
+  const carried = { frequency: "frequency", currency: "currency", amount: "amount", locale: "lang", articleUrl: "article", section: "section", campaign: "campaign", variant: "variant", reminder: "reminder" } as const;
+  for (const [field, param] of Object.entries(carried)) {
+    const value = input[field];
+    if (typeof value === "string" && value !== "" && value.length <= 500) params.set(param, value);
   }
-  if (input.coverFee) params.set("cover", "1");
-  if (input.discreet) params.set("discreet", "1");
+  const ticked = (value: unknown) => value === true || value === "on" || value === "1" || value === "true";
+  if (ticked(input.coverFee)) params.set("cover", "1");
+  if (ticked(input.discreet)) params.set("discreet", "1");
 
   return new Response(null, { status: 303, headers: { location: `${env().appUrl}/donate?${params.toString()}` } });
 }

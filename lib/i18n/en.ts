@@ -4,6 +4,7 @@
  */
 export const en = {
   picker: {
+    pageTitle: "Support {newsroom}",
     headline: "Support independent journalism",
     appeal: "{newsroom} is funded by its readers. No owner, no advertisers, no state: just you. Every gift keeps our reporting free for everyone.",
     frequencyLegend: "How often would you like to give?",
@@ -33,6 +34,7 @@ export const en = {
     network: "We could not reach the server. Check your connection and try again; nothing was charged.",
     failed: "Something went wrong. Nothing was charged; please try again.",
     checking: "One moment: checking this browser before we continue…",
+    overWithFee: "With the card fee added this comes to more than {max}: lower the amount, or leave the fee out.",
     amountRange: "Enter an amount between {min} and {max}.",
   },
   remind: {
@@ -83,6 +85,7 @@ export const en = {
     receiptNoPersonal: "This receipt names no one: we keep no name or address for gifts made discreetly.",
     receiptNotYet: "This gift is not recorded yet. Please try again in a moment.",
     frequencyName: { once: "One-time", monthly: "Monthly", annual: "Annual" },
+    slow: "This is taking longer than usual. Your payment went through; it will appear in our records shortly.",
     saveReceipt: "Save a receipt",
   },
 };

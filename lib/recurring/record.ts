@@ -44,20 +44,29 @@ export async function upsertRecurringGift(
   facts: SubscriptionFacts,
   checkoutSessionId: string | null = null,
 ): Promise<{ id: string; supporterId: string | null }> {
-  const supporterId = facts.supporter ? await upsertSupporter(tx, facts.supporter) : null;
+  const state = stateColumns(facts);
+  // The row as it was, locked, to tell whether this write sets the gift to end or ends it.
+  const [previous] = await tx
+    .select({
+      id: recurringGifts.id,
+      supporterId: recurringGifts.supporterId,
+      status: recurringGifts.status,
+      cancelAt: recurringGifts.cancelAt,
+      discreet: recurringGifts.discreet,
+    })
+    .from(recurringGifts)
+    .where(eq(recurringGifts.stripeSubscriptionId, facts.stripeSubscriptionId))
+    .for("update");
+  // A gift first recorded as discreet, with no supporter, stays without one: a later read whose
+  // metadata someone edited in Stripe's dashboard must not bring the giver's address in.
+  const keepsNoSupporter = previous?.discreet === true && previous.supporterId === null;
+  const supporterId = facts.supporter && !keepsNoSupporter ? await upsertSupporter(tx, facts.supporter) : null;
   if (supporterId) {
     await tx
       .insert(stripeCustomers)
       .values({ id: facts.stripeCustomerId, supporterId, livemode: mode(facts.livemode) })
       .onConflictDoNothing({ target: stripeCustomers.id });
   }
-  const state = stateColumns(facts);
-  // The row as it was, locked, to tell whether this write sets the gift to end or ends it.
-  const [previous] = await tx
-    .select({ id: recurringGifts.id, supporterId: recurringGifts.supporterId, status: recurringGifts.status, cancelAt: recurringGifts.cancelAt })
-    .from(recurringGifts)
-    .where(eq(recurringGifts.stripeSubscriptionId, facts.stripeSubscriptionId))
-    .for("update");
   const [row] = await tx
     .insert(recurringGifts)
     .values({

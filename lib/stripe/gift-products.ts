@@ -90,9 +90,12 @@ export async function ensureProductUncached(stripe: Stripe, wanted: Stripe.Produ
       if (!product) throw error;
     }
   }
-  if (!product.active || product.name !== wanted.name) {
+  // A discreet product's descriptor is what every payment of its subscriptions shows: it follows
+  // DISCREET_STATEMENT_DESCRIPTOR, and an edit in the Dashboard is put back.
+  const descriptor = wanted.statement_descriptor;
+  if (!product.active || product.name !== wanted.name || (descriptor !== undefined && product.statement_descriptor !== descriptor)) {
     log.warn("stripe product brought up to date", { product: wanted.id, wasActive: product.active });
-    await stripe.products.update(wanted.id, { active: true, name: wanted.name });
+    await stripe.products.update(wanted.id, { active: true, name: wanted.name, ...(descriptor !== undefined ? { statement_descriptor: descriptor } : {}) });
   }
 }
 

@@ -53,6 +53,7 @@ function clientMessages(locale: Locale) {
     failed: m.picker.failed,
     checking: m.picker.checking,
     amountRange: m.picker.amountRange,
+    overWithFee: m.picker.overWithFee,
     doneEmail: m.remind.doneEmail,
     doneHidden: m.remind.doneHidden,
   };
@@ -251,12 +252,12 @@ export function PickerView(props: PickerViewProps) {
         <p className="rf-hint" id={id("remind-email-hint")}>
           {m.remind.emailHint}
         </p>
-        <p className="rf-field-error" id={id("remind-error")} data-rf-error="remind" />
+        <p className="rf-field-error" id={id("remind-error")} data-rf-error="remind" role="alert" />
         <button type="submit" className="rf-button">
           {m.remind.submit}
         </button>
       </form>
-      <p className="rf-status" role="status" aria-live="polite" data-rf-remind-status="" />
+      <p className="rf-status" role="status" aria-live="polite" tabIndex={-1} data-rf-remind-status="" />
       <script type="application/json" data-rf-config="" dangerouslySetInnerHTML={{ __html: JSON.stringify(config).replace(/</g, "\\u003c") }} />
     </section>
   );

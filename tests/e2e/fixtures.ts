@@ -73,6 +73,8 @@ export const test = base.extend<object, { stack: Stack; stackGroup: string }>({
         STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
         WEBHOOK_WORKER_POLL_MS: "500",
         CRON_SECRET,
+        // The test article pages' canonical site: the thank-you page may link back there.
+        NEWSROOM_ORIGINS: "https://news.example",
         LOG_LEVEL: process.env.E2E_APP_OUTPUT === "1" ? "info" : "warn",
       };
       // E2E_APP_OUTPUT=1 shows the app's own log, for a failure the page does not explain.

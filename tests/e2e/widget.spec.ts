@@ -100,6 +100,8 @@ test("embedded by one script tag: a Russian reader gives once in euros; nothing 
   await payOnCheckoutPage(page, "4242 4242 4242 4242", "ru.reader@example.org");
   await page.waitForURL(`${stack.appUrl}/donate/thank-you?session_id=*`);
   await expect(page.getByTestId("gift-confirmed")).toHaveText(/^Ваш взнос 50,00\s€ получен\.$/, { timeout: 30_000 });
+  // Back to the article, on the newsroom's own site (NEWSROOM_ORIGINS).
+  await expect(page.getByRole("link", { name: "Вернуться к статье" })).toHaveAttribute("href", "https://news.example/2026/11/exile");
   await expectNoAxeViolations(page);
   const sessionId = new URL(page.url()).searchParams.get("session_id");
 

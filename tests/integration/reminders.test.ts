@@ -435,6 +435,23 @@ describe(`reminders on ${database.kind}`, () => {
       expect((await outbox()).map((r) => r.idempotencyKey)).toEqual([`reminder:${before.id}`]);
     });
 
+    it("ends the same whichever of two gifts is recorded first: the one through the link wins", async () => {
+      const finals: unknown[] = [];
+      const later = Date.now() + 60_000;
+      for (const order of ["link-first", "visitor-first"] as const) {
+        await getDb().execute(sql`truncate ${reminders}, ${rateLimits} cascade`);
+        const reminder = await create({ email: "", visitorId: "visitor_two_gifts_000001" });
+        const viaLink = { reminderId: reminder.id, visitorId: "visitor_two_gifts_000001", email: null, checkoutSessionId: "cs_test_link", at: new Date(later + 2000) };
+        const sameVisitor = { reminderId: null, visitorId: "visitor_two_gifts_000001", email: null, checkoutSessionId: "cs_test_visitor", at: new Date(later + 1000) };
+        const outcomes = order === "link-first" ? [viaLink, sameVisitor, viaLink] : [sameVisitor, viaLink, sameVisitor];
+        for (const outcome of outcomes) await getDb().transaction((tx) => recordReminderOutcome(tx, outcome));
+        const row = await reminderRow(reminder.id);
+        finals.push({ status: row.status, session: row.gaveCheckoutSessionId, viaLink: row.gaveViaLink, at: row.gaveAt?.getTime() });
+      }
+      expect(finals[0]).toEqual(finals[1]);
+      expect(finals[0]).toMatchObject({ status: "gave", session: "cs_test_link", viaLink: true });
+    });
+
     it("records a gift against its reminder and the reader's other reminders, once", async () => {
       const other = "visitor_other_0123456789";
       const sameVisitor = await create({ email: "first@example.org" });

@@ -16,15 +16,19 @@ const { rateLimitSubject } = await import("@/lib/abuse/client-ip");
 const { sign } = await import("@/lib/security/secrets");
 const { REMINDER_LINK_PURPOSE } = await import("@/lib/reminders/links");
 const { GET: pickerFragment } = await import("@/app/embed/v1/picker/route");
+const { ensureProductUncached, giftProductFor } = await import("@/lib/stripe/gift-products");
 
-const checkoutRequest = (body: Record<string, unknown>, headers: Record<string, string> = {}) =>
+/** A client of its own (by address) unless the test says otherwise. */
+const someClient = () => ({ "x-forwarded-for": `10.${Math.floor(Math.random() * 256)}.${Math.floor(Math.random() * 256)}.${1 + Math.floor(Math.random() * 254)}` });
+
+const checkoutRequest = (body: Record<string, unknown>, headers: Record<string, string> = someClient()) =>
   new Request("http://localhost:3000/api/checkout", {
     method: "POST",
     headers: { "content-type": "application/json", ...headers },
     body: JSON.stringify({ frequency: "once", currency: "eur", amount: "25", attemptId: randomUUID(), locale: "en", ...body }),
   });
 
-const formRequest = (fields: Record<string, string>, headers: Record<string, string> = {}) =>
+const formRequest = (fields: Record<string, string>, headers: Record<string, string> = someClient()) =>
   new Request("http://localhost:3000/api/checkout", {
     method: "POST",
     headers: { "content-type": "application/x-www-form-urlencoded", ...headers },
@@ -64,6 +68,19 @@ describe(`the widget's server side on ${database.kind}`, () => {
       const product = await sandboxStripe().products.retrieve("readerfund_gift_monthly_discreet");
       expect(product).toMatchObject({ name: "Monthly subscription", statement_descriptor: "ONLINE SERVICES" });
       expect(monthly.line_items?.data[0]?.price?.product).toBe("readerfund_gift_monthly_discreet");
+
+      // Someone edits the descriptor in the Dashboard: the app puts it back.
+      await sandboxStripe().products.update("readerfund_gift_monthly_discreet", { statement_descriptor: "THE EXILE TIMES" });
+      await ensureProductUncached(sandboxStripe() as never, giftProductFor("monthly", "The Exile Times", { statementDescriptor: "ONLINE SERVICES" }));
+      expect((await sandboxStripe().products.retrieve("readerfund_gift_monthly_discreet")).statement_descriptor).toBe("ONLINE SERVICES");
+    });
+
+    it("counts requests with neither a client address nor a visitor id together, so they cannot go unlimited", async () => {
+      await clearLimits();
+      const statuses: number[] = [];
+      for (let i = 0; i < 6; i++) statuses.push((await startGiftCheckout(checkoutRequest({}, {}))).status);
+      expect(statuses).toEqual([200, 200, 200, 200, 200, 428]);
+      await clearLimits();
     });
 
     it("carries a reminder's id from its signed link, and drops a link it cannot verify", async () => {

@@ -92,6 +92,10 @@ describe("daily hashes", () => {
 
   it("treat an email as the same inbox however it was typed", () => {
     expect(hashEmail("  Reader@Example.ORG ", monday)).toBe(hashEmail("reader@example.org", monday));
+    // One inbox however it is written: a +tag, and Gmail's dots.
+    expect(hashEmail("reader+1@example.org", monday)).toBe(hashEmail("reader@example.org", monday));
+    expect(hashEmail("Re.Ader+x@googlemail.com", monday)).toBe(hashEmail("reader@gmail.com", monday));
+    expect(hashEmail("re.ader@example.org", monday)).not.toBe(hashEmail("reader@example.org", monday));
   });
 
   it("never contain the address or email, in any of their forms", () => {

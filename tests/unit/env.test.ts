@@ -70,6 +70,12 @@ describe("parseEnv", () => {
     expect(problemsOf({ DISCREET_STATEMENT_DESCRIPTOR: "Gifts <to> us" })).toEqual([expect.stringMatching(/^DISCREET_STATEMENT_DESCRIPTOR: must be 5 to 22/)]);
     expect(problemsOf({ CLIENT_IP_HEADER: "x forwarded" })).toEqual([expect.stringMatching(/^CLIENT_IP_HEADER: must be a header name/)]);
     expect(local.redisUrl).toBeNull();
+    expect(local.newsroomOrigins).toEqual([]);
+    expect(parseEnv({ NEWSROOM_ORIGINS: "https://news.example.org/, https://ru.news.example.org" }).newsroomOrigins).toEqual([
+      "https://news.example.org",
+      "https://ru.news.example.org",
+    ]);
+    expect(problemsOf({ NEWSROOM_ORIGINS: "news.example.org" })).toEqual([expect.stringMatching(/^NEWSROOM_ORIGINS: must be a comma-separated list of origins/)]);
     expect(parseEnv({ REDIS_URL: "redis://127.0.0.1:6379" }).redisUrl).toBe("redis://127.0.0.1:6379");
     expect(problemsOf({ REDIS_URL: "http://127.0.0.1:6379" })).toEqual([expect.stringMatching(/^REDIS_URL: must be a redis:\/\/ or rediss:\/\/ URL/)]);
   });

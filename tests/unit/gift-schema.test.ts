@@ -43,7 +43,7 @@ describe("ZGiftForm (shared by the picker and the server)", () => {
     );
     // The ceiling applies to what is charged.
     const over = ZGiftForm.safeParse({ ...base, amount: "10000", coverFee: true });
-    expect(over.success || fieldErrors(over.error).amount).toMatch(/^Enter at most/);
+    expect(over.success || fieldErrors(over.error).amount).toMatch(/^With the card fee added this comes to more than €10,000.00/);
   });
 
   it("enforces each currency's floor and ceiling", () => {

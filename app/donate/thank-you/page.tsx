@@ -92,7 +92,7 @@ export default async function ThankYouPage({ searchParams }: { searchParams: Pro
           {fill(m.thanks.pending, { what: pending.what })}
         </p>
         {pending.nextAmount && <NextPaymentLine m={m} locale={locale} next={pending.next} amount={pending.nextAmount} />}
-        <RefreshUntilRecorded sessionId={sessionId} />
+        <RefreshUntilRecorded sessionId={sessionId} slowText={m.thanks.slow} />
       </section>
     );
   }
@@ -153,10 +153,23 @@ function DiscreetReceipt({ m, sessionId }: { m: Messages; sessionId: string }) {
   );
 }
 
+/**
+ * Back to the article the gift came from, if it is on one of the newsroom's sites: the address
+ * arrives with the gift from the page (or a link), so anywhere else could be a phishing page
+ * dressed in our thanks.
+ */
 function BackLink({ m, href }: { m: Messages; href: string | null }) {
+  const { appUrl, newsroomOrigins } = env();
+  let target = "/";
+  try {
+    if (href && [new URL(appUrl).origin, ...newsroomOrigins].includes(new URL(href).origin)) target = href;
+  } catch {
+    // Not a URL: back to our home page.
+  }
+
   return (
     <p>
-      <a href={href && /^https?:\/\//.test(href) ? href : "/"}>{m.thanks.back}</a>
+      <a href={target}>{m.thanks.back}</a>
     </p>
   );
 }

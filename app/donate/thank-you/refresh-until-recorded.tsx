@@ -8,7 +8,7 @@ import { useEffect, useState } from "react";
  * minute) whether the gift is recorded, and re-renders the page once it is. It reads only, and it
  * never asks Stripe: the page did that once.
  */
-export function RefreshUntilRecorded({ sessionId }: { sessionId: string }) {
+export function RefreshUntilRecorded({ sessionId, slowText }: { sessionId: string; slowText: string }) {
   const router = useRouter();
   const [gaveUp, setGaveUp] = useState(false);
   useEffect(() => {
@@ -40,5 +40,5 @@ export function RefreshUntilRecorded({ sessionId }: { sessionId: string }) {
     };
   }, [router, sessionId]);
 
-  return gaveUp ? <p>This is taking longer than usual. Your payment went through; it will appear in our records shortly.</p> : null;
+  return gaveUp ? <p>{slowText}</p> : null;
 }

@@ -8,7 +8,7 @@
 import { solveChallenge } from "@/lib/abuse/solve-challenge";
 import { fill } from "@/lib/i18n/fill";
 import type { PickerClientConfig } from "@/lib/widget/picker-view";
-import { HIDE_UNTIL_KEY, visitorId } from "./storage";
+import { HIDE_UNTIL_KEY, randomHex, visitorId } from "./storage";
 
 type Root = Document | ShadowRoot | HTMLElement;
 type Frequency = "once" | "monthly" | "annual";
@@ -22,7 +22,13 @@ declare global {
 }
 
 function mount(root: Root): void {
-  root.querySelectorAll<HTMLElement>("[data-rf-picker]").forEach(mountPicker);
+  root.querySelectorAll<HTMLElement>("[data-rf-picker]").forEach((section) => {
+    try {
+      mountPicker(section);
+    } catch {
+      // This picker stays the plain form it was drawn as; the others on the page still mount.
+    }
+  });
 }
 
 function mountPicker(section: HTMLElement): void {
@@ -169,6 +175,12 @@ function mountPicker(section: HTMLElement): void {
 
       return;
     }
+    if (field("coverFee").checked && minor + fee(minor) > rules().max) {
+      showAmountError(fill(m.overWithFee, { max: money(rules().max) }));
+      custom.focus();
+
+      return;
+    }
     const body: Record<string, unknown> = Object.fromEntries(new FormData(form).entries());
     delete body.customAmount;
     Object.assign(body, {
@@ -212,7 +224,8 @@ function mountPicker(section: HTMLElement): void {
       $("[data-rf-upsell-body]").textContent = fill(m.upsellBody, { monthly: money(suggestion) });
       const yes = $<HTMLButtonElement>("[data-rf-upsell-yes]");
       const no = $<HTMLButtonElement>("[data-rf-upsell-no]");
-      yes.textContent = fill(m.upsellYes, { monthly: money(suggestion) });
+      const covered = (minor: number) => minor + (field("coverFee").checked ? fee(minor) : 0);
+      yes.textContent = fill(m.upsellYes, { monthly: money(covered(suggestion)) });
       no.textContent = fill(m.upsellNo, { amount: money(minor + (field("coverFee").checked ? fee(minor) : 0)) });
       yes.onclick = () => {
         field("variant").value = [field("variant").value, "upsell-monthly"].filter(Boolean).join("+");
@@ -224,10 +237,13 @@ function mountPicker(section: HTMLElement): void {
         else custom.value = toInput(suggestion);
         upsell.hidden = true;
         drawSummary();
+        continueButton.focus();
         void submit();
       };
       no.onclick = () => {
+        // The focused button is about to disappear: the focus goes to Continue, which says what happens.
         upsell.hidden = true;
+        continueButton.focus();
         void submit();
       };
       upsell.hidden = false;
@@ -243,7 +259,9 @@ function mountPicker(section: HTMLElement): void {
     if (!event.persisted) return;
     busy = false;
     continueButton.disabled = false;
-    field("attemptId").value = crypto.randomUUID();
+    // A new attempt: a UUID (version 4) from random bytes, as the server's schema expects.
+    const hex = randomHex(16);
+    field("attemptId").value = `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-${((parseInt(hex[16]!, 16) & 3) | 8).toString(16)}${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
     status.textContent = "";
     drawSummary();
   });
@@ -261,8 +279,13 @@ function mountPicker(section: HTMLElement): void {
     laterButton.setAttribute("aria-expanded", String(open));
     if (open) remindForm.querySelector<HTMLInputElement>("input[name=choice]:checked")?.focus();
   });
+  let reminding = false;
   remindForm.addEventListener("submit", async (event) => {
     event.preventDefault();
+    if (reminding) return;
+    reminding = true;
+    const remindButton = remindForm.querySelector<HTMLButtonElement>("button[type=submit]")!;
+    remindButton.disabled = true;
     const data = new FormData(remindForm);
     const email = String(data.get("email") ?? "").trim();
     remindError.textContent = "";
@@ -297,6 +320,8 @@ function mountPicker(section: HTMLElement): void {
         laterLine.hidden = true;
         const date = new Intl.DateTimeFormat(locale, { day: "numeric", month: "long", year: "numeric" }).format(due);
         remindStatus.textContent = fill(reminder.email ? m.doneEmail : m.doneHidden, { date });
+        // The form that held the focus is gone: the confirmation takes it, and is read out.
+        remindStatus.focus();
 
         return;
       }
@@ -305,6 +330,9 @@ function mountPicker(section: HTMLElement): void {
     } catch {
       remindError.textContent = m.network;
     }
+    reminding = false;
+    remindButton.disabled = false;
+    remindForm.querySelector<HTMLInputElement>("input[name=email]")?.focus();
   });
 
   // The server drew the presets and the labels for the starting state; only what differs changes.

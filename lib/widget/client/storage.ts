@@ -2,17 +2,25 @@
 export const HIDE_UNTIL_KEY = "readerfund.hideUntil";
 const VISITOR_KEY = "readerfund.visitor";
 
+/**
+ * Random hex from getRandomValues: crypto.randomUUID is missing in Safari before 15.4 and on pages
+ * served over plain http.
+ */
+export function randomHex(bytes: number): string {
+  return Array.from(crypto.getRandomValues(new Uint8Array(bytes)), (b) => b.toString(16).padStart(2, "0")).join("");
+}
+
 /** A random id for this browser, made on first use: it names no one, and lets limits and reminders tell visitors apart. */
 export function visitorId(): string {
   try {
     let id = localStorage.getItem(VISITOR_KEY);
     if (!id || !/^[A-Za-z0-9_-]{16,64}$/.test(id)) {
-      id = crypto.randomUUID().replace(/-/g, "");
+      id = randomHex(16);
       localStorage.setItem(VISITOR_KEY, id);
     }
 
     return id;
   } catch {
-    return crypto.randomUUID().replace(/-/g, "");
+    return randomHex(16);
   }
 }
