@@ -1,5 +1,5 @@
 import type { Campaign } from "@/db/queries/campaigns";
-import { CARD_PRICING, feeToCover } from "@/lib/gifts/fees";
+import { feeToCover } from "@/lib/gifts/fees";
 import { FREQUENCIES, type Frequency } from "@/lib/gifts/presets";
 import { fill, type Locale, messagesFor } from "@/lib/i18n";
 import { CURRENCY_RULES, formatMoney, formatMoneyExact, GIFT_CURRENCIES, type GiftCurrency, minorToInput, parseAmountToMinor } from "@/lib/money";
@@ -63,8 +63,6 @@ export type PickerClientConfig = {
   appUrl: string;
   locale: Locale;
   presets: Campaign["presets"];
-  rules: Record<GiftCurrency, { min: number; max: number; exponent: number }>;
-  pricing: typeof CARD_PRICING;
   m: ReturnType<typeof clientMessages>;
 };
 
@@ -90,10 +88,6 @@ export function PickerView(props: PickerViewProps) {
     appUrl: props.appUrl,
     locale,
     presets: campaign.presets,
-    rules: Object.fromEntries(
-      GIFT_CURRENCIES.map((c) => [c, { min: CURRENCY_RULES[c].minMinor, max: CURRENCY_RULES[c].maxMinor, exponent: CURRENCY_RULES[c].exponent }]),
-    ) as PickerClientConfig["rules"],
-    pricing: CARD_PRICING,
     m: clientMessages(locale),
   };
   const hidden = (name: string, value: string | null | undefined) => <input type="hidden" name={name} defaultValue={value ?? ""} />;

@@ -267,3 +267,37 @@ test("a discreet gift: a neutral card descriptor, no address kept, no email, and
   expect(charge.calculated_statement_descriptor).toBe("READERFUND* ONLINE SER");
   expect(charge.description).toBe("One-time payment");
 });
+
+test("the embedded picker works by keyboard alone: monthly, another amount, the fee covered, Continue", async ({ page, stack }) => {
+  await openArticle(page, stack, { country: "FR" });
+  await page.locator(".readerfund-slot").scrollIntoViewIfNeeded();
+  const picker = page.getByRole("region", { name: "Support independent journalism" });
+  const once = picker.getByRole("radio", { name: "Once" });
+  await expect(once).toBeChecked();
+  // From the top of the article, Tab reaches the picker inside its shadow root.
+  await page.evaluate(() => window.scrollTo(0, 0));
+  for (let i = 0; i < 15 && !(await once.evaluate((el) => el.getRootNode() instanceof ShadowRoot && (el.getRootNode() as ShadowRoot).activeElement === el)); i++) {
+    await page.keyboard.press("Tab");
+  }
+  await expect(once).toBeFocused();
+  await page.keyboard.press("ArrowRight");
+  await expect(picker.getByRole("radio", { name: "Monthly" })).toBeChecked();
+  await page.keyboard.press("Tab");
+  await expect(picker.getByRole("radio", { name: /^€10 per month/ })).toBeFocused();
+  await page.keyboard.press("ArrowRight");
+  await expect(picker.getByRole("radio", { name: /^€20 per month/ })).toBeChecked();
+  await page.keyboard.press("Tab"); // other amount
+  await page.keyboard.press("Tab"); // currency
+  await expect(picker.getByLabel("Currency")).toBeFocused();
+  await page.keyboard.press("Tab");
+  const cover = picker.getByRole("checkbox", { name: "Add €0.56 to cover the card fee, so all of €20.00 reaches us" });
+  await expect(cover).toBeFocused();
+  await page.keyboard.press("Space");
+  await expect(cover).toBeChecked();
+  await page.keyboard.press("Tab"); // give discreetly
+  await page.keyboard.press("Tab");
+  await expect(picker.getByRole("button", { name: "Continue: €20.56 every month" })).toBeFocused();
+  await page.keyboard.press("Enter");
+  await page.waitForURL(`${stack.sandboxUrl}/c/pay/**`);
+  await expect(page.getByTestId("checkout-amount")).toContainText("€20.56");
+});

@@ -6,13 +6,15 @@
  * which already works as a plain form.
  */
 import { solveChallenge } from "@/lib/abuse/solve-challenge";
+import { feeToCover } from "@/lib/gifts/fees";
 import { fill } from "@/lib/i18n/fill";
+import { CURRENCY_RULES, formatMoney, formatMoneyExact, minorToInput, parseAmountToMinor } from "@/lib/money";
 import type { PickerClientConfig } from "@/lib/widget/picker-view";
 import { HIDE_UNTIL_KEY, randomHex, visitorId } from "./storage";
 
 type Root = Document | ShadowRoot | HTMLElement;
 type Frequency = "once" | "monthly" | "annual";
-type Currency = keyof PickerClientConfig["rules"];
+type Currency = keyof typeof CURRENCY_RULES;
 type ApiError = { error?: { code?: string; message?: string; fieldErrors?: Record<string, string>; challenge?: unknown } };
 
 declare global {
@@ -55,42 +57,18 @@ function mountPicker(section: HTMLElement): void {
 
   const frequency = () => (form.querySelector<HTMLInputElement>("input[name=frequency]:checked")?.value ?? "once") as Frequency;
   const currency = () => currencySelect.value as Currency;
-  const rules = () => config.rules[currency()];
+  // The same money code as the server's (lib/money.ts, lib/gifts/fees.ts): one parser, one fee.
+  const rules = () => CURRENCY_RULES[currency()];
   const amountText = () => custom.value.trim() || (form.querySelector<HTMLInputElement>("input[name=amount]:checked")?.value ?? "");
-  const money = (minor: number, exact = true) => {
-    const major = minor / 10 ** rules().exponent;
-
-    return new Intl.NumberFormat(locale, {
-      style: "currency",
-      currency: currency().toUpperCase(),
-      minimumFractionDigits: exact || !Number.isInteger(major) ? rules().exponent : 0,
-    }).format(major);
-  };
-  /** The amount typed or chosen, in minor units, or null when it is not a number we accept. */
+  const money = (minor: number, exact = true) => (exact ? formatMoneyExact : formatMoney)(minor, currency(), locale);
+  /** The amount typed or chosen, in minor units, or null when it is not one we accept. */
   const amountMinor = (): number | null => {
-    const match = /^(\d{1,9})(?:[.,](\d{1,2}))?$/.exec(amountText().replace(/[\s\u00a0€$£]/g, ""));
-    if (!match) return null;
-    const exponent = rules().exponent;
-    if ((match[2]?.length ?? 0) > exponent) return null;
-    const minor = Number(match[1]) * 10 ** exponent + Number((match[2] ?? "").padEnd(exponent, "0") || "0");
+    const minor = parseAmountToMinor(amountText(), currency());
 
-    return minor >= rules().min && minor <= rules().max ? minor : null;
+    return minor !== null && minor >= rules().minMinor && minor <= rules().maxMinor ? minor : null;
   };
-  const fee = (minor: number) => {
-    const { basisPoints, fixedMinor } = config.pricing[currency()];
-    const feeOn = (total: number) => Math.floor((total * basisPoints + 5000) / 10000) + fixedMinor;
-    let total = Math.ceil(((minor + fixedMinor) * 10000) / (10000 - basisPoints)) - 1;
-    while (total - feeOn(total) < minor) total++;
-
-    return total - minor;
-  };
-  const toInput = (minor: number) => {
-    const e = rules().exponent;
-    const major = Math.floor(minor / 10 ** e);
-    const rest = minor % 10 ** e;
-
-    return rest ? `${major}.${String(rest).padStart(e, "0")}` : String(major);
-  };
+  const fee = (minor: number) => feeToCover(minor, currency());
+  const toInput = (minor: number) => minorToInput(minor, currency());
 
   /** Preset radios for the frequency and currency now chosen; a typed amount stays as it is. */
   function drawPresets(keepChoice: boolean) {
@@ -170,13 +148,13 @@ function mountPicker(section: HTMLElement): void {
   async function submit() {
     const minor = amountMinor();
     if (minor === null) {
-      showAmountError(fill(m.amountRange, { min: money(rules().min), max: money(rules().max) }));
+      showAmountError(fill(m.amountRange, { min: money(rules().minMinor), max: money(rules().maxMinor) }));
       custom.focus();
 
       return;
     }
-    if (field("coverFee").checked && minor + fee(minor) > rules().max) {
-      showAmountError(fill(m.overWithFee, { max: money(rules().max) }));
+    if (field("coverFee").checked && minor + fee(minor) > rules().maxMinor) {
+      showAmountError(fill(m.overWithFee, { max: money(rules().maxMinor) }));
       custom.focus();
 
       return;
