@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { CURRENCY_RULES, formatMoneyExact, GIFT_CURRENCIES, parseAmountToMinor } from "@/lib/money";
+import { CURRENCY_RULES, formatMoneyExact, GIFT_CURRENCIES, type GiftCurrency, parseAmountToMinor } from "@/lib/money";
 import { feeToCover } from "./fees";
 import { AVAILABLE_FREQUENCIES, FREQUENCIES } from "./presets";
 
@@ -34,9 +34,10 @@ export const ZVisitorId = z
   .catch(undefined);
 
 /**
- * The picker's one schema, shared by the react-hook-form resolver in the browser and the checkout
- * route on the server. Input is what the form holds (the amount as typed); output carries the
- * amount in minor units, checked against the currency's floor and ceiling.
+ * The picker's one schema, for what Continue sends to the checkout route: JSON from the widget's
+ * script (which checks the amount first with the same lib/money code) or a plain form post. Input
+ * is what the form holds (the amount as typed); output carries the amount in minor units, checked
+ * against the currency's floor and ceiling, and the total with any fee the reader chose to cover.
  */
 export const ZGiftForm = z
   .object({
@@ -68,32 +69,19 @@ export const ZGiftForm = z
   })
   .transform((form, ctx) => {
     const rules = CURRENCY_RULES[form.currency];
-    const amountMinor = parseAmountToMinor(form.amount, form.currency);
-    if (amountMinor === null) {
-      ctx.addIssue({ code: "custom", path: ["amount"], message: "Enter the amount as a number, like 25 or 25.50" });
+    const checked = checkGiftAmount(form.amount, form.currency);
+    if (!checked.ok) {
+      ctx.addIssue({ code: "custom", path: ["amount"], message: checked.message });
 
       return z.NEVER;
     }
-    if (amountMinor < rules.minMinor) {
-      ctx.addIssue({ code: "custom", path: ["amount"], message: `Enter at least ${formatMoneyExact(rules.minMinor, form.currency)}` });
-
-      return z.NEVER;
-    }
+    const { amountMinor } = checked;
     const feeCoveredMinor = form.coverFee ? feeToCover(amountMinor, form.currency) : 0;
-    if (amountMinor <= rules.maxMinor && amountMinor + feeCoveredMinor > rules.maxMinor) {
+    if (amountMinor + feeCoveredMinor > rules.maxMinor) {
       ctx.addIssue({
         code: "custom",
         path: ["amount"],
         message: `With the card fee added this comes to more than ${formatMoneyExact(rules.maxMinor, form.currency)}: lower the amount, or leave the fee out`,
-      });
-
-      return z.NEVER;
-    }
-    if (amountMinor > rules.maxMinor) {
-      ctx.addIssue({
-        code: "custom",
-        path: ["amount"],
-        message: `Enter at most ${formatMoneyExact(rules.maxMinor, form.currency)}; for larger gifts please write to us`,
       });
 
       return z.NEVER;
@@ -108,6 +96,22 @@ export const ZGiftForm = z
     // amountMinor is the gift as chosen; the charge is that plus the fee the reader chose to cover.
     return { ...rest, amountMinor, feeCoveredMinor, totalMinor: amountMinor + feeCoveredMinor };
   });
+
+/**
+ * An amount as a reader typed it, in minor units if it is one a gift may be: a number, at least the
+ * currency's floor and at most its ceiling. Otherwise the message to show beside the field.
+ */
+export function checkGiftAmount(amount: string, currency: GiftCurrency): { ok: true; amountMinor: number } | { ok: false; message: string } {
+  const rules = CURRENCY_RULES[currency];
+  const amountMinor = parseAmountToMinor(amount, currency);
+  if (amountMinor === null) return { ok: false, message: "Enter the amount as a number, like 25 or 25.50" };
+  if (amountMinor < rules.minMinor) return { ok: false, message: `Enter at least ${formatMoneyExact(rules.minMinor, currency)}` };
+  if (amountMinor > rules.maxMinor) {
+    return { ok: false, message: `Enter at most ${formatMoneyExact(rules.maxMinor, currency)}; for larger gifts please write to us` };
+  }
+
+  return { ok: true, amountMinor };
+}
 
 export type TGiftFormInput = z.input<typeof ZGiftForm>;
 export type TGiftForm = z.output<typeof ZGiftForm>;

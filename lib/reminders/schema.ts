@@ -1,7 +1,7 @@
 import { z } from "zod";
 import { AVAILABLE_FREQUENCIES, FREQUENCIES } from "@/lib/gifts/presets";
-import { LOCALES, ZGiftForm } from "@/lib/gifts/schemas";
-import { CURRENCY_RULES, formatMoneyExact, GIFT_CURRENCIES, parseAmountToMinor } from "@/lib/money";
+import { checkGiftAmount, LOCALES, ZGiftForm } from "@/lib/gifts/schemas";
+import { GIFT_CURRENCIES } from "@/lib/money";
 
 export const REMINDER_CHOICES = ["month", "three_months", "hide"] as const;
 export type ReminderChoice = (typeof REMINDER_CHOICES)[number];
@@ -39,23 +39,13 @@ const ZPicker = z
     { error: "Send the picker as it was left: { frequency, currency, amount, coverFee }" },
   )
   .transform((picker, ctx) => {
-    const rules = CURRENCY_RULES[picker.currency];
-    const amountMinor = parseAmountToMinor(picker.amount, picker.currency);
-    if (amountMinor === null) {
-      ctx.addIssue({ code: "custom", path: ["amount"], message: "Enter the amount as a number, like 25 or 25.50" });
+    const checked = checkGiftAmount(picker.amount, picker.currency);
+    if (!checked.ok) {
+      ctx.addIssue({ code: "custom", path: ["amount"], message: checked.message });
 
       return z.NEVER;
     }
-    if (amountMinor < rules.minMinor) {
-      ctx.addIssue({ code: "custom", path: ["amount"], message: `Enter at least ${formatMoneyExact(rules.minMinor, picker.currency)}` });
-
-      return z.NEVER;
-    }
-    if (amountMinor > rules.maxMinor) {
-      ctx.addIssue({ code: "custom", path: ["amount"], message: `Enter at most ${formatMoneyExact(rules.maxMinor, picker.currency)}` });
-
-      return z.NEVER;
-    }
+    const { amountMinor } = checked;
     if (!AVAILABLE_FREQUENCIES.includes(picker.frequency)) {
       ctx.addIssue({ code: "custom", path: ["frequency"], message: "That frequency is not available yet; choose another" });
 
