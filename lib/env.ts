@@ -106,7 +106,7 @@ const ZRawEnv = z.object({
         for (const part of v.split(",").map((p) => p.trim()).filter(Boolean)) {
           try {
             const url = new URL(part);
-            if (url.protocol !== "https:" && url.protocol !== "http:") throw new Error("protocol");
+            if ((url.protocol !== "https:" && url.protocol !== "http:") || part.includes("*")) throw new Error("not an origin");
             origins.push(url.origin);
           } catch {
             ctx.addIssue({ code: "custom", message: `must be a comma-separated list of origins like https://news.example.org ("${part.slice(0, 40)}" is not one)` });

@@ -62,7 +62,8 @@ const SUBJECTS: LimitSubject[] = ["ip", "visitor", "email"];
  *
  * A request is counted by what it carries: the address (lib/abuse/client-ip.ts), the visitor id
  * if the widget sent one, the email if the scope counts emails. One without an address and a
- * visitor id shares one counter with every other such request, so the proxy's address header must be configured.
+ * visitor id is counted as well; one without an address shares one address counter with every other
+ * such request, so the proxy's address header must be configured.
  *
  * With REDIS_URL set, the counters are rate-limiter-flexible's Redis store instead (keys expire
  * with their windows). Otherwise they are its Drizzle store, built per call on the transaction, with its
@@ -139,12 +140,12 @@ export function createGuard(options: GuardOptions = {}): GuardCreation {
 let warnedUnidentified = false;
 
 /**
- * A request with neither a client address nor a visitor id would be counted by nothing, and a
- * script could then create sessions without end: such requests share one counter instead. It
- * means the proxy's address header is missing (CLIENT_IP_HEADER), which is said once per process.
+ * A request without a client address would be counted only by what it sends itself (a visitor id
+ * is the client's to choose), and a script could then create sessions without end: such requests
+ * share one address counter instead. It means the proxy's address header is missing
+ * (CLIENT_IP_HEADER), which is said once per process.
  */
-function unidentified(input: GuardInput): string | null {
-  if (input.visitorId) return null;
+function unidentified(input: GuardInput): string {
   if (!warnedUnidentified) {
     warnedUnidentified = true;
     log.warn("abuse guard: a request without a client address; check CLIENT_IP_HEADER (such requests share one rate limit)", { scope: input.scope });

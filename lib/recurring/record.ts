@@ -84,7 +84,9 @@ export async function upsertRecurringGift(
       target: recurringGifts.stripeSubscriptionId,
       set: {
         ...Object.fromEntries(Object.keys(state).map((key) => [key, sql.raw(`excluded.${snake(key)}`)])),
-        supporterId: sql`coalesce(${recurringGifts.supporterId}, excluded.supporter_id)`,
+        // Also in SQL, for two writers of a new subscription at once (the lock above finds no row).
+        supporterId: sql`case when ${recurringGifts.discreet} and ${recurringGifts.supporterId} is null then null
+          else coalesce(${recurringGifts.supporterId}, excluded.supporter_id) end`,
         updatedAt: sql`now()`,
       },
       // A later read wins; and nothing but another read of the ended subscription touches an ended gift.

@@ -1,4 +1,4 @@
-import { and, eq, inArray, isNull, lte, or, type SQL, sql } from "drizzle-orm";
+import { and, eq, gte, inArray, isNull, lte, or, type SQL, sql } from "drizzle-orm";
 import type { Transaction } from "@/db";
 import { reminders } from "@/db/schema";
 import { isUuid } from "./links";
@@ -72,7 +72,8 @@ export async function recordReminderOutcome(tx: Transaction, outcome: ReminderOu
       and(
         or(...sameReader),
         eq(reminders.gaveViaLink, false),
-        or(isNull(reminders.gaveAt), laterThanThis),
+        // A reminder closed by the due run knows when, not which session: the gift fills it in.
+        or(isNull(reminders.gaveAt), laterThanThis, and(isNull(reminders.gaveCheckoutSessionId), gte(reminders.gaveAt, at))),
         or(
           // A gift replayed from long ago must not overtake a reminder asked for since.
           and(inArray(reminders.status, ["scheduled", "gave"]), lte(reminders.createdAt, at)),

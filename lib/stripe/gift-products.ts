@@ -91,7 +91,8 @@ export async function ensureProductUncached(stripe: Stripe, wanted: Stripe.Produ
     }
   }
   // A discreet product's descriptor is what every payment of its subscriptions shows: it follows
-  // DISCREET_STATEMENT_DESCRIPTOR, and an edit in the Dashboard is put back.
+  // DISCREET_STATEMENT_DESCRIPTOR, and an edit in the Dashboard is put back the next time a process
+  // checks the product (on its first discreet gift after starting).
   const descriptor = wanted.statement_descriptor;
   if (!product.active || product.name !== wanted.name || (descriptor !== undefined && product.statement_descriptor !== descriptor)) {
     log.warn("stripe product brought up to date", { product: wanted.id, wasActive: product.active });

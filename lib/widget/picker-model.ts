@@ -25,8 +25,9 @@ export async function pickerModel(given: SearchParams, headers: Headers, surface
   // A reminder's link reopens the picker exactly as the reader left it, on our own page.
   const reminderToken = surface.kind === "page" ? first(given.reminder) : undefined;
   const reminder = reminderToken ? await readReminderForPicker(reminderToken) : null;
-  // Back from a cancelled checkout, the URL holds the latest choices; the reminder still counts.
-  const params: SearchParams = reminder && first(given.cancelled) !== "1"
+  // Back from a cancelled checkout, or from a refused form post, the URL holds the reader's latest
+  // choices; the reminder still counts.
+  const params: SearchParams = reminder && first(given.cancelled) !== "1" && !first(given.error)
     ? {
         ...given,
         frequency: reminder.frequency,

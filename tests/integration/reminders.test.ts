@@ -50,7 +50,8 @@ const validBody = (overrides: Body = {}): Body => ({
 const request = (body: unknown, contentType = "application/json") =>
   new Request("http://localhost:3000/api/reminders", {
     method: "POST",
-    headers: { "content-type": contentType, origin: "https://news.example" },
+    // Each request from a client address of its own: requests without one share a single limit.
+    headers: { "content-type": contentType, origin: "https://news.example", "x-forwarded-for": `10.1.${Math.floor(Math.random() * 256)}.${1 + Math.floor(Math.random() * 254)}` },
     body: typeof body === "string" ? body : JSON.stringify(body),
   });
 
@@ -433,6 +434,17 @@ describe(`reminders on ${database.kind}`, () => {
       expect(await reminderRow(once.id)).toMatchObject({ status: "gave", email: null, gaveAt: givenAt, sentAt: null });
       expect(await reminderRow(monthly.id)).toMatchObject({ status: "gave", email: null, gaveAt: startedAt, sentAt: null });
       expect((await outbox()).map((r) => r.idempotencyKey)).toEqual([`reminder:${before.id}`]);
+    });
+
+    it("fills in the Checkout Session of a reminder the due run closed, when the gift itself is recorded", async () => {
+      const reminder = await create({ email: "", visitorId: "visitor_due_then_gift_01" });
+      const at = new Date(Date.now() + 60_000);
+      // The due run saw the gift first (by its address), knowing when but not which session.
+      await getDb().update(reminders).set({ status: "gave", gaveAt: at }).where(eq(reminders.id, reminder.id));
+      await getDb().transaction((tx) =>
+        recordReminderOutcome(tx, { reminderId: null, visitorId: "visitor_due_then_gift_01", email: null, checkoutSessionId: "cs_test_same_instant", at }),
+      );
+      expect(await reminderRow(reminder.id)).toMatchObject({ status: "gave", gaveCheckoutSessionId: "cs_test_same_instant", gaveAt: at });
     });
 
     it("ends the same whichever of two gifts is recorded first: the one through the link wins", async () => {

@@ -76,6 +76,7 @@ describe("parseEnv", () => {
       "https://ru.news.example.org",
     ]);
     expect(problemsOf({ NEWSROOM_ORIGINS: "news.example.org" })).toEqual([expect.stringMatching(/^NEWSROOM_ORIGINS: must be a comma-separated list of origins/)]);
+    expect(problemsOf({ NEWSROOM_ORIGINS: "https://*.example.org" })).toEqual([expect.stringMatching(/^NEWSROOM_ORIGINS: must be a comma-separated list of origins/)]);
     expect(parseEnv({ REDIS_URL: "redis://127.0.0.1:6379" }).redisUrl).toBe("redis://127.0.0.1:6379");
     expect(problemsOf({ REDIS_URL: "http://127.0.0.1:6379" })).toEqual([expect.stringMatching(/^REDIS_URL: must be a redis:\/\/ or rediss:\/\/ URL/)]);
   });

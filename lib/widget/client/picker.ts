@@ -187,6 +187,8 @@ function mountPicker(section: HTMLElement): void {
     busy = false;
     continueButton.disabled = false;
     drawSummary();
+    // The button lost the focus when it was disabled: give it back where the reader acts next.
+    (amountError.textContent ? custom : continueButton).focus();
   }
 
   form.addEventListener("submit", (event) => {
