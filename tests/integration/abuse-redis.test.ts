@@ -41,8 +41,13 @@ describe.skipIf(!REDIS_URL)("rate limits in Redis", () => {
     await Promise.all(connections.map((c) => c.quit()));
   });
 
-  // A fresh client every test: this Redis may be shared with other runs.
-  const client = () => `198.51.100.${1 + (randomBytes(1)[0]! % 250)}`;
+  // A fresh client every test, never seen before: this Redis is shared with other runs, whose
+  // counters live up to an hour. An IPv6 address in a random /64 (counted per /64).
+  const client = () => {
+    const hex = randomBytes(6).toString("hex");
+
+    return `2001:db8:${hex.slice(0, 4)}:${hex.slice(4, 8)}:${hex.slice(8, 12)}::1`;
+  };
   const request = (ip: string) => new Request("http://localhost:3000/api/checkout", { method: "POST", headers: { "x-forwarded-for": ip } });
   const call = async (guard: GuardCreation, ip: string, input: Partial<GuardInput> = {}) => {
     const result = await guard(request(ip), { scope: "checkout", ...input });
