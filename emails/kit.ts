@@ -1,3 +1,4 @@
+import { formatDate, formatDateRange } from "@/lib/i18n/format";
 import { formatMoneyExact } from "@/lib/money";
 import { MESSAGES, type Locale, type Messages, resolveLocale } from "./messages";
 
@@ -9,13 +10,6 @@ export type TemplateProps<P> = P & Partial<RenderContext>;
 
 export const PREVIEW_CONTEXT: RenderContext = { locale: "en", newsroomName: "Readerfund Demo Newsroom", appUrl: "http://localhost:3000" };
 
-// Intl locales per email locale: English dates day-first ("12 December 2026"), as on our pages;
-// Russian ones without Intl's trailing «г.», which would double the full stop of a sentence ending
-// in a date ("завершится 1 мая 2026 г..").
-const INTL: Record<Locale, { money: string; date: string; tidyDate: (formatted: string) => string }> = {
-  en: { money: "en", date: "en-GB", tidyDate: (formatted) => formatted },
-  ru: { money: "ru", date: "ru", tidyDate: (formatted) => formatted.replace(/\s*г\./g, "") },
-};
 
 /** Everything a template needs to write in the supporter's language. */
 export type Kit = {
@@ -32,8 +26,6 @@ export type Kit = {
 
 export function kitFor(context: Partial<RenderContext>): Kit {
   const locale = resolveLocale(context.locale ?? PREVIEW_CONTEXT.locale);
-  const intl = INTL[locale];
-  const dates = new Intl.DateTimeFormat(intl.date, { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
   const parse = (iso: string) => {
     const date = new Date(iso);
     if (Number.isNaN(date.getTime())) throw new RangeError(`not a date: ${JSON.stringify(iso)}`);
@@ -46,8 +38,9 @@ export function kitFor(context: Partial<RenderContext>): Kit {
     t: MESSAGES[locale],
     // One line, whatever the configuration holds: it goes into subjects.
     newsroom: (context.newsroomName ?? PREVIEW_CONTEXT.newsroomName).replace(/\s+/g, " ").trim(),
-    money: (amountMinor, currency) => formatMoneyExact(amountMinor, currency, intl.money),
-    date: (iso) => intl.tidyDate(dates.format(parse(iso))),
-    dateRange: (fromIso, toIso) => intl.tidyDate(dates.formatRange(parse(fromIso), parse(toIso))),
+    money: (amountMinor, currency) => formatMoneyExact(amountMinor, currency, locale),
+    // The same dates as our pages write.
+    date: (iso) => formatDate(parse(iso), locale),
+    dateRange: (fromIso, toIso) => formatDateRange(parse(fromIso), parse(toIso), locale),
   };
 }

@@ -1,3 +1,8 @@
+/** Text made safe to put in HTML, between tags or in a quoted attribute. */
+export function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
 /**
  * Reads a request body as UTF-8 text, refusing it once it passes `maxBytes` (whatever
  * Content-Length claimed, or with none: a chunked body is counted as it arrives, never buffered

@@ -1,4 +1,4 @@
-import { eq } from "drizzle-orm";
+import { inArray } from "drizzle-orm";
 import { z } from "zod";
 import { getDb } from "@/db";
 import { campaigns } from "@/db/schema";
@@ -41,14 +41,15 @@ export function campaignFromRow(row: { slug: string; presets: unknown; copy: unk
 export async function loadCampaign(slug: string | null | undefined): Promise<Campaign> {
   const builtIn = { slug: "default", presets: PRESET_AMOUNTS, copy: {} };
   try {
-    const db = getDb();
-    if (slug && slug !== "default") {
-      const [row] = await db.select().from(campaigns).where(eq(campaigns.slug, slug));
-      if (row?.active) return campaignFromRow(row);
-    }
-    const [fallback] = await db.select().from(campaigns).where(eq(campaigns.slug, "default"));
+    // One query per picker render (every article view that scrolls to it): the campaign and the default together.
+    const rows = await getDb()
+      .select()
+      .from(campaigns)
+      .where(inArray(campaigns.slug, slug && slug !== "default" ? [slug, "default"] : ["default"]));
+    const named = rows.find((row) => row.slug === slug && row.active);
+    const fallback = rows.find((row) => row.slug === "default");
 
-    return campaignFromRow(fallback ?? builtIn);
+    return campaignFromRow(named ?? fallback ?? builtIn);
   } catch (error) {
     // Giving needs Stripe, not our database: without it the picker still shows, with the built-in amounts.
     log.error("campaign settings unavailable; the picker uses the built-in presets", { error: describeError(error) });

@@ -1,3 +1,4 @@
+import { localeFrom } from "@/lib/i18n";
 import { en, type Messages } from "./en";
 import { ru } from "./ru";
 
@@ -15,7 +16,5 @@ export const DEFAULT_LOCALE: Locale = "en";
  * anything we have no dictionary for (or an empty or malformed tag) falls back to English.
  */
 export function resolveLocale(locale: string | null | undefined): Locale {
-  const language = (locale ?? "").trim().toLowerCase().split(/[-_]/)[0] ?? "";
-
-  return (LOCALES as string[]).includes(language) ? (language as Locale) : DEFAULT_LOCALE;
+  return localeFrom(locale) ?? DEFAULT_LOCALE;
 }

@@ -18,14 +18,17 @@ export type OneTimeGiftFacts = {
     attribution: Attribution;
     options: GiftOptions;
   };
-  payment: {
-    stripePaymentIntentId: string;
-    stripeChargeId: string;
-    amountMinor: number;
-    currency: string;
-    paidAt: Date;
-    settlement: Settlement | null;
-  };
+  payment: PaymentFacts;
+};
+
+/** A payment as Stripe's charge records it: gross, and fee and net once the balance transaction is known. */
+export type PaymentFacts = {
+  stripePaymentIntentId: string;
+  stripeChargeId: string;
+  amountMinor: number;
+  currency: string;
+  paidAt: Date;
+  settlement: Settlement | null;
 };
 
 const mode = (livemode: boolean) => (livemode ? "live" : "test") as "live" | "test";

@@ -21,10 +21,12 @@ const attributionText = (max: number) =>
     .transform((v) => (v ? v : undefined));
 
 /** A checkbox as JSON (true/false) or as a form post ("on", "1", "true"; absent is false). */
+export const isTicked = (value: unknown): boolean => value === true || value === "on" || value === "1" || value === "true";
+
 const checkbox = z
   .union([z.boolean(), z.enum(["on", "1", "true", "0", "false", ""])], { error: "must be true or false" })
   .optional()
-  .transform((v) => v === true || v === "on" || v === "1" || v === "true");
+  .transform(isTicked);
 
 /** The widget's anonymous visitor id (random, kept in the reader's browser); dropped if malformed. */
 export const ZVisitorId = z
@@ -39,15 +41,20 @@ export const ZVisitorId = z
  * is what the form holds (the amount as typed); output carries the amount in minor units, checked
  * against the currency's floor and ceiling, and the total with any fee the reader chose to cover.
  */
+/** The picker's choice as a form holds it (the amount as typed), for a gift and for a reminder alike. */
+export const pickerChoiceFields = {
+  frequency: z.enum(FREQUENCIES, { error: "Choose how often to give: once, monthly or annual" }),
+  currency: z.enum(GIFT_CURRENCIES, { error: "Choose a currency: EUR, USD or GBP" }),
+  amount: z
+    .string({ error: (issue) => (issue.input === undefined ? "Choose or enter an amount" : 'Send the amount as text, like "25" or "25.50"') })
+    .trim()
+    .min(1, "Choose or enter an amount")
+    .max(20, "Enter a shorter amount"),
+};
+
 export const ZGiftForm = z
   .object({
-    frequency: z.enum(FREQUENCIES, { error: "Choose how often to give: once, monthly or annual" }),
-    currency: z.enum(GIFT_CURRENCIES, { error: "Choose a currency: EUR, USD or GBP" }),
-    amount: z
-      .string({ error: (issue) => (issue.input === undefined ? "Choose or enter an amount" : 'Send the amount as text, like "25" or "25.50"') })
-      .trim()
-      .min(1, "Choose or enter an amount")
-      .max(20, "Enter a shorter amount"),
+    ...pickerChoiceFields,
     attemptId: z.uuid({ error: "The form is missing its attempt id; reload the page" }),
     articleUrl: z
       .url({ protocol: /^https?$/ })

@@ -6,7 +6,7 @@ import { log } from "@/lib/log";
 import { createGiftCheckoutSession } from "@/lib/stripe/create-gift-checkout-session";
 import { REMINDER_LINK_PURPOSE, reminderIdFromToken } from "@/lib/reminders/links";
 import { type PickerError, pickerErrorFor } from "./picker-errors";
-import { fieldErrors, ZGiftForm } from "./schemas";
+import { fieldErrors, isTicked, ZGiftForm } from "./schemas";
 
 const MAX_BODY_BYTES = 16_384;
 
@@ -99,9 +99,8 @@ function backToPicker(input: Record<string, unknown>, error: PickerError): Respo
     const value = input[field];
     if (typeof value === "string" && value !== "" && value.length <= 500) params.set(param, value);
   }
-  const ticked = (value: unknown) => value === true || value === "on" || value === "1" || value === "true";
-  if (ticked(input.coverFee)) params.set("cover", "1");
-  if (ticked(input.discreet)) params.set("discreet", "1");
+  if (isTicked(input.coverFee)) params.set("cover", "1");
+  if (isTicked(input.discreet)) params.set("discreet", "1");
 
   return new Response(null, { status: 303, headers: { location: `${env().appUrl}/donate?${params.toString()}` } });
 }

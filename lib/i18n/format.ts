@@ -3,9 +3,20 @@ import { fill } from "./fill";
 import type { Messages } from "./en";
 import { formatMoneyExact } from "@/lib/money";
 
-/** A date as readers read it: "12 December 2026", "12 декабря 2026 г." (UTC: we do not know the reader's zone). */
+// English dates day-first ("12 December 2026"); Russian ones without Intl's trailing «г.», which
+// would double the full stop of a sentence ending in a date ("завершится 1 мая 2026 г..").
+const DATE_INTL: Record<Locale, string> = { en: "en-GB", ru: "ru" };
+const tidy = (formatted: string, locale: Locale) => (locale === "ru" ? formatted.replace(/\s*г\./g, "") : formatted);
+const dates = (locale: Locale) => new Intl.DateTimeFormat(DATE_INTL[locale], { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" });
+
+/** A calendar date as readers read it, in UTC (we do not know the reader's zone): pages and emails alike. */
 export function formatDate(date: Date, locale: Locale): string {
-  return new Intl.DateTimeFormat(locale === "en" ? "en-GB" : locale, { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" }).format(date);
+  return tidy(dates(locale).format(date), locale);
+}
+
+/** "1 December 2026 – 1 January 2027". */
+export function formatDateRange(from: Date, to: Date, locale: Locale): string {
+  return tidy(dates(locale).formatRange(from, to), locale);
 }
 
 /** "monthly gift of €10.00", for "Your … has been set up". */

@@ -2,8 +2,7 @@ import { and, eq, isNull, sql } from "drizzle-orm";
 import type { Transaction } from "@/db";
 import { paymentFailures, payments, recurringGifts, stripeCustomers } from "@/db/schema";
 import { queueRecurringEndEmails, queueRecurringReceipt, withdrawQueuedEmails } from "@/lib/email/notify";
-import { insertPaymentOnce, upsertSupporter } from "@/lib/gifts/record-gift";
-import type { Settlement } from "@/lib/stripe/webhooks/settlement";
+import { insertPaymentOnce, type PaymentFacts, upsertSupporter } from "@/lib/gifts/record-gift";
 import type { SubscriptionFacts } from "./subscription-facts";
 
 const mode = (livemode: boolean) => (livemode ? "live" : "test") as "live" | "test";
@@ -126,18 +125,12 @@ function snake(key: string): string {
   return key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
 }
 
-export type InvoicePaymentFacts = {
+export type InvoicePaymentFacts = PaymentFacts & {
   livemode: boolean;
   stripeInvoiceId: string;
   billingReason: string | null;
   periodStart: Date | null;
   periodEnd: Date | null;
-  stripePaymentIntentId: string;
-  stripeChargeId: string;
-  amountMinor: number;
-  currency: string;
-  paidAt: Date;
-  settlement: Settlement | null;
 };
 
 /**

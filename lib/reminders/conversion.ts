@@ -56,7 +56,8 @@ export async function recordReminderOutcome(tx: Transaction, outcome: ReminderOu
 
   const sameReader: SQL[] = [];
   if (visitorId !== null) sameReader.push(eq(reminders.visitorId, visitorId));
-  if (email !== null) sameReader.push(sql`lower(${reminders.email}) = ${email}`);
+  // Stored lower-cased (the schema): an equality the email index serves, in every gift's transaction.
+  if (email !== null) sameReader.push(eq(reminders.email, email));
   if (sameReader.length === 0) return;
   // Still waiting: never sent now. Already sent, and the reader gave after it reached them:
   // reminded → gave, though not through its link.

@@ -1,10 +1,9 @@
 import { env } from "@/lib/env";
+import { escapeHtml } from "@/lib/http";
 import { REMINDER_PAGE_MESSAGES } from "./messages";
 
 /** Where the cancel page sends a link it cannot use. */
 export const INVALID_REMINDER_LINK_PATH = "/reminders/cancel/invalid";
-
-const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /**
  * The answer to a reminder link that is altered, cut short, not ours, or names no reminder: a

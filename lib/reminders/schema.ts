@@ -1,7 +1,6 @@
 import { z } from "zod";
-import { AVAILABLE_FREQUENCIES, FREQUENCIES } from "@/lib/gifts/presets";
-import { checkGiftAmount, LOCALES, ZGiftForm } from "@/lib/gifts/schemas";
-import { GIFT_CURRENCIES } from "@/lib/money";
+import { AVAILABLE_FREQUENCIES } from "@/lib/gifts/presets";
+import { checkGiftAmount, LOCALES, pickerChoiceFields, ZGiftForm } from "@/lib/gifts/schemas";
 
 export const REMINDER_CHOICES = ["month", "three_months", "hide"] as const;
 export type ReminderChoice = (typeof REMINDER_CHOICES)[number];
@@ -27,13 +26,7 @@ const gift = ZGiftForm.in.shape;
 const ZPicker = z
   .object(
     {
-      frequency: z.enum(FREQUENCIES, { error: "Choose how often you would give: once, monthly or annual" }),
-      currency: z.enum(GIFT_CURRENCIES, { error: "Choose a currency: EUR, USD or GBP" }),
-      amount: z
-        .string({ error: (issue) => (issue.input === undefined ? "Choose or enter an amount" : 'Send the amount as text, like "25" or "25.50"') })
-        .trim()
-        .min(1, "Choose or enter an amount")
-        .max(20, "Enter a shorter amount"),
+      ...pickerChoiceFields,
       coverFee: z.boolean({ error: "coverFee must be true or false" }),
     },
     { error: "Send the picker as it was left: { frequency, currency, amount, coverFee }" },

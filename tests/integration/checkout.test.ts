@@ -5,14 +5,13 @@ import { describe, expect, it } from "vitest";
 import { env } from "@/lib/env";
 import { startGiftCheckout } from "@/lib/gifts/start-gift-checkout";
 import { ensureProductUncached } from "@/lib/stripe/gift-products";
+import { someClient } from "../support/clients";
 import { useTestDatabase } from "../support/database";
 import { payCheckout, sandboxStripe } from "../support/stripe";
 
 // The rate-limit counters live in the database.
 useTestDatabase();
 
-/** Each request from a client of its own, so this file's many sessions meet no rate limit (widget.test.ts tests them). */
-const someClient = () => ({ "x-forwarded-for": `10.${Math.floor(Math.random() * 256)}.${Math.floor(Math.random() * 256)}.${1 + Math.floor(Math.random() * 254)}` });
 
 function jsonRequest(body: unknown, contentType = "application/json"): Request {
   return new Request("http://localhost:3000/api/checkout", {

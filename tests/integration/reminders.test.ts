@@ -23,6 +23,7 @@ import { GET as cancelGet, POST as cancelPost } from "@/app/api/reminders/cancel
 import { OPTIONS, POST } from "@/app/api/reminders/route";
 import { GET as invalidLinkGet } from "@/app/reminders/cancel/invalid/route";
 import CancelReminderPage from "@/app/reminders/cancel/page";
+import { someClient } from "../support/clients";
 import { useTestDatabase } from "../support/database";
 import { startSmtpServer } from "../support/smtp";
 
@@ -51,7 +52,7 @@ const request = (body: unknown, contentType = "application/json") =>
   new Request("http://localhost:3000/api/reminders", {
     method: "POST",
     // Each request from a client address of its own: requests without one share a single limit.
-    headers: { "content-type": contentType, origin: "https://news.example", "x-forwarded-for": `10.1.${Math.floor(Math.random() * 256)}.${1 + Math.floor(Math.random() * 254)}` },
+    headers: { "content-type": contentType, origin: "https://news.example", ...someClient() },
     body: typeof body === "string" ? body : JSON.stringify(body),
   });
 

@@ -1,6 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
+import { someClient } from "../support/clients";
 import { useTestDatabase } from "../support/database";
 import { payCheckout, sandboxStripe } from "../support/stripe";
 
@@ -18,9 +19,7 @@ const { REMINDER_LINK_PURPOSE } = await import("@/lib/reminders/links");
 const { GET: pickerFragment } = await import("@/app/embed/v1/picker/route");
 const { ensureProductUncached, giftProductFor } = await import("@/lib/stripe/gift-products");
 
-/** A client of its own (by address) unless the test says otherwise. */
-const someClient = () => ({ "x-forwarded-for": `10.${Math.floor(Math.random() * 256)}.${Math.floor(Math.random() * 256)}.${1 + Math.floor(Math.random() * 254)}` });
-
+// A client of its own (by address) unless the test says otherwise.
 const checkoutRequest = (body: Record<string, unknown>, headers: Record<string, string> = someClient()) =>
   new Request("http://localhost:3000/api/checkout", {
     method: "POST",

@@ -1,5 +1,5 @@
 import type { TestProject } from "vitest/node";
-import { startSandbox } from "../../stripe-sandbox/server";
+import { startTestSandbox } from "./sandbox";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -13,19 +13,7 @@ declare module "vitest" {
  * every order and with duplicates.
  */
 export default async function setup(project: TestProject) {
-  const started = await startSandbox({
-    port: 0,
-    webhooks: {
-      url: null,
-      secret: "whsec_readerfund_sandbox_local_only",
-      duplicate: false,
-      shuffle: false,
-      timeoutMs: 5000,
-      retryBaseMs: 50,
-      maxAttempts: 3,
-      concurrency: 4,
-    },
-  });
+  const started = await startTestSandbox();
   project.provide("stripeApiBase", started.url);
 
   return async () => {

@@ -1,9 +1,10 @@
 import Stripe from "stripe";
 import { afterAll, beforeAll } from "vitest";
 import { handleStripeWebhook } from "@/lib/stripe/webhooks/handle-stripe-webhook";
-import { type StartedSandbox, startSandbox } from "../../stripe-sandbox/server";
+import type { StartedSandbox } from "../../stripe-sandbox/server";
+import { SANDBOX_WEBHOOK_SECRET, startTestSandbox } from "./sandbox";
 
-export const SANDBOX_WEBHOOK_SECRET = "whsec_readerfund_sandbox_local_only";
+export { SANDBOX_WEBHOOK_SECRET };
 
 /** The stand-in this test file talks to: the run's shared one, or its own (usePrivateSandbox). */
 export function sandboxUrl(): string {
@@ -22,19 +23,7 @@ export function sandboxUrl(): string {
 export function usePrivateSandbox(): void {
   let started: StartedSandbox | null = null;
   beforeAll(async () => {
-    started = await startSandbox({
-      port: 0,
-      webhooks: {
-        url: null,
-        secret: SANDBOX_WEBHOOK_SECRET,
-        duplicate: false,
-        shuffle: false,
-        timeoutMs: 5000,
-        retryBaseMs: 50,
-        maxAttempts: 3,
-        concurrency: 4,
-      },
-    });
+    started = await startTestSandbox();
     process.env.STRIPE_API_BASE = started.url;
   });
   afterAll(async () => {

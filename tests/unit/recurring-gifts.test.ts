@@ -104,7 +104,7 @@ describe("the picker's words", () => {
 
   it("dates payments in UTC, unambiguously, in the reader's language", () => {
     expect(formatDate(new Date("2026-12-12T23:30:00Z"), "en")).toBe("12 December 2026");
-    expect(formatDate(new Date("2026-12-12T23:30:00Z"), "ru")).toBe("12 декабря 2026 г.");
+    expect(formatDate(new Date("2026-12-12T23:30:00Z"), "ru")).toBe("12 декабря 2026");
   });
 });
 

@@ -6,14 +6,13 @@ import { findRecurringGiftByCheckoutSession } from "@/db/queries/recurring-gifts
 import { payments } from "@/db/schema";
 import { env } from "@/lib/env";
 import { CHECKOUT_SESSION_ID } from "@/lib/gifts/checkout-session-id";
+import { escapeHtml } from "@/lib/http";
 import { fill, localeFrom, messagesFor } from "@/lib/i18n";
 import { formatDate } from "@/lib/i18n/format";
 import { formatMoneyExact } from "@/lib/money";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
-
-const escape = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 
 /**
  * A self-contained HTML receipt (no script, no remote anything) for the first payment of the gift
@@ -50,20 +49,20 @@ export async function GET(request: Request): Promise<Response> {
   }
   if (!line) return new Response(m.thanks.receiptNotYet, { status: 404, headers: { "content-type": "text/plain; charset=utf-8", "retry-after": "5" } });
 
-  const money = (minor: number) => escape(formatMoneyExact(minor, line.currency, locale));
+  const money = (minor: number) => escapeHtml(formatMoneyExact(minor, line.currency, locale));
   const rows: Array<[string, string]> = [
-    [m.thanks.receiptDate, escape(formatDate(line.date, locale))],
-    [m.thanks.receiptAmount, money(line.amountMinor) + (line.feeCoveredMinor > 0 ? ` (${escape(m.thanks.receiptFeeCovered)}: ${money(line.feeCoveredMinor)})` : "")],
-    [m.thanks.receiptFrequency, escape(m.thanks.frequencyName[line.frequency])],
-    [m.thanks.receiptReference, escape(line.reference)],
+    [m.thanks.receiptDate, escapeHtml(formatDate(line.date, locale))],
+    [m.thanks.receiptAmount, money(line.amountMinor) + (line.feeCoveredMinor > 0 ? ` (${escapeHtml(m.thanks.receiptFeeCovered)}: ${money(line.feeCoveredMinor)})` : "")],
+    [m.thanks.receiptFrequency, escapeHtml(m.thanks.frequencyName[line.frequency])],
+    [m.thanks.receiptReference, escapeHtml(line.reference)],
   ];
   const html = `<!doctype html>
-<html lang="${locale}"><head><meta charset="utf-8"><title>${escape(m.thanks.receiptTitle)}</title>
+<html lang="${locale}"><head><meta charset="utf-8"><title>${escapeHtml(m.thanks.receiptTitle)}</title>
 <style>body{font:1rem/1.5 system-ui,sans-serif;max-width:36rem;margin:2rem auto;padding:0 1rem;color:#16181d}th{text-align:left;padding:.3rem 1rem .3rem 0}td{padding:.3rem 0}</style></head>
-<body><h1>${escape(m.thanks.receiptTitle)}</h1>
-<p>${escape(fill(m.thanks.receiptIntro, { newsroom: env().newsroomName }))}</p>
-<table>${rows.map(([label, value]) => `<tr><th scope="row">${escape(label)}</th><td>${value}</td></tr>`).join("")}</table>
-<p>${escape(m.thanks.receiptNoPersonal)}</p></body></html>
+<body><h1>${escapeHtml(m.thanks.receiptTitle)}</h1>
+<p>${escapeHtml(fill(m.thanks.receiptIntro, { newsroom: env().newsroomName }))}</p>
+<table>${rows.map(([label, value]) => `<tr><th scope="row">${escapeHtml(label)}</th><td>${value}</td></tr>`).join("")}</table>
+<p>${escapeHtml(m.thanks.receiptNoPersonal)}</p></body></html>
 `;
 
   return new Response(html, {

@@ -8,6 +8,7 @@
 import { solveChallenge } from "@/lib/abuse/solve-challenge";
 import { feeToCover } from "@/lib/gifts/fees";
 import { fill } from "@/lib/i18n/fill";
+import { formatDate } from "@/lib/i18n/format";
 import { CURRENCY_RULES, formatMoney, formatMoneyExact, minorToInput, parseAmountToMinor } from "@/lib/money";
 import type { PickerClientConfig } from "@/lib/widget/picker-view";
 import { HIDE_UNTIL_KEY, randomHex, visitorId } from "./storage";
@@ -298,7 +299,7 @@ function mountPicker(section: HTMLElement): void {
         }
         remindForm.hidden = true;
         laterLine.hidden = true;
-        const date = new Intl.DateTimeFormat(locale, { day: "numeric", month: "long", year: "numeric" }).format(due);
+        const date = formatDate(due, locale);
         remindStatus.textContent = fill(reminder.email ? m.doneEmail : m.doneHidden, { date });
         // The form that held the focus is gone: the confirmation takes it, and is read out.
         remindStatus.focus();
