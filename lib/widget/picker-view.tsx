@@ -93,7 +93,7 @@ export function PickerView(props: PickerViewProps) {
   const hidden = (name: string, value: string | null | undefined) => <input type="hidden" name={name} defaultValue={value ?? ""} />;
 
   return (
-    <section className="rf-picker" lang={locale} aria-labelledby={id("headline")} data-rf-picker="">
+    <section className="rf-picker" lang={locale} aria-labelledby={id("headline")} data-rf-picker="" data-rf-drawn={`${initial.frequency}:${initial.currency}`}>
       <H id={id("headline")} className="rf-headline">
         {copy.headline ?? m.picker.headline}
       </H>

@@ -302,3 +302,21 @@ test("the embedded picker works by keyboard alone: monthly, another amount, the 
   await page.waitForURL(`${stack.sandboxUrl}/c/pay/**`);
   await expect(page.getByTestId("checkout-amount")).toContainText("€20.56");
 });
+
+test("a choice made before the picker's script arrives is followed once it does", async ({ page, stack }) => {
+  let release: () => void = () => {};
+  const held = new Promise<void>((resolve) => (release = resolve));
+  await page.route(`${stack.appUrl}/embed/picker.js`, async (route) => {
+    await held;
+    await route.continue();
+  });
+  await openArticle(page, stack, { country: "FR" });
+  await page.locator(".readerfund-slot").scrollIntoViewIfNeeded();
+  const picker = page.getByRole("region", { name: "Support independent journalism" });
+  // The markup is there (styled), the script is held back: the reader picks Monthly.
+  await picker.getByText("Monthly", { exact: true }).click();
+  await expect(picker.getByRole("radio", { name: /^€25/ })).toBeChecked();
+  release();
+  await expect(picker.getByRole("radio", { name: /^€10 per month/ })).toBeChecked();
+  await expect(picker.getByRole("button", { name: "Continue: €10.00 every month" })).toBeVisible();
+});

@@ -316,7 +316,9 @@ function mountPicker(section: HTMLElement): void {
     remindForm.querySelector<HTMLInputElement>("input[name=email]")?.focus();
   });
 
-  // The server drew the presets and the labels for the starting state; only what differs changes.
+  // The server drew the presets for the starting state. A reader may have changed the frequency or
+  // currency before this script arrived: then the presets follow now.
+  if (section.dataset.rfDrawn !== `${frequency()}:${currency()}`) drawPresets(false);
   drawSummary();
 }
 
