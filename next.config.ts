@@ -1,6 +1,8 @@
 import type { NextConfig } from "next";
 import { PHASE_DEVELOPMENT_SERVER } from "next/constants";
 import { EnvError, env } from "./lib/env";
+import { securityHeaderRules } from "./lib/security/headers";
+import { trailingSlashRedirects } from "./lib/security/trailing-slash";
 
 // A bad environment stops `next build`, `next start` and `next dev` with one message naming
 // every bad variable, before anything is served.
@@ -15,9 +17,6 @@ try {
 }
 
 export default function nextConfig(phase: string): NextConfig {
-  // React's development build evaluates code for its error overlay; production never does.
-  const scriptSrc = phase === PHASE_DEVELOPMENT_SERVER ? "'self' 'unsafe-inline' 'unsafe-eval'" : "'self' 'unsafe-inline'";
-
   return {
     // Loaded from node_modules, not bundled: PGlite ships WebAssembly and data files;
     // rate-limiter-flexible imports drizzle-orm by a computed name; and stripe must be one copy
@@ -30,32 +29,17 @@ export default function nextConfig(phase: string): NextConfig {
     // otherwise streams metadata later to browsers it does not list here).
     htmlLimitedBots: /.*/,
     reactStrictMode: true,
+    // Next's own redirect of a trailing slash answers before any route runs; Stripe counts a 3xx as a
+    // failed delivery, so the webhook must be reached with or without one. The same redirect, minus
+    // the webhook, is made below.
+    skipTrailingSlashRedirect: true,
+    async redirects() {
+      return trailingSlashRedirects();
+    },
     async headers() {
-      return [
-        {
-          source: "/:path*",
-          headers: [
-            // Our pages load nothing from third parties; the policy makes that a promise the browser keeps.
-            {
-              key: "Content-Security-Policy",
-              value: [
-                "default-src 'self'",
-                `script-src ${scriptSrc}`,
-                "style-src 'self' 'unsafe-inline'",
-                "img-src 'self' data:",
-                "font-src 'self'",
-                "connect-src 'self'",
-                "frame-ancestors 'self'",
-                "base-uri 'self'",
-                "object-src 'none'",
-              ].join("; "),
-            },
-            { key: "Referrer-Policy", value: "strict-origin-when-cross-origin" },
-            { key: "X-Content-Type-Options", value: "nosniff" },
-            { key: "Permissions-Policy", value: "camera=(), microphone=(), geolocation=()" },
-          ],
-        },
-      ];
+      // Evaluated by `next build`: the production server serves the headers the build recorded
+      // (lib/server-process.ts refuses to start if this environment would record others).
+      return securityHeaderRules({ development: phase === PHASE_DEVELOPMENT_SERVER, appUrl: env().appUrl });
     },
   };
 }

@@ -12,6 +12,7 @@ export const SANDBOX_STRIPE_SECRET_KEY = "sk_test_readerfund_sandbox";
 export const SANDBOX_STRIPE_WEBHOOK_SECRET = "whsec_readerfund_sandbox_local_only";
 export const SANDBOX_STRIPE_API_BASE = "http://localhost:12111";
 const LOCAL_APP_SECRET = "readerfund-local-only-secret-not-for-production";
+const LIVE_KEY = /^(sk|rk)_live_/;
 
 const emptyAsUndefined = (value: unknown) => (value === "" ? undefined : value);
 
@@ -75,13 +76,11 @@ const ZRawEnv = z.object({
   APP_SECRET: optional(
     z.string().min(32, "must be at least 32 characters (a random secret: it signs reminder links and salts the hashes rate limits keep)"),
   ),
-  CLIENT_IP_HEADER: z.preprocess(
-    emptyAsUndefined,
+  CLIENT_IP_HEADER: optional(
     z
       .string()
       .regex(/^[A-Za-z0-9-]{1,64}$/, "must be a header name, such as cf-connecting-ip or x-forwarded-for")
-      .transform((v) => v.toLowerCase())
-      .default("x-forwarded-for"),
+      .transform((v) => v.toLowerCase()),
   ),
   COUNTRY_HEADER: optional(
     z
@@ -118,6 +117,8 @@ const ZRawEnv = z.object({
   ),
   REDIS_URL: optional(z.url({ protocol: /^rediss?$/, error: "must be a redis:// or rediss:// URL, or unset to keep rate limits in PostgreSQL" })),
   CRON_SECRET: optional(z.string().min(32, "must be at least 32 characters (a random secret a platform cron sends as a bearer token)")),
+  // Set by Next itself: "production" under `next start`.
+  NODE_ENV: optional(z.string()),
   LOG_LEVEL: z.preprocess(
     emptyAsUndefined,
     z.enum(["debug", "info", "warn", "error", "silent"], { error: "must be debug, info, warn, error or silent" }).default("info"),
@@ -148,18 +149,26 @@ export function parseEnv(source: Record<string, string | undefined>) {
   if (!usingSandbox && raw.STRIPE_WEBHOOK_SECRET === undefined) {
     problems.push("STRIPE_WEBHOOK_SECRET: is required when STRIPE_SECRET_KEY is set (the endpoint's whsec_… secret)");
   }
-  if (raw.APP_ENV === "production") {
-    if (usingSandbox) problems.push("STRIPE_SECRET_KEY: is required when APP_ENV=production");
-    if (raw.DATABASE_URL === undefined) problems.push("DATABASE_URL: is required when APP_ENV=production");
+  // A live key moves real money from real people: it gets every production requirement, whatever
+  // APP_ENV says, rather than a forgotten variable leaving links forgeable and receipts unsent.
+  const liveKey = raw.STRIPE_SECRET_KEY !== undefined && LIVE_KEY.test(raw.STRIPE_SECRET_KEY);
+  const production = raw.APP_ENV === "production" || liveKey;
+  if (production) {
+    const why = raw.APP_ENV === "production" ? "when APP_ENV=production" : "with a live Stripe key";
+    if (usingSandbox) problems.push(`STRIPE_SECRET_KEY: is required ${why}`);
+    if (raw.DATABASE_URL === undefined) problems.push(`DATABASE_URL: is required ${why}`);
     if (raw.APP_URL === undefined || !raw.APP_URL.startsWith("https://")) {
-      problems.push("APP_URL: must be an https:// URL when APP_ENV=production");
+      problems.push(`APP_URL: must be an https:// URL ${why}`);
     }
     if (raw.STRIPE_API_BASE !== undefined) {
-      problems.push("STRIPE_API_BASE: must be unset when APP_ENV=production (it points the app away from Stripe)");
+      problems.push(`STRIPE_API_BASE: must be unset ${why} (it points the app away from Stripe)`);
     }
-    if (raw.SMTP_URL === undefined) problems.push("SMTP_URL: is required when APP_ENV=production (receipts must reach supporters)");
-    if (raw.APP_SECRET === undefined) problems.push("APP_SECRET: is required when APP_ENV=production (it signs reminder links)");
-    if (raw.EMAIL_FROM === undefined) problems.push("EMAIL_FROM: is required when APP_ENV=production (the address receipts come from)");
+    if (raw.SMTP_URL === undefined) problems.push(`SMTP_URL: is required ${why} (receipts must reach supporters)`);
+    if (raw.APP_SECRET === undefined) problems.push(`APP_SECRET: is required ${why} (it signs links and proof-of-work challenges)`);
+    if (raw.EMAIL_FROM === undefined) problems.push(`EMAIL_FROM: is required ${why} (the address receipts come from)`);
+    if (raw.CLIENT_IP_HEADER === undefined) {
+      problems.push(`CLIENT_IP_HEADER: is required ${why} (the header your proxy puts the client's address in; without it every reader shares one rate limit)`);
+    }
   }
   if (problems.length > 0) throw new EnvError(problems);
 
@@ -167,6 +176,8 @@ export function parseEnv(source: Record<string, string | undefined>) {
 
   return {
     appEnv: raw.APP_ENV,
+    /** APP_ENV=production, or a live Stripe key: every production requirement holds. */
+    production,
     port: raw.PORT,
     appUrl,
     newsroomName: raw.NEWSROOM_NAME,
@@ -189,13 +200,16 @@ export function parseEnv(source: Record<string, string | undefined>) {
     cronSecret: raw.CRON_SECRET ?? null,
     // Locally a fixed secret: links signed with it are worth nothing outside this machine.
     appSecret: raw.APP_SECRET ?? LOCAL_APP_SECRET,
-    clientIpHeader: raw.CLIENT_IP_HEADER,
+    // Null: no proxy we trust says who the client is (a client reaching us directly can write any
+    // header it likes), so such requests share one rate limit.
+    clientIpHeader: raw.CLIENT_IP_HEADER ?? null,
     redisUrl: raw.REDIS_URL ?? null,
     // Where the newsroom's articles live: the thank-you page links back only there (or to us).
     newsroomOrigins: raw.NEWSROOM_ORIGINS ?? [],
     countryHeader: raw.COUNTRY_HEADER ?? null,
     discreetStatementDescriptor: raw.DISCREET_STATEMENT_DESCRIPTOR.toUpperCase(),
     logLevel: raw.LOG_LEVEL,
+    nodeEnv: raw.NODE_ENV ?? "development",
   };
 }
 

@@ -29,3 +29,8 @@ export async function readBodyText(request: Request, maxBytes: number): Promise<
 
   return Buffer.concat(chunks).toString("utf8");
 }
+
+/** A request's media type without parameters, lower-cased ("Application/JSON; charset=UTF-8" → "application/json"). */
+export function mediaTypeOf(request: Request): string {
+  return (request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+}

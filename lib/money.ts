@@ -51,12 +51,15 @@ export function formatMoneyExact(amountMinor: number, currency: string, locale =
 }
 
 /**
- * Parses an amount as a reader types it ("25", "25.5", "25,50", "1 000") into minor units, with
- * string arithmetic only. Returns null for anything that is not a plain positive amount.
+ * Parses an amount as a reader types it ("25", "25.5", "25,50", "1 000", "€25", "25 €") into minor
+ * units, with string arithmetic only. At most one currency sign, the gift's own, before or after.
+ * Returns null for anything that is not a plain positive amount.
  */
 export function parseAmountToMinor(input: string, currency: GiftCurrency): number | null {
-  const exponent = CURRENCY_RULES[currency].exponent;
-  const cleaned = input.trim().replace(/[\s\u00a0\u202f]/g, "").replace(/^[€$£]/, "").replace(/[€$£]$/, "");
+  const { exponent, symbol } = CURRENCY_RULES[currency];
+  let cleaned = input.trim().replace(/[\s\u00a0\u202f]/g, "");
+  if (cleaned.startsWith(symbol)) cleaned = cleaned.slice(symbol.length);
+  else if (cleaned.endsWith(symbol)) cleaned = cleaned.slice(0, -symbol.length);
   const pattern = exponent === 0 ? /^(\d{1,9})$/ : new RegExp(`^(\\d{1,9})(?:[.,](\\d{1,${exponent}}))?$`);
   const match = pattern.exec(cleaned);
   if (!match) return null;

@@ -1,9 +1,12 @@
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { databaseKind } from "@/db";
 import { migrateDatabase } from "@/db/migrate";
-import { EnvError, env } from "@/lib/env";
+import { type Env, EnvError, env } from "@/lib/env";
 import { describeError, log } from "@/lib/log";
 import { startEmailSender } from "@/lib/email/sender";
 import { startScheduledWork } from "@/lib/scheduled/run";
+import { securityHeaderRules } from "@/lib/security/headers";
 import { startWebhookWorker } from "@/lib/stripe/webhooks/worker";
 
 /**
@@ -13,19 +16,49 @@ import { startWebhookWorker } from "@/lib/stripe/webhooks/worker";
 export async function startServerProcess(): Promise<void> {
   try {
     const config = env();
+    const stale = staleBuildProblem(config);
+    if (stale) {
+      console.error(stale);
+      process.exit(1);
+    }
     await migrateDatabase();
     startWebhookWorker(config.webhookWorkerPollMs);
     startEmailSender(config.webhookWorkerPollMs);
     startScheduledWork();
-    log.info("readerfund started", {
-      database: databaseKind(),
-      stripe: config.stripe.usingSandbox ? `stand-in at ${config.stripe.apiBase}` : config.stripe.apiBase ? `at ${config.stripe.apiBase}` : "api.stripe.com",
-      appUrl: config.appUrl,
-      email: config.email.smtpUrl ? "smtp" : `local mailbox at ${config.appUrl}/mailbox`,
-    });
+    log.info("readerfund started", { database: databaseKind(), ...startupSummary(config) });
   } catch (error) {
     if (error instanceof EnvError) console.error(error.message);
     else console.error(`Readerfund could not start: ${describeError(error)}`);
     process.exit(1);
   }
+}
+
+/** What the start-up line says about where things go: enough for an operator, no secrets. */
+export function startupSummary(config: Env): Record<string, string | boolean> {
+  const smtp = config.email.smtpUrl ? new URL(config.email.smtpUrl) : null;
+
+  return {
+    production: config.production,
+    stripe: config.stripe.usingSandbox ? `stand-in at ${config.stripe.apiBase}` : config.stripe.apiBase ? `at ${config.stripe.apiBase}` : "api.stripe.com",
+    appUrl: config.appUrl,
+    // Named "delivery", not "email": the logger redacts fields named like emails.
+    delivery: smtp ? `smtp via ${smtp.host}` : `local mailbox at ${config.appUrl}/mailbox`,
+  };
+}
+
+/**
+ * Next serves the response headers that `next build` recorded, not those this environment would
+ * make: a build made for an http APP_URL has no Strict-Transport-Security. A production server whose
+ * build disagrees with its environment says so and stops, rather than serve weaker headers.
+ */
+export function staleBuildProblem(config: Env, buildDir = path.join(process.cwd(), ".next")): string | null {
+  const manifestPath = path.join(buildDir, "routes-manifest.json");
+  if (config.nodeEnv !== "production" || !existsSync(manifestPath)) return null;
+  const built = (JSON.parse(readFileSync(manifestPath, "utf8")) as { headers?: Array<{ source: string; headers: unknown }> }).headers ?? [];
+  const expected = securityHeaderRules({ development: false, appUrl: config.appUrl });
+  const recorded = (rule: (typeof expected)[number]) =>
+    built.some((b) => b.source === rule.source && JSON.stringify(b.headers) === JSON.stringify(rule.headers));
+  if (expected.every(recorded)) return null;
+
+  return "Readerfund could not start: the production build carries the response headers of another environment (APP_URL or APP_ENV differ from when it was built). Run `npm run build` again with this environment.";
 }

@@ -59,7 +59,7 @@ export default async function MailboxPage() {
                 </td>
                 <td>{m.toAddress}</td>
                 <td>
-                  <a href={`/mailbox/${m.id}`}>{m.subject}</a>
+                  <a href={`/mailbox/message?id=${m.id}`}>{m.subject}</a>
                 </td>
               </tr>
             ))}

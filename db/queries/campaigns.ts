@@ -38,8 +38,11 @@ export function campaignFromRow(row: { slug: string; presets: unknown; copy: unk
 }
 
 /** The named campaign if it exists and is active, else the default one (else the built-in defaults). */
-export async function loadCampaign(slug: string | null | undefined): Promise<Campaign> {
+export async function loadCampaign(requested: string | null | undefined): Promise<Campaign> {
   const builtIn = { slug: "default", presets: PRESET_AMOUNTS, copy: {} };
+  // A name no row can have (text cannot hold a NUL) is no campaign: the database would refuse the
+  // query, and a page URL must not be able to write an error to the log on every load.
+  const slug = requested?.includes("\u0000") ? null : requested;
   try {
     // One query per picker render (every article view that scrolls to it): the campaign and the default together.
     const rows = await getDb()

@@ -3,6 +3,7 @@ import type Redis from "ioredis";
 import { RateLimiterDrizzle, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
 import { type Database, getDb, type Queryable } from "@/db";
 import { rateLimits, spentChallenges } from "@/db/schema";
+import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { describeError, log } from "@/lib/log";
 import { type Challenge, createChallenge, verifyAndSpend, verifyChallengeSolution } from "./challenge";
@@ -142,13 +143,19 @@ let warnedUnidentified = false;
 /**
  * A request without a client address would be counted only by what it sends itself (a visitor id
  * is the client's to choose), and a script could then create sessions without end: such requests
- * share one address counter instead. It means the proxy's address header is missing
- * (CLIENT_IP_HEADER), which is said once per process.
+ * share one address counter instead. It means no proxy is configured (CLIENT_IP_HEADER) or the
+ * proxy did not set its header, which is said once per process.
  */
 function unidentified(input: GuardInput): string {
   if (!warnedUnidentified) {
     warnedUnidentified = true;
-    log.warn("abuse guard: a request without a client address; check CLIENT_IP_HEADER (such requests share one rate limit)", { scope: input.scope });
+    const header = env().clientIpHeader;
+    log.warn(
+      header === null
+        ? "abuse guard: CLIENT_IP_HEADER is not set, so no client address is believed and every request shares one address rate limit (set it to the header your proxy writes)"
+        : `abuse guard: a request without a client address in ${header}; such requests share one address rate limit (check the proxy sets it)`,
+      { scope: input.scope },
+    );
   }
 
   return "unidentified";

@@ -1,7 +1,7 @@
 import { guardCreation } from "@/lib/abuse/guard";
 import { env } from "@/lib/env";
 import { AppError, errorResponse } from "@/lib/errors";
-import { readBodyText } from "@/lib/http";
+import { mediaTypeOf, readBodyText } from "@/lib/http";
 import { log } from "@/lib/log";
 import { createGiftCheckoutSession } from "@/lib/stripe/create-gift-checkout-session";
 import { REMINDER_LINK_PURPOSE, reminderIdFromToken } from "@/lib/reminders/links";
@@ -19,9 +19,9 @@ const MAX_BODY_BYTES = 16_384;
  * solve a proof-of-work challenge (428), past the hard limit it is refused (429, Retry-After).
  */
 export async function startGiftCheckout(request: Request): Promise<Response> {
-  const contentType = request.headers.get("content-type") ?? "";
-  const isJson = contentType.includes("application/json");
-  const isForm = contentType.includes("application/x-www-form-urlencoded");
+  const mediaType = mediaTypeOf(request);
+  const isJson = mediaType === "application/json";
+  const isForm = mediaType === "application/x-www-form-urlencoded";
   if (!isJson && !isForm) {
     return errorResponse(
       new AppError("UNSUPPORTED_MEDIA_TYPE", "Send the gift as JSON (application/json) or as a form (application/x-www-form-urlencoded)."),

@@ -4,7 +4,7 @@ import { reminders } from "@/db/schema";
 import { withdrawAddressEmail } from "@/lib/email/outbox";
 import { type Locale, LOCALES } from "@/lib/gifts/schemas";
 import { env } from "@/lib/env";
-import { readBodyText } from "@/lib/http";
+import { mediaTypeOf, readBodyText } from "@/lib/http";
 import { log } from "@/lib/log";
 import { reminderEmailKey } from "./due";
 import { invalidReminderLinkResponse } from "./invalid-link";
@@ -80,7 +80,7 @@ export const cancelPageUrl = (token: string) => `${env().appUrl}/reminders/cance
  */
 export async function cancelReminderRequest(request: Request): Promise<Response> {
   const contentType = request.headers.get("content-type") ?? "";
-  const mediaType = contentType.split(";")[0]!.trim().toLowerCase();
+  const mediaType = mediaTypeOf(request);
   if (mediaType !== "application/x-www-form-urlencoded" && mediaType !== "multipart/form-data") {
     return plain(415, "Send the form as application/x-www-form-urlencoded or multipart/form-data.");
   }

@@ -4,7 +4,7 @@ import { reminders } from "@/db/schema";
 import { guardCreation } from "@/lib/abuse/guard";
 import { AppError, errorResponse } from "@/lib/errors";
 import { fieldErrors } from "@/lib/gifts/schemas";
-import { readBodyText } from "@/lib/http";
+import { mediaTypeOf, readBodyText } from "@/lib/http";
 import { log } from "@/lib/log";
 import { REMINDER_DELAYS, type ReminderChoice, type TReminderRequest, ZReminderRequest } from "./schema";
 
@@ -36,7 +36,7 @@ export async function createReminder(request: Request): Promise<Response> {
  * 16 KB (counted as it arrives), 400 for a body that is not a JSON object, 422 naming each bad field.
  */
 export async function parseReminderRequest(request: Request): Promise<ParsedReminderRequest> {
-  const mediaType = (request.headers.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase();
+  const mediaType = mediaTypeOf(request);
   if (mediaType !== "application/json") {
     return { ok: false, error: new AppError("UNSUPPORTED_MEDIA_TYPE", "Send the reminder as JSON (application/json).") };
   }

@@ -8,7 +8,7 @@ import AxeBuilder from "@axe-core/playwright";
 import postgres from "postgres";
 import { freePort, type Started, startApp, startStripeSandbox, stopProcess } from "../../scripts/lib/processes";
 
-const WEBHOOK_SECRET = "whsec_readerfund_e2e_secret";
+export const WEBHOOK_SECRET = "whsec_readerfund_e2e_secret";
 /** The bearer a platform's cron sends to /api/cron; the tests use it to run due work now. */
 export const CRON_SECRET = "e2e-cron-secret-0123456789abcdef0123456789";
 
@@ -33,14 +33,16 @@ export type Stack = {
  * With the embedded database the app owns the data directory, so a query stops the app, reads the
  * directory, and starts the app again: which also proves a restart keeps every gift.
  */
-export const test = base.extend<object, { stack: Stack; stackGroup: string }>({
+export const test = base.extend<object, { stack: Stack; stackGroup: string; appEnv: Record<string, string> }>({
   // Which stack a test file runs on. The stand-in's clock only moves forward and is the whole
   // stand-in's, so a file that moves it (renewals) sets a group of its own, its name, at its top
   // (`test.use({ stackGroup: "give-monthly" })`): Playwright runs it in a worker of its own, with a
   // stack of its own, and the clock every other file sees stays put.
   stackGroup: ["shared", { scope: "worker", option: true }],
+  // Extra environment for the app of a stack group of its own (set together with stackGroup).
+  appEnv: [{}, { scope: "worker", option: true }],
   stack: [
-    async ({ stackGroup: _group }, use) => {
+    async ({ stackGroup: _group, appEnv: extraEnv }, use) => {
       const serverUrl = process.env.DATABASE_URL;
       const [appPort, sandboxPort] = [await freePort(), await freePort()];
       const appUrl = `http://localhost:${appPort}`;
@@ -76,6 +78,7 @@ export const test = base.extend<object, { stack: Stack; stackGroup: string }>({
         // The test article pages' canonical site: the thank-you page may link back there.
         NEWSROOM_ORIGINS: "https://news.example",
         LOG_LEVEL: process.env.E2E_APP_OUTPUT === "1" ? "info" : "warn",
+        ...extraEnv,
       };
       // E2E_APP_OUTPUT=1 shows the app's own log, for a failure the page does not explain.
       const inheritOutput = process.env.E2E_APP_OUTPUT === "1";

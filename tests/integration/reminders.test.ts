@@ -153,7 +153,7 @@ describe(`reminders on ${database.kind}`, () => {
     });
 
     it("answers the cross-origin preflight", async () => {
-      const response = OPTIONS();
+      const response = OPTIONS(new Request("http://localhost:3000/api/reminders", { method: "OPTIONS", headers: { origin: "https://news.example" } }));
       expect(response.status).toBe(204);
       expect(response.headers.get("access-control-allow-origin")).toBe("*");
       expect(response.headers.get("access-control-allow-methods")).toBe("POST");

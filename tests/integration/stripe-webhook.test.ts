@@ -311,17 +311,56 @@ describe(`webhook route on ${database.kind}`, () => {
     const { events } = await giveOnce({ email: "nul@example.org" });
     const refused = structuredClone(events.find((e) => e.type === "checkout.session.completed")!);
     refused.id = "evt_1refusedAAAAAAAAAAAAAAAAA";
-    // A creation time PostgreSQL's timestamps cannot hold: a real refusal of one row.
-    refused.created = 10 ** 15;
     const refusedBody = JSON.stringify(refused, null, 2);
     const requests = [
       ...events.map((event) => signedWebhookRequest(JSON.stringify(event, null, 2))),
       signedWebhookRequest(refusedBody),
     ];
-    const responses = await Promise.all(requests.map((request) => handleStripeWebhook(request, noDeferral)));
+    const db = getDb();
+    // A real refusal of one row by the database, inside a write shared with the others.
+    await db.execute(sql.raw(`alter table stripe_events add constraint refuse_one check (id <> '${refused.id}')`));
+    let responses: Response[];
+    try {
+      responses = await Promise.all(requests.map((request) => handleStripeWebhook(request, noDeferral)));
+    } finally {
+      await db.execute(sql`alter table stripe_events drop constraint refuse_one`);
+    }
 
     expect(responses.map((r) => r.status)).toEqual([...events.map(() => 200), 500]);
     expect(await countRows()).toMatchObject({ stripeEvents: events.length });
+  });
+
+  it("refuses with 400, writing nothing, a validly signed body that is not an event it can store", async () => {
+    const { events } = await giveOnce();
+    const completed = events.find((e) => e.type === "checkout.session.completed")!;
+    const variant = (change: (event: Record<string, unknown>) => void) => {
+      const copy = structuredClone(completed) as unknown as Record<string, unknown>;
+      change(copy);
+
+      return JSON.stringify(copy);
+    };
+    const bodies: Array<[string, string]> = [
+      ["null", "null"],
+      ["a string", '"evt_1"'],
+      ["an array", "[]"],
+      ["an empty object", "{}"],
+      ["created past any timestamp", variant((e) => (e.created = 10 ** 15))],
+      ["created before 1970", variant((e) => (e.created = -1))],
+      ["created as text", variant((e) => (e.created = "yesterday"))],
+      ["created fractional", variant((e) => (e.created = 1.5))],
+      ["a NUL in the id", variant((e) => (e.id = "evt_1\u0000x"))],
+      ["a NUL in the type", variant((e) => (e.type = "checkout.session.completed\u0000"))],
+      ["a type that is not one", variant((e) => (e.type = "DROP TABLE"))],
+      ["a NUL in the object's id", variant((e) => ((e.data as { object: { id: string } }).object.id = "cs_\u0000"))],
+      ["a NUL in the API version", variant((e) => (e.api_version = "2026\u0000"))],
+      ["an id that is not an event's", variant((e) => (e.id = "cs_test_123"))],
+    ];
+    for (const [name, body] of bodies) {
+      const response = await handleStripeWebhook(signedWebhookRequest(body), noDeferral);
+      expect({ name, status: response.status }).toEqual({ name, status: 400 });
+      expect(((await response.json()) as { error: string }).error).toMatch(/^Not a Stripe event: /);
+    }
+    expect(await countRows()).toEqual({ supporters: 0, stripeCustomers: 0, gifts: 0, recurringGifts: 0, payments: 0, stripeEvents: 0 });
   });
 
   it("records nothing for a paid Checkout Session that is not a gift (another integration on the account)", async () => {

@@ -48,8 +48,10 @@ describe("clientIp", () => {
     expect(clientIp(request, "x-forwarded-for")).toBeNull();
   });
 
-  it("uses x-forwarded-for from the environment by default", () => {
+  it("reads the header CLIENT_IP_HEADER names (the tests' setup names x-forwarded-for), and none without one", () => {
     expect(clientIp(withHeader("x-forwarded-for", "10.1.1.1, 203.0.113.8"))).toBe("203.0.113.8");
+    // No proxy named: whatever the request says, no address is believed.
+    expect(clientIp(withHeader("x-forwarded-for", "203.0.113.8"), null)).toBeNull();
   });
 
   it("parses the address forms proxies write", () => {

@@ -53,12 +53,41 @@ describe("parseEnv", () => {
       expect.stringMatching(/^SMTP_URL: is required/),
       expect.stringMatching(/^APP_SECRET: is required/),
       expect.stringMatching(/^EMAIL_FROM: is required/),
+      expect.stringMatching(/^CLIENT_IP_HEADER: is required/),
     ]);
+  });
+
+  it.each(["sk_live_abc123", "rk_live_abc123"])("holds a live key (%s) to every production requirement, whatever APP_ENV says", (key) => {
+    for (const appEnv of [{}, { APP_ENV: "local" }] as Array<Record<string, string>>) {
+      const problems = problemsOf({ ...appEnv, STRIPE_SECRET_KEY: key, STRIPE_WEBHOOK_SECRET: "whsec_abc" });
+      expect(problems).toEqual([
+        "DATABASE_URL: is required with a live Stripe key",
+        "APP_URL: must be an https:// URL with a live Stripe key",
+        "SMTP_URL: is required with a live Stripe key (receipts must reach supporters)",
+        "APP_SECRET: is required with a live Stripe key (it signs links and proof-of-work challenges)",
+        "EMAIL_FROM: is required with a live Stripe key (the address receipts come from)",
+        expect.stringMatching(/^CLIENT_IP_HEADER: is required with a live Stripe key/),
+      ]);
+    }
+    const complete = parseEnv({
+      STRIPE_SECRET_KEY: key,
+      STRIPE_WEBHOOK_SECRET: "whsec_abc",
+      DATABASE_URL: "postgres://u@db.example:5432/rf",
+      APP_URL: "https://give.example.org",
+      SMTP_URL: "smtps://u:p@mail.example.org:465",
+      APP_SECRET: "s".repeat(32),
+      EMAIL_FROM: "gifts@example.org",
+      CLIENT_IP_HEADER: "x-real-ip",
+    });
+    expect(complete).toMatchObject({ production: true, appEnv: "local", appSecret: "s".repeat(32) });
+    // A test key is not production unless APP_ENV says so.
+    expect(parseEnv({ STRIPE_SECRET_KEY: "sk_test_abc", STRIPE_WEBHOOK_SECRET: "whsec_abc" }).production).toBe(false);
   });
 
   it("takes the widget's settings: a secret, the headers a proxy and a CDN set, and a card descriptor a statement can show", () => {
     const local = parseEnv({});
-    expect(local).toMatchObject({ clientIpHeader: "x-forwarded-for", countryHeader: null, discreetStatementDescriptor: "ONLINE SERVICES" });
+    // No proxy is believed unless one is named: a client reaching the app directly writes any header it likes.
+    expect(local).toMatchObject({ clientIpHeader: null, countryHeader: null, discreetStatementDescriptor: "ONLINE SERVICES" });
     expect(local.appSecret.length).toBeGreaterThanOrEqual(32);
     expect(parseEnv({ CLIENT_IP_HEADER: "CF-Connecting-IP", COUNTRY_HEADER: "CF-IPCountry", DISCREET_STATEMENT_DESCRIPTOR: "Web services" })).toMatchObject({
       clientIpHeader: "cf-connecting-ip",

@@ -10,14 +10,24 @@ describe("parseAmountToMinor", () => {
     ["25,50", 2550],
     [" 1 000 ", 100000],
     ["€10", 1000],
+    ["10 €", 1000],
     ["0.01", 1],
     ["0", 0],
   ])("reads %j as %i minor units", (input, expected) => {
     expect(parseAmountToMinor(input, "eur")).toBe(expected);
   });
 
-  it.each(["", "abc", "-5", "1.234", "1e3", "12.3.4", "Infinity", "NaN", "0x10", "1,000.50"])("refuses %j", (input) => {
+  it.each(["", "abc", "-5", "1.234", "1e3", "12.3.4", "Infinity", "NaN", "0x10", "1,000.50", "$25$", "$$25", "25$$", "€25", "£25", "$"])("refuses %j", (input) => {
     expect(parseAmountToMinor(input, "usd")).toBeNull();
+  });
+
+  it("takes only the gift's own currency sign, once", () => {
+    expect(parseAmountToMinor("$25", "usd")).toBe(2500);
+    expect(parseAmountToMinor("25$", "usd")).toBe(2500);
+    expect(parseAmountToMinor("$25$", "eur")).toBeNull();
+    expect(parseAmountToMinor("€25€", "eur")).toBeNull();
+    expect(parseAmountToMinor("£25", "gbp")).toBe(2500);
+    expect(parseAmountToMinor("£25", "eur")).toBeNull();
   });
 
   it("round-trips every amount through the form's string without floating-point error", () => {

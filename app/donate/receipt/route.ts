@@ -69,8 +69,8 @@ export async function GET(request: Request): Promise<Response> {
     headers: {
       "content-type": "text/html; charset=utf-8",
       "content-disposition": `attachment; filename="receipt-${line.date.toISOString().slice(0, 10)}.html"`,
+      // Its strict policy and no-referrer come from lib/security/headers.ts (next.config.ts).
       "cache-control": "private, no-store",
-      "referrer-policy": "no-referrer",
     },
   });
 }

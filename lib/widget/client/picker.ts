@@ -130,16 +130,16 @@ function mountPicker(section: HTMLElement): void {
 
   /** Posts JSON to one of our endpoints, solving a proof-of-work challenge if the server asks for one. */
   async function post(path: string, body: Record<string, unknown>): Promise<{ response: Response; json: ApiError & Record<string, unknown> }> {
-    let response = await fetch(`${config.appUrl}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(body) });
+    // The article page may send no referrer at all, which would make the browser's Origin header
+    // "null" and the server (with NEWSROOM_ORIGINS set) refuse the call: we ask for the origin alone.
+    const send = (payload: Record<string, unknown>) =>
+      fetch(`${config.appUrl}${path}`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify(payload), referrerPolicy: "origin" });
+    let response = await send(body);
     let json = (await response.json().catch(() => ({}))) as ApiError & Record<string, unknown>;
     if (response.status === 428 && json.error?.challenge) {
       status.textContent = m.checking;
       const challenge = await solveChallenge(json.error.challenge as never);
-      response = await fetch(`${config.appUrl}${path}`, {
-        method: "POST",
-        headers: { "content-type": "application/json" },
-        body: JSON.stringify({ ...body, challenge }),
-      });
+      response = await send({ ...body, challenge });
       json = (await response.json().catch(() => ({}))) as ApiError & Record<string, unknown>;
     }
 

@@ -16,7 +16,7 @@ export async function GET(request: Request): Promise<Response> {
 
     return new Response(html, {
       headers: {
-        ...corsHeaders(),
+        ...corsHeaders(request),
         "content-type": "text/html; charset=utf-8",
         // Each render carries a fresh attempt id, and the currency follows the reader's country.
         "cache-control": "private, no-store",
@@ -26,6 +26,6 @@ export async function GET(request: Request): Promise<Response> {
   } catch (error) {
     log.error("embed picker render failed", { error });
 
-    return new Response("The picker is unavailable.", { status: 503, headers: { ...corsHeaders(), "content-type": "text/plain; charset=utf-8" } });
+    return new Response("The picker is unavailable.", { status: 503, headers: { ...corsHeaders(request), "content-type": "text/plain; charset=utf-8" } });
   }
 }

@@ -6,11 +6,15 @@ import { MAILBOX_ID, mailboxEnabled } from "@/lib/email/mailbox";
 export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Email", referrer: "no-referrer" };
 
-/** One email of the local mailbox: its headers, the HTML as a mail client shows it, and the text. */
-export default async function MailboxMessagePage({ params }: { params: Promise<{ id: string }> }) {
+/**
+ * One email of the local mailbox (`/mailbox/message?id=…`): its headers, the HTML as a mail client
+ * shows it, and the text. The id is in the query, not the path: Next answers a path segment whose
+ * percent-escapes do not decode with a bare 500 before any route runs (tests/e2e/http.spec.ts).
+ */
+export default async function MailboxMessagePage({ searchParams }: { searchParams: Promise<{ id?: string | string[] }> }) {
   if (!mailboxEnabled()) notFound();
-  const { id } = await params;
-  if (!MAILBOX_ID.test(id)) notFound();
+  const { id } = await searchParams;
+  if (typeof id !== "string" || !MAILBOX_ID.test(id)) notFound();
   const message = await findMailboxMessage(id);
   if (!message) notFound();
 
@@ -31,7 +35,7 @@ export default async function MailboxMessagePage({ params }: { params: Promise<{
         </dd>
       </dl>
       <h2>As HTML</h2>
-      <iframe className="mailbox-html" title={`HTML version of “${message.subject}”`} src={`/mailbox/${message.id}/html`} sandbox="" />
+      <iframe className="mailbox-html" title={`HTML version of “${message.subject}”`} src={`/mailbox/message/html?id=${message.id}`} sandbox="" />
       <h2>As plain text</h2>
       <pre className="mailbox-text" data-testid="mailbox-text">
         {message.text}
