@@ -1,0 +1,58 @@
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseEnv } from "@/lib/env";
+import { expectedSecurityHeaders, securityHeaderRules } from "@/lib/security/headers";
+import { staleBuildProblem } from "@/lib/server-process";
+
+const production = { development: false };
+
+describe("security headers", () => {
+  it("sends Strict-Transport-Security only where the app is served over https", () => {
+    expect(expectedSecurityHeaders("/donate", { ...production, appUrl: "https://give.example.org" })).toMatchObject({
+      "Strict-Transport-Security": "max-age=63072000; includeSubDomains",
+    });
+    expect(expectedSecurityHeaders("/donate", { ...production, appUrl: "http://localhost:3000" })).not.toHaveProperty("Strict-Transport-Security");
+    // The strict routes keep it too.
+    expect(expectedSecurityHeaders("/mailbox/message/html", { ...production, appUrl: "https://give.example.org" })).toHaveProperty("Strict-Transport-Security");
+  });
+
+  it("lets no page be framed but the mailbox's email, by the mailbox itself", () => {
+    const site = expectedSecurityHeaders("/", { ...production, appUrl: "http://localhost:3000" });
+    expect(site["Content-Security-Policy"]).toContain("frame-ancestors 'none'");
+    expect(site["X-Frame-Options"]).toBe("DENY");
+    const email = expectedSecurityHeaders("/mailbox/message/html", { ...production, appUrl: "http://localhost:3000" });
+    expect(email["Content-Security-Policy"]).toContain("frame-ancestors 'self'");
+    expect(email["X-Frame-Options"]).toBe("SAMEORIGIN");
+  });
+
+  it("keeps the site's rule off the routes with their own, so Next does not overwrite theirs", () => {
+    const [site, ...own] = securityHeaderRules({ ...production, appUrl: "http://localhost:3000" });
+    // Next compiles sources to regular expressions; this one must not match the strict routes.
+    const siteRegex = new RegExp(`^/${/^\/:path\((.*)\)$/.exec(site!.source)![1]}$`);
+    expect(siteRegex.test("/donate/receipt")).toBe(false);
+    expect(siteRegex.test("/mailbox/message/html")).toBe(false);
+    expect(siteRegex.test("/donate")).toBe(true);
+    expect(siteRegex.test("/mailbox/message")).toBe(true);
+    expect(own.map((rule) => rule.source)).toEqual(["/mailbox/message/html", "/donate/receipt"]);
+  });
+
+  it("refuses to start a production server whose build recorded another environment's headers", () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "readerfund-build-"));
+    try {
+      const writeManifest = (appUrl: string) =>
+        writeFileSync(path.join(dir, "routes-manifest.json"), JSON.stringify({ headers: securityHeaderRules({ ...production, appUrl }) }));
+      const https = parseEnv({ NODE_ENV: "production", APP_URL: "https://give.example.org" });
+      writeManifest("http://localhost:3000");
+      expect(staleBuildProblem(https, dir)).toMatch(/Run `npm run build` again/);
+      writeManifest("https://give.example.org");
+      expect(staleBuildProblem(https, dir)).toBeNull();
+      // Not a production server (next dev, tests): nothing to compare.
+      writeManifest("http://localhost:3000");
+      expect(staleBuildProblem(parseEnv({ APP_URL: "https://give.example.org" }), dir)).toBeNull();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
