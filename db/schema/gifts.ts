@@ -1,7 +1,7 @@
 import { sql } from "drizzle-orm";
 import { bigint, check, char, index, pgEnum, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 import { supporters } from "./supporters";
-import { giftOptions } from "./widget";
+import { giftOptions } from "./gift-options";
 
 export const giftFrequency = pgEnum("gift_frequency", ["once", "monthly", "annual"]);
 

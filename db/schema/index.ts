@@ -5,4 +5,6 @@ export * from "./payments";
 export * from "./reversals";
 export * from "./stripe-events";
 export * from "./emails";
-export * from "./widget";
+export * from "./campaigns";
+export * from "./reminders";
+export * from "./rate-limits";

@@ -2,7 +2,7 @@ import { sql } from "drizzle-orm";
 import { bigint, char, check, index, integer, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid } from "drizzle-orm/pg-core";
 import { attribution, giftFrequency } from "./gifts";
 import { supporters } from "./supporters";
-import { giftOptions } from "./widget";
+import { giftOptions } from "./gift-options";
 
 /**
  * Our reading of a Stripe subscription's state, mapped exhaustively from Stripe's status and flags

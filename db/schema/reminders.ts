@@ -1,23 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, boolean, check, index, integer, jsonb, pgEnum, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
-
-/**
- * A campaign: the picker's settings for the pages that name it (`data-campaign`), with `default`
- * for every other page. Presets are per frequency and currency, in minor units, one suggested;
- * copy overrides the message files' headline and appeal per language. Read on every picker render,
- * so a change here shows on the next article view, on every instance.
- */
-export const campaigns = pgTable("campaigns", {
-  slug: text().primaryKey(),
-  name: text().notNull(),
-  // { once: { eur: { amounts: [1000, 2500], suggested: 2500 }, ... }, monthly: {...}, annual: {...} }
-  presets: jsonb().notNull(),
-  // { en: { headline, appeal }, ru: { headline, appeal } }; a language or field left out falls back to the message files.
-  copy: jsonb().notNull().default({}),
-  active: boolean().notNull().default(true),
-  createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
-  updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
-});
+import { bigint, boolean, check, index, pgEnum, pgTable, text, timestamp, uuid } from "drizzle-orm/pg-core";
 
 /**
  * scheduled: waiting for its date. sent: the email went into the outbox. hidden: a "don't show this
@@ -72,38 +54,3 @@ export const reminders = pgTable(
     check("reminders_currency_lower", sql`${t.currency} ~ '^[a-z]{3}$'`),
   ],
 );
-
-/**
- * Counters for rate limits, shared by every app instance (rate-limiter-flexible's Drizzle store:
- * the column names are the library's). Keys hold only salted, daily-rotating hashes of IP
- * addresses and emails, and rows expire within a day.
- */
-export const rateLimits = pgTable(
-  "rate_limits",
-  {
-    key: text().primaryKey(),
-    points: integer().notNull().default(0),
-    expire: timestamp({ withTimezone: true }),
-  },
-  (t) => [index().on(t.expire)],
-);
-
-/** Proof-of-work solutions already spent, so one solved challenge buys one request. */
-export const spentChallenges = pgTable(
-  "spent_challenges",
-  {
-    signature: text().primaryKey(),
-    expiresAt: timestamp({ withTimezone: true }).notNull(),
-  },
-  (t) => [index().on(t.expiresAt)],
-);
-
-/** What the reader chose besides the amount, kept on one-time and recurring gifts alike. */
-export const giftOptions = {
-  // Part of the amount the reader added to cover the processing fee (0 when they did not).
-  feeCoveredMinor: bigint({ mode: "number" }).notNull().default(0),
-  // Given discreetly: a neutral card descriptor, no email unless asked, no address kept by us.
-  discreet: boolean().notNull().default(false),
-  // The reminder that brought the reader back, when there was one.
-  reminderId: uuid(),
-};
