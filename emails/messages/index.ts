@@ -1,15 +1,11 @@
-import { localeFrom } from "@/lib/i18n";
+import { DEFAULT_LOCALE, type Locale, localeFrom } from "@/lib/i18n";
 import { en, type Messages } from "./en";
 import { ru } from "./ru";
 
-export type { Messages };
+export type { Locale, Messages };
 
-/** Every locale we write emails in. Adding one: a dictionary typed `Messages`, and a line here. */
-export const MESSAGES = { en, ru } as const satisfies Record<string, Messages>;
-
-export type Locale = keyof typeof MESSAGES;
-export const LOCALES = Object.keys(MESSAGES) as Locale[];
-export const DEFAULT_LOCALE: Locale = "en";
+/** Every locale we write emails in (lib/i18n/locales.ts): a dictionary typed `Messages` for each. */
+export const MESSAGES = { en, ru } as const satisfies Record<Locale, Messages>;
 
 /**
  * The locale an email is written in, from the supporter's: "ru", "ru-RU" and "RU" are Russian;

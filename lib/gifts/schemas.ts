@@ -1,10 +1,9 @@
 import { z } from "zod";
+import { LOCALES } from "@/lib/i18n/locales";
 import { CURRENCY_RULES, formatMoneyExact, GIFT_CURRENCIES, type GiftCurrency, parseAmountToMinor } from "@/lib/money";
 import { feeToCover } from "./fees";
 import { AVAILABLE_FREQUENCIES, FREQUENCIES } from "./presets";
 
-export const LOCALES = ["en", "ru"] as const;
-export type Locale = (typeof LOCALES)[number];
 
 /**
  * Attribution (which article, section, campaign) rides along from the page that embeds the picker.

@@ -1,10 +1,10 @@
-import { LOCALES, type Locale } from "@/lib/gifts/schemas";
+import { DEFAULT_LOCALE, isLocale, LOCALES, type Locale } from "./locales";
 import { en, type Messages } from "./en";
 import { ru } from "./ru";
 
 export type { Messages };
 export { fill } from "./fill";
-export { LOCALES, type Locale };
+export { DEFAULT_LOCALE, isLocale, LOCALES, type Locale };
 
 const MESSAGES: Record<Locale, Messages> = { en, ru };
 
@@ -16,7 +16,7 @@ export function messagesFor(locale: Locale): Messages {
 export function localeFrom(value: string | null | undefined): Locale | null {
   const primary = value?.trim().toLowerCase().split(/[-_]/)[0];
 
-  return (LOCALES as readonly string[]).includes(primary ?? "") ? (primary as Locale) : null;
+  return isLocale(primary) ? primary : null;
 }
 
 /** The first language of an Accept-Language header that we speak. */

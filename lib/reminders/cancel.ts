@@ -2,7 +2,7 @@ import { eq, sql } from "drizzle-orm";
 import { getDb } from "@/db";
 import { reminders } from "@/db/schema";
 import { withdrawAddressEmail } from "@/lib/email/outbox";
-import { type Locale, LOCALES } from "@/lib/gifts/schemas";
+import { isLocale, type Locale } from "@/lib/i18n/locales";
 import { env } from "@/lib/env";
 import { mediaTypeOf, readBodyText } from "@/lib/http";
 import { log } from "@/lib/log";
@@ -19,7 +19,7 @@ export type ReminderCancelState = "active" | "cancelled" | "over";
 
 export type ReminderForCancel = { reminderId: string; locale: Locale; state: ReminderCancelState };
 
-const localeOf = (locale: string): Locale => ((LOCALES as readonly string[]).includes(locale) ? (locale as Locale) : "en");
+const localeOf = (locale: string): Locale => (isLocale(locale) ? locale : "en");
 
 function stateOf({ status, gaveAt }: { status: (typeof reminders.$inferSelect)["status"]; gaveAt: Date | null }): ReminderCancelState {
   if (status === "cancelled") return "cancelled";

@@ -1,4 +1,4 @@
-import type { Locale } from "@/lib/gifts/schemas";
+import type { Locale } from "@/lib/i18n/locales";
 
 /**
  * The reminder cancel page's copy. English is the reference: its type is what every other language

@@ -2,7 +2,7 @@ import { eq } from "drizzle-orm";
 import { getDb } from "@/db";
 import { reminders } from "@/db/schema";
 import type { Frequency } from "@/lib/gifts/presets";
-import { type Locale, LOCALES } from "@/lib/gifts/schemas";
+import { isLocale, type Locale } from "@/lib/i18n/locales";
 import { type GiftCurrency, isGiftCurrency, minorToInput } from "@/lib/money";
 import { REMINDER_LINK_PURPOSE, reminderIdFromToken } from "./links";
 
@@ -42,6 +42,6 @@ export async function readReminderForPicker(token: string): Promise<ReminderPick
     section: reminder.section,
     campaign: reminder.campaign,
     variant: reminder.variant,
-    locale: (LOCALES as readonly string[]).includes(reminder.locale) ? (reminder.locale as Locale) : "en",
+    locale: isLocale(reminder.locale) ? reminder.locale : "en",
   };
 }

@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { AVAILABLE_FREQUENCIES } from "@/lib/gifts/presets";
-import { checkGiftAmount, LOCALES, pickerChoiceFields, ZGiftForm } from "@/lib/gifts/schemas";
+import { checkGiftAmount, pickerChoiceFields, ZGiftForm } from "@/lib/gifts/schemas";
+import { LOCALES } from "@/lib/i18n/locales";
 
 export const REMINDER_CHOICES = ["month", "three_months", "hide"] as const;
 export type ReminderChoice = (typeof REMINDER_CHOICES)[number];
