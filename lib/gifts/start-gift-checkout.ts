@@ -6,7 +6,8 @@ import { log } from "@/lib/log";
 import { createGiftCheckoutSession } from "@/lib/stripe/create-gift-checkout-session";
 import { REMINDER_LINK_PURPOSE, reminderIdFromToken } from "@/lib/reminders/links";
 import { type PickerError, pickerErrorFor } from "./picker-errors";
-import { fieldErrors, isTicked, ZGiftForm } from "./schemas";
+import { isTicked, ZGiftForm } from "./schemas";
+import { fieldErrors } from "@/lib/validation";
 
 const MAX_BODY_BYTES = 16_384;
 

@@ -3,7 +3,7 @@ import { getDb } from "@/db";
 import { reminders } from "@/db/schema";
 import { guardCreation } from "@/lib/abuse/guard";
 import { AppError, errorResponse } from "@/lib/errors";
-import { fieldErrors } from "@/lib/gifts/schemas";
+import { fieldErrors } from "@/lib/validation";
 import { mediaTypeOf, readBodyText } from "@/lib/http";
 import { log } from "@/lib/log";
 import { REMINDER_DELAYS, type ReminderChoice, type TReminderRequest, ZReminderRequest } from "./schema";

@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { cardFee, feeToCover } from "@/lib/gifts/fees";
 import { describe, expect, it } from "vitest";
-import { fieldErrors, ZGiftForm } from "@/lib/gifts/schemas";
+import { ZGiftForm } from "@/lib/gifts/schemas";
+import { fieldErrors } from "@/lib/validation";
 import { readGiftMetadata, toStripeMetadata } from "@/lib/stripe/metadata";
 
 const base = { frequency: "once", currency: "eur", amount: "25", attemptId: "3b241101-e2bb-4255-8caf-4136c1a5d2b6" };

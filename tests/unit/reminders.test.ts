@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { fieldErrors } from "@/lib/gifts/schemas";
+import { fieldErrors } from "@/lib/validation";
 import { CURRENCY_RULES, minorToInput } from "@/lib/money";
 import { REMINDER_CANCEL_PURPOSE, REMINDER_LINK_PURPOSE, reminderIdFromToken, reminderLinks } from "@/lib/reminders/links";
 import { REMINDER_PAGE_MESSAGES } from "@/lib/reminders/messages";
