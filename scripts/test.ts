@@ -1,19 +1,23 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
-import { CHROMIUM_HOW_TO, findChromium } from "../tests/support/chromium";
+import { ensureChromium } from "../tests/support/chromium";
 import { ROOT } from "./lib/processes";
 
 /**
  * `npm test`: every test, in order of speed: types, lint, unit + integration + stand-in (vitest),
  * then the browser tests (Playwright) on the production build. The database is the embedded one,
  * or the PostgreSQL server named by DATABASE_URL (tests create and drop their own databases there).
- * With no Chromium it stops at once and says how to get one; it never skips the browser tests.
+ * With no Chromium it fetches Playwright's (`npx playwright install chromium`), so that `npm ci &&
+ * npm test` is all the set-up a newcomer needs; only if that fails does it stop at once and say how
+ * to get one. It never skips the browser tests.
  */
-const chromium = findChromium();
-if (!chromium) {
-  console.error(CHROMIUM_HOW_TO);
+const found = await ensureChromium({ echo: (chunk) => process.stdout.write(chunk) });
+if (found.path === null) {
+  console.error(found.message);
   process.exit(1);
 }
+if (found.note) console.log(found.note);
+const chromium = found.path;
 
 // Package bins by path: their "exports" maps do not all expose them to require.resolve.
 const bin = (pkg: string, file: string) => path.join(ROOT, "node_modules", pkg, file);

@@ -159,6 +159,35 @@ export class Billing {
 
   constructor(private readonly sb: Sandbox) {}
 
+  /**
+   * What is saved between runs (see state-file.ts). The clock's work needs nothing else: each step
+   * is found from the objects' own times (period ends, cancel_at, an invoice's next attempt).
+   */
+  snapshot() {
+    return {
+      subscriptions: [...this.subscriptions],
+      invoices: [...this.invoices],
+      invoiceItems: [...this.invoiceItems],
+      invoicePayments: [...this.invoicePayments],
+      itemOwners: [...this.itemOwners],
+      lineOwners: [...this.lineOwners],
+      scheduled: [...this.scheduled],
+    };
+  }
+
+  restore(saved: ReturnType<Billing["snapshot"]>): void {
+    for (const [id, record] of saved.subscriptions) this.subscriptions.set(id, record);
+    for (const [id, record] of saved.invoices) this.invoices.set(id, record);
+    for (const [id, item] of saved.invoiceItems) this.invoiceItems.set(id, item);
+    for (const [id, payment] of saved.invoicePayments) this.invoicePayments.set(id, payment);
+    for (const [id, owner] of saved.itemOwners) this.itemOwners.set(id, owner);
+    for (const [id, owner] of saved.lineOwners) this.lineOwners.set(id, owner);
+    for (const id of saved.scheduled) {
+      if (!this.invoices.has(id)) throw new Error(`saved state schedules work for unknown invoice ${id}`);
+      this.scheduled.add(id);
+    }
+  }
+
   lookup(id: string): object | undefined {
     if (id.startsWith("sub_")) return this.subscriptions.get(id)?.subscription;
     if (id.startsWith("si_")) {

@@ -134,6 +134,15 @@ export class Checkout {
 
   constructor(private readonly sb: Sandbox) {}
 
+  /** What is saved between runs (see state-file.ts); plain JSON, taken as is. */
+  snapshot() {
+    return { sessions: [...this.sessions] };
+  }
+
+  restore(saved: ReturnType<Checkout["snapshot"]>): void {
+    for (const [id, record] of saved.sessions) this.sessions.set(id, record);
+  }
+
   lookup(id: string): object | undefined {
     return id.startsWith("cs_") ? this.sessions.get(id)?.session : undefined;
   }

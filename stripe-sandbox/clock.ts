@@ -16,4 +16,19 @@ export class Clock {
 
     return this.now();
   }
+
+  /** How far ahead of real time the clock is, to be saved and restored with the stand-in's state. */
+  offset(): number {
+    return this.offsetSeconds;
+  }
+
+  /**
+   * Puts the clock back where a saved stand-in had it: as far ahead of real time as it was, so the
+   * time the stand-in was stopped passes on its clock too, as it would on Stripe's.
+   */
+  restoreOffset(seconds: number): void {
+    // Any whole number: a clock started at a chosen date may be behind real time.
+    if (!Number.isInteger(seconds)) throw new RangeError("a saved clock offset must be an integer");
+    this.offsetSeconds = seconds;
+  }
 }

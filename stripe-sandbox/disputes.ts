@@ -41,6 +41,15 @@ export class Disputes {
 
   constructor(private readonly sb: Sandbox) {}
 
+  /** What is saved between runs (see state-file.ts). */
+  snapshot() {
+    return { disputes: [...this.disputes] };
+  }
+
+  restore(saved: ReturnType<Disputes["snapshot"]>): void {
+    for (const [id, dispute] of saved.disputes) this.disputes.set(id, dispute);
+  }
+
   lookup(id: string): object | undefined {
     return id.startsWith("dp_") ? this.disputes.get(id) : undefined;
   }

@@ -38,6 +38,7 @@ const started = await startSandbox({
   publicUrl: config.SANDBOX_PUBLIC_URL || undefined,
   apiLatencyMs: integer("SANDBOX_API_LATENCY_MS", 0),
   balanceTransactionDelayMs: integer("SANDBOX_BALANCE_TRANSACTION_DELAY_MS", 0),
+  stateFile: config.SANDBOX_STATE_FILE || null,
   webhooks: {
     url: config.SANDBOX_WEBHOOK_URL || null,
     secret,
@@ -55,9 +56,11 @@ console.log(
     msg: "stripe-sandbox listening",
     url: started.url,
     webhooks: started.sandbox.webhooks.config.url ?? "(none)",
+    state: config.SANDBOX_STATE_FILE ? `${started.restored ? "restored from" : "kept in"} ${config.SANDBOX_STATE_FILE}` : "(memory only)",
   }),
 );
 
+// Closing saves the state one last time (SANDBOX_STATE_FILE), so a stop loses nothing.
 const stop = async () => {
   await started.close();
   process.exit(0);

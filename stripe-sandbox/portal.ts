@@ -19,9 +19,19 @@ export type PortalAction = "update_card" | "cancel_at_period_end" | "cancel_now"
  */
 export class Portal {
   private readonly sessions = new Map<string, Stripe.BillingPortal.Session>();
-  private readonly configuration = newId.portalConfiguration();
+  private configuration = newId.portalConfiguration();
 
   constructor(private readonly sb: Sandbox) {}
+
+  /** What is saved between runs (see state-file.ts): the sessions, whose pages keep working. */
+  snapshot() {
+    return { sessions: [...this.sessions], configuration: this.configuration };
+  }
+
+  restore(saved: ReturnType<Portal["snapshot"]>): void {
+    for (const [id, session] of saved.sessions) this.sessions.set(id, session);
+    this.configuration = saved.configuration;
+  }
 
   lookup(id: string): object | undefined {
     return id.startsWith("bps_") ? this.sessions.get(id) : undefined;

@@ -17,6 +17,15 @@ export class Refunds {
 
   constructor(private readonly sb: Sandbox) {}
 
+  /** What is saved between runs (see state-file.ts). */
+  snapshot() {
+    return { refunds: [...this.refunds] };
+  }
+
+  restore(saved: ReturnType<Refunds["snapshot"]>): void {
+    for (const [id, refund] of saved.refunds) this.refunds.set(id, refund);
+  }
+
   lookup(id: string): object | undefined {
     return id.startsWith("re_") ? this.refunds.get(id) : undefined;
   }

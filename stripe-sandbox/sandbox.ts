@@ -32,6 +32,8 @@ type EventObject<T extends EventType> = Extract<Stripe.Event, { type: T }>["data
 
 export type StoredEvent = { id: string; type: string; json: string; pendingWebhooks: number };
 
+export type SandboxState = ReturnType<Sandbox["snapshot"]>;
+
 export type SandboxOptions = {
   /** Base URL under which the hosted pages are reachable by a browser. */
   publicUrl: string;
@@ -103,14 +105,20 @@ export class Sandbox {
   /** While the clock runs a billing step: that step's time, for its objects and events. */
   private stepTime: number | null = null;
   private readonly timer: NodeJS.Timeout;
+  /** Called after anything in the state may have changed (an event, a delivery, a request). */
+  onChange: (() => void) | null = null;
 
   constructor(readonly options: SandboxOptions) {
     this.apiLatencyMs = options.apiLatencyMs;
     this.balanceTransactionDelayMs = options.balanceTransactionDelayMs ?? 0;
-    this.webhooks = new WebhookDeliverer(options.webhooks, (eventId) => {
-      const event = this.eventsById.get(eventId);
-      if (event && event.pendingWebhooks > 0) event.pendingWebhooks -= 1;
-    });
+    this.webhooks = new WebhookDeliverer(
+      options.webhooks,
+      (eventId) => {
+        const event = this.eventsById.get(eventId);
+        if (event && event.pendingWebhooks > 0) event.pendingWebhooks -= 1;
+      },
+      () => this.changed(),
+    );
     this.checkout = new Checkout(this);
     this.billing = new Billing(this);
     this.refunds = new Refunds(this);
@@ -125,6 +133,85 @@ export class Sandbox {
     this.webhooks.close();
   }
 
+  changed(): void {
+    this.onChange?.();
+  }
+
+  // ---- saved state -----------------------------------------------------------------------------
+
+  /**
+   * Everything the stand-in knows but the events' bodies (eventLog), as plain JSON-ready data, for
+   * state-file.ts to save between runs: objects, which events still await a delivery, what
+   * deliveries are owed, and how far the clock is ahead. Configuration (webhook URL and secret,
+   * latency) is not state: it comes from the environment on every start.
+   */
+  snapshot() {
+    return {
+      clockOffset: this.clock.offset(),
+      paymentIntents: [...this.paymentIntents],
+      charges: [...this.charges],
+      balanceTransactions: [...this.balanceTransactions],
+      customers: [...this.customers],
+      products: [...this.products],
+      prices: [...this.prices],
+      paymentMethods: [...this.paymentMethods],
+      cards: [...this.cards],
+      pendingWebhooks: this.events.filter((e) => e.pendingWebhooks > 0).map((e) => [e.id, e.pendingWebhooks] as [string, number]),
+      checkout: this.checkout.snapshot(),
+      billing: this.billing.snapshot(),
+      refunds: this.refunds.snapshot(),
+      disputes: this.disputes.snapshot(),
+      portal: this.portal.snapshot(),
+      webhooks: this.webhooks.snapshot(),
+    };
+  }
+
+  /** Every event emitted, oldest first; saved apart from the snapshot, as it is only ever appended to. */
+  eventLog(): readonly StoredEvent[] {
+    return this.events;
+  }
+
+  /**
+   * Takes back a saved state and its events (as Stripe event objects, oldest first) into this new,
+   * empty stand-in. What fell due while it was stopped runs on the next tick of the clock, as a
+   * Stripe test clock would have run it.
+   */
+  restore(saved: SandboxState, events: Array<Record<string, unknown>>): void {
+    if (this.events.length > 0 || this.customers.size > 0) throw new Error("restore() needs an empty stand-in");
+    this.clock.restoreOffset(saved.clockOffset);
+    const fill = <V>(map: Map<string, V>, entries: Array<[string, V]>) => {
+      for (const [id, value] of entries) map.set(id, value);
+    };
+    fill(this.paymentIntents, saved.paymentIntents);
+    fill(this.charges, saved.charges);
+    fill(this.balanceTransactions, saved.balanceTransactions);
+    fill(this.customers, saved.customers);
+    fill(this.products, saved.products);
+    fill(this.prices, saved.prices);
+    fill(this.paymentMethods, saved.paymentMethods);
+    fill(this.cards, saved.cards);
+    const pending = new Map(saved.pendingWebhooks);
+    for (const event of events) {
+      const { id, type } = event as { id: string; type: string };
+      // The text delivered is the indented one emit() made; the same object gives the same text.
+      const stored: StoredEvent = { id, type, json: JSON.stringify(event, null, 2), pendingWebhooks: pending.get(id) ?? 0 };
+      this.events.push(stored);
+      this.eventsById.set(id, stored);
+    }
+    this.checkout.restore(saved.checkout);
+    this.billing.restore(saved.billing);
+    this.refunds.restore(saved.refunds);
+    this.disputes.restore(saved.disputes);
+    this.portal.restore(saved.portal);
+    this.webhooks.restore(saved.webhooks, (id) => this.eventsById.get(id));
+    // A balance transaction waiting on its delay (a timer) when the stand-in stopped is attached now.
+    this.inBurst(() => {
+      for (const charge of this.charges.values()) {
+        if (charge.status === "succeeded" && charge.balance_transaction === null) this.settle(charge);
+      }
+    });
+  }
+
   // ---- time ------------------------------------------------------------------------------------
 
   /** Now, as seen by whatever is running: a billing step sees its own time, not the clock's. */
@@ -135,6 +222,7 @@ export class Sandbox {
   /** Moves the clock and runs what fell due, in order; a failing step is the caller's error. */
   advanceClock(seconds: number): number {
     const now = this.clock.advance(seconds);
+    this.changed();
     this.checkout.expireDueSessions();
     this.runDueSteps();
 
@@ -209,6 +297,7 @@ export class Sandbox {
     this.eventsById.set(stored.id, stored);
     if (this.burst) this.burst.push(stored);
     else this.webhooks.enqueueBurst([stored]);
+    this.changed();
   }
 
   private parseEvent(stored: StoredEvent): Stripe.Event {

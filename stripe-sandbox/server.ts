@@ -10,7 +10,8 @@ import { newId } from "./ids";
 import { authenticationPage, checkoutPage, inactivePage, invoicePage, portalPage } from "./pages";
 import { type Params } from "./params";
 import { type PortalAction } from "./portal";
-import { API_VERSION, AUTOMATIC, Sandbox, type SandboxOptions } from "./sandbox";
+import { API_VERSION, AUTOMATIC, Sandbox, type SandboxOptions, type SandboxState } from "./sandbox";
+import { StateFile } from "./state-file";
 import type { WebhookConfig } from "./webhooks";
 
 const MAX_BODY_BYTES = 1_000_000;
@@ -26,8 +27,12 @@ export type StartedSandbox = {
   url: string;
   port: number;
   sandbox: Sandbox;
+  /** Whether a saved state was taken back from `stateFile` (false: none, or set aside as unreadable). */
+  restored: boolean;
   close: () => Promise<void>;
 };
+
+type SavedState = { sandbox: SandboxState; idempotency: Array<[string, IdempotencyEntry]> };
 
 async function readBody(req: IncomingMessage): Promise<string> {
   const chunks: Buffer[] = [];
@@ -83,6 +88,8 @@ export async function startSandbox(options: {
   webhooks: WebhookConfig;
   apiLatencyMs?: number;
   balanceTransactionDelayMs?: number;
+  /** A file to keep the state in between runs; without one the state lives in memory only. */
+  stateFile?: string | null;
 }): Promise<StartedSandbox> {
   let publicUrl = options.publicUrl ?? "";
   const sandboxOptions: SandboxOptions = {
@@ -93,8 +100,41 @@ export async function startSandbox(options: {
     apiLatencyMs: options.apiLatencyMs ?? 0,
     balanceTransactionDelayMs: options.balanceTransactionDelayMs ?? 0,
   };
-  const sandbox = new Sandbox(sandboxOptions);
+  let sandbox = new Sandbox(sandboxOptions);
   const idempotency = new Map<string, IdempotencyEntry>();
+  const stateFile = options.stateFile ? new StateFile(options.stateFile) : null;
+  let restored = false;
+  const saved = stateFile?.load();
+  if (stateFile && saved) {
+    try {
+      const snapshot = saved.snapshot as SavedState;
+      sandbox.restore(snapshot.sandbox, saved.events);
+      // A request retried with its idempotency key after a restart is still answered, not redone.
+      for (const [key, entry] of snapshot.idempotency) idempotency.set(key, entry);
+      restored = true;
+    } catch (error) {
+      sandbox.close();
+      stateFile.setAside(`it does not fit this stand-in (${(error as Error).message})`);
+      sandbox = new Sandbox(sandboxOptions);
+      idempotency.clear();
+    }
+  }
+  if (stateFile) {
+    stateFile.watch({
+      snapshot: () => {
+        const now = sandbox.clock.now();
+        const state: SavedState = {
+          sandbox: sandbox.snapshot(),
+          // Only answered requests, and only while Stripe would still replay them.
+          idempotency: [...idempotency].filter(([, entry]) => entry.response !== null && now - entry.createdAt < IDEMPOTENCY_TTL_SECONDS),
+        };
+
+        return state;
+      },
+      events: () => sandbox.eventLog(),
+    });
+    sandbox.onChange = () => stateFile.changed();
+  }
 
   const routes: Array<{ method: string; pattern: RegExp; keys: string[]; handler: Handler }> = [];
   const route = (method: "GET" | "POST" | "DELETE", path: string, handler: Handler) => {
@@ -483,7 +523,10 @@ export async function startSandbox(options: {
         sendJson(res, 500, new ApiError(500, "api_error", "An unexpected error occurred in the Stripe stand-in.").toJSON());
       }
     };
-    void run();
+    // Anything but a read may have changed the state (a refused request costs one needless save).
+    void run().finally(() => {
+      if (req.method !== "GET" && req.method !== "HEAD") sandbox.changed();
+    });
   });
   server.keepAliveTimeout = 30_000;
 
@@ -499,10 +542,12 @@ export async function startSandbox(options: {
     url,
     port,
     sandbox,
+    restored,
     close: async () => {
       sandbox.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
+      stateFile?.close();
     },
   };
 }

@@ -31,6 +31,9 @@ export type DeliveryRecord = {
 export type DeliverableEvent = { id: string; type: string; json: string };
 type Job = { event: DeliverableEvent; copy: number; attempt: number; dueAt: number };
 
+/** A delivery still owed, as saved with the stand-in's state: which event, which copy, which attempt next. */
+export type PendingDelivery = { event_id: string; copy: number; attempt: number };
+
 /**
  * Signs `t.body` with the endpoint secret, exactly as Stripe does: HMAC-SHA256 keyed by the whsec_
  * string itself (UTF-8, not decoded), hex, in `Stripe-Signature: t=…,v1=…`.
@@ -57,7 +60,7 @@ function shuffled<T>(items: T[]): T[] {
  */
 export class WebhookDeliverer {
   private queue: Job[] = [];
-  private inFlight = 0;
+  private readonly inFlight = new Set<Job>();
   private timer: NodeJS.Timeout | null = null;
   private idleWaiters: Array<() => void> = [];
   private closed = false;
@@ -66,6 +69,8 @@ export class WebhookDeliverer {
   constructor(
     public config: WebhookConfig,
     private readonly onSettled: (eventId: string, delivered: boolean) => void,
+    /** After every attempt: the queue and the log have changed. */
+    private readonly onChange: () => void = () => {},
   ) {}
 
   enqueueBurst(events: DeliverableEvent[]): void {
@@ -98,17 +103,44 @@ export class WebhookDeliverer {
   }
 
   pendingCount(): number {
-    return this.queue.length + this.inFlight;
+    return this.queue.length + this.inFlight.size;
   }
 
+  /** Stops delivering. What was still owed stays readable by snapshot(), to be saved. */
   close(): void {
     this.closed = true;
     if (this.timer) clearTimeout(this.timer);
-    this.queue = [];
+  }
+
+  /**
+   * What is still owed, for the saved state. An attempt in flight counts as owed: its answer may
+   * never come, and Stripe too delivers at least once.
+   */
+  snapshot(): { pending: PendingDelivery[]; log: DeliveryRecord[] } {
+    const owed = [...this.inFlight, ...this.queue].sort((a, b) => a.dueAt - b.dueAt);
+
+    return { pending: owed.map((job) => ({ event_id: job.event.id, copy: job.copy, attempt: job.attempt })), log: this.log };
+  }
+
+  /**
+   * Takes back what a saved stand-in still owed: delivered now, to the endpoint configured now,
+   * continuing its count of attempts; the events themselves come from the saved event list.
+   */
+  restore(saved: { pending: PendingDelivery[]; log: DeliveryRecord[] }, eventOf: (id: string) => DeliverableEvent | undefined): void {
+    this.log.push(...saved.log);
+    const jobs: Job[] = [];
+    for (const owed of saved.pending) {
+      const event = eventOf(owed.event_id);
+      if (!event) continue;
+      if (this.config.url === null) this.onSettled(event.id, false);
+      else jobs.push({ event, copy: owed.copy, attempt: owed.attempt, dueAt: Date.now() });
+    }
+    this.queue.push(...jobs);
+    this.pump();
   }
 
   private isIdle(): boolean {
-    return this.queue.length === 0 && this.inFlight === 0;
+    return this.queue.length === 0 && this.inFlight.size === 0;
   }
 
   private pump(): void {
@@ -119,17 +151,18 @@ export class WebhookDeliverer {
     }
     const now = Date.now();
     // Due jobs in queue order (the order already reflects any shuffle).
-    while (this.inFlight < this.config.concurrency) {
+    while (this.inFlight.size < this.config.concurrency) {
       const index = this.queue.findIndex((job) => job.dueAt <= now);
       if (index === -1) break;
-      const [job] = this.queue.splice(index, 1);
-      this.inFlight++;
-      void this.attempt(job!).finally(() => {
-        this.inFlight--;
+      const job = this.queue.splice(index, 1)[0]!;
+      this.inFlight.add(job);
+      void this.attempt(job).finally(() => {
+        this.inFlight.delete(job);
+        this.onChange();
         this.pump();
       });
     }
-    if (this.queue.length > 0 && this.inFlight < this.config.concurrency) {
+    if (this.queue.length > 0 && this.inFlight.size < this.config.concurrency) {
       const nextDue = Math.min(...this.queue.map((job) => job.dueAt));
       this.timer = setTimeout(() => this.pump(), Math.max(0, nextDue - Date.now()));
     }

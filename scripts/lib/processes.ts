@@ -4,6 +4,7 @@ import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "
 import { createRequire } from "node:module";
 import net from "node:net";
 import path from "node:path";
+import { pathToFileURL } from "node:url";
 import { buildWidget, WIDGET_OUT } from "./build-widget";
 
 /**
@@ -14,7 +15,10 @@ import { buildWidget, WIDGET_OUT } from "./build-widget";
 export const ROOT = path.resolve(import.meta.dirname, "..", "..");
 const require = createRequire(import.meta.url);
 const NEXT_BIN = require.resolve("next/dist/bin/next");
-const TSX_CLI = require.resolve("tsx/cli");
+// tsx as a loader in the one process, not its CLI: the CLI runs the script in a second process and,
+// if that process does not confirm a relayed SIGTERM within 30 ms (its event loop busy hashing the
+// sources or saving state), kills it with SIGKILL, orphaning whatever it had started.
+const TSX_LOADER = pathToFileURL(require.resolve("tsx")).href;
 const BUILD_STAMP = path.join(ROOT, ".next", "readerfund-source-hash");
 const SOURCE_ENTRIES = [
   "app",
@@ -59,16 +63,31 @@ export function buildIsCurrent(): boolean {
 }
 
 /** Runs `next build` unless the last build was made from the same sources. */
+// Every child started here and not yet exited, so that a launcher stopped half-way through starting
+// (during the build, or while the app migrates) stops them all, not only those that became ready.
+const running = new Set<ChildProcess>();
+
+function track(child: ChildProcess): ChildProcess {
+  running.add(child);
+  child.once("exit", () => running.delete(child));
+  // A child that failed to spawn never exits.
+  child.once("error", () => running.delete(child));
+
+  return child;
+}
+
 export async function ensureBuilt(options: { quiet?: boolean; env?: Record<string, string | undefined> } = {}): Promise<"reused" | "built"> {
   if (buildIsCurrent() && existsSync(path.join(WIDGET_OUT, "picker.js"))) return "reused";
   const hash = sourceHash();
   await buildWidget();
   await new Promise<void>((resolve, reject) => {
-    const child: ChildProcess = spawn(process.execPath, [NEXT_BIN, "build"], {
-      cwd: ROOT,
-      env: { ...process.env, ...options.env, NEXT_TELEMETRY_DISABLED: "1" } as unknown as NodeJS.ProcessEnv,
-      stdio: options.quiet ? ["ignore", "pipe", "pipe"] : "inherit",
-    });
+    const child: ChildProcess = track(
+      spawn(process.execPath, [NEXT_BIN, "build"], {
+        cwd: ROOT,
+        env: { ...process.env, ...options.env, NEXT_TELEMETRY_DISABLED: "1" } as unknown as NodeJS.ProcessEnv,
+        stdio: options.quiet ? ["ignore", "pipe", "pipe"] : "inherit",
+      }),
+    );
     let output = "";
     child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString()));
     child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString()));
@@ -124,11 +143,13 @@ export async function waitForHttp(url: string, timeoutMs: number, child?: ChildP
 export type Started = { child: ChildProcess; url: string; port: number; output: () => string };
 
 function spawnLogged(command: string, args: string[], env: Record<string, string | undefined>, inherit: boolean): { child: ChildProcess; output: () => string } {
-  const child: ChildProcess = spawn(command, args, {
-    cwd: ROOT,
-    env: env as unknown as NodeJS.ProcessEnv,
-    stdio: inherit ? "inherit" : ["ignore", "pipe", "pipe"],
-  });
+  const child: ChildProcess = track(
+    spawn(command, args, {
+      cwd: ROOT,
+      env: env as unknown as NodeJS.ProcessEnv,
+      stdio: inherit ? "inherit" : ["ignore", "pipe", "pipe"],
+    }),
+  );
   let output = "";
   const keep = (chunk: Buffer) => {
     output = (output + chunk.toString()).slice(-200_000);
@@ -143,6 +164,8 @@ export async function startStripeSandbox(options: {
   port: number;
   webhookUrl: string | null;
   webhookSecret: string;
+  /** Where the stand-in keeps its state between runs (SANDBOX_STATE_FILE); none: in memory only. */
+  stateFile?: string | null;
   env?: Record<string, string>;
   inheritOutput?: boolean;
 }): Promise<Started> {
@@ -153,9 +176,15 @@ export async function startStripeSandbox(options: {
     SANDBOX_PORT: String(options.port),
     SANDBOX_WEBHOOK_URL: options.webhookUrl ?? "",
     SANDBOX_WEBHOOK_SECRET: options.webhookSecret,
+    SANDBOX_STATE_FILE: options.stateFile ?? "",
     ...options.env,
   };
-  const { child, output } = spawnLogged(process.execPath, [TSX_CLI, path.join(ROOT, "stripe-sandbox", "main.ts")], env, options.inheritOutput ?? false);
+  const { child, output } = spawnLogged(
+    process.execPath,
+    ["--import", TSX_LOADER, path.join(ROOT, "stripe-sandbox", "main.ts")],
+    env,
+    options.inheritOutput ?? false,
+  );
   const url = `http://localhost:${options.port}`;
   await waitForHttp(`${url}/_sandbox/health`, 20_000, child).catch((error: Error) => {
     child.kill("SIGKILL");
@@ -196,6 +225,11 @@ export async function startApp(options: {
   });
 
   return { child, url, port: options.port, output };
+}
+
+/** Stops every child started here that is still running (see stopProcess), all at once. */
+export async function stopAllProcesses(graceMs = 5000): Promise<void> {
+  await Promise.all([...running].map((child) => stopProcess(child, graceMs)));
 }
 
 /** Stops a child by its own PID (never by name), waiting for it to exit. */
