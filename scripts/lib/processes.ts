@@ -5,6 +5,8 @@ import { createRequire } from "node:module";
 import net from "node:net";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { parseEnv } from "../../lib/env";
+import { securityHeaderRules } from "../../lib/security/headers";
 import { buildWidget, WIDGET_OUT } from "./build-widget";
 
 /**
@@ -48,17 +50,28 @@ function hashTree(hash: ReturnType<typeof createHash>, target: string): void {
   hash.update(readFileSync(target));
 }
 
-/** A hash of everything the production build is made from. */
-export function sourceHash(): string {
+/**
+ * A hash of everything the production build is made from: the sources, and the response headers the
+ * build records for the environment it is made in (an https APP_URL adds Strict-Transport-Security;
+ * the server refuses to start on a build whose headers are another environment's).
+ */
+export function sourceHash(buildEnv: Record<string, string | undefined> = process.env): string {
   const hash = createHash("sha256");
   for (const entry of SOURCE_ENTRIES) hashTree(hash, path.join(ROOT, entry));
+  let appUrl = "";
+  try {
+    appUrl = parseEnv(buildEnv).appUrl;
+  } catch {
+    // A bad environment fails the build itself, with its own message.
+  }
+  hash.update(JSON.stringify(securityHeaderRules({ development: false, appUrl })));
 
   return hash.digest("hex");
 }
 
-export function buildIsCurrent(): boolean {
+export function buildIsCurrent(buildEnv: Record<string, string | undefined> = process.env): boolean {
   return (
-    existsSync(path.join(ROOT, ".next", "BUILD_ID")) && existsSync(BUILD_STAMP) && readFileSync(BUILD_STAMP, "utf8") === sourceHash()
+    existsSync(path.join(ROOT, ".next", "BUILD_ID")) && existsSync(BUILD_STAMP) && readFileSync(BUILD_STAMP, "utf8") === sourceHash(buildEnv)
   );
 }
 
@@ -77,8 +90,9 @@ function track(child: ChildProcess): ChildProcess {
 }
 
 export async function ensureBuilt(options: { quiet?: boolean; env?: Record<string, string | undefined> } = {}): Promise<"reused" | "built"> {
-  if (buildIsCurrent() && existsSync(path.join(WIDGET_OUT, "picker.js"))) return "reused";
-  const hash = sourceHash();
+  const buildEnv = { ...process.env, ...options.env };
+  if (buildIsCurrent(buildEnv) && existsSync(path.join(WIDGET_OUT, "picker.js"))) return "reused";
+  const hash = sourceHash(buildEnv);
   await buildWidget();
   await new Promise<void>((resolve, reject) => {
     const child: ChildProcess = track(
