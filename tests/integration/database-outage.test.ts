@@ -1,16 +1,22 @@
-import { sql } from "drizzle-orm";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { eq, sql } from "drizzle-orm";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { GET as giftStatus } from "@/app/api/gifts/status/route";
 import { GET as health } from "@/app/api/health/route";
 import { GET as liveness } from "@/app/api/health/live/route";
 import { GET as receipt } from "@/app/donate/receipt/route";
 import { getDb } from "@/db";
+import { outboundEmails, stripeEvents } from "@/db/schema";
+import { sendDueEmails } from "@/lib/email/sender";
+import { smtpTransport } from "@/lib/email/transport";
+import { claimDueEvents, drainStripeEvents, processClaimedBatch } from "@/lib/stripe/webhooks/inbox";
+import { startWebhookWorker, stopWebhookWorker, wakeWebhookWorker } from "@/lib/stripe/webhooks/worker";
 import { useTestDatabase } from "../support/database";
 import { giveOnce } from "../support/gifts";
 import { clearLedger, drainUntilSettled } from "../support/ledger";
+import { startSmtpServer } from "../support/smtp";
 import { control, deliver, usePrivateSandbox } from "../support/stripe";
 
-// This file changes the stand-in's settings, so it has a stand-in of its own.
+// This file slows the stand-in's API down, so it has a stand-in of its own.
 usePrivateSandbox();
 // The outage tests reach the PostgreSQL server through a proxy they cut. On the embedded database
 // (PGlite runs inside the test's own process) there is nothing between the app and its database to
@@ -37,14 +43,181 @@ async function storedGift(options: Parameters<typeof giveOnce>[0] = {}) {
   return { session, completed };
 }
 
+const leaseOf = async (eventId: string) =>
+  (
+    await getDb()
+      .select({ attempts: stripeEvents.attempts, status: stripeEvents.status, lockedUntil: stripeEvents.lockedUntil, aheadMs: sql<number>`(extract(epoch from locked_until - now()) * 1000)::int` })
+      .from(stripeEvents)
+      .where(eq(stripeEvents.id, eventId))
+  )[0]!;
+
 beforeEach(async () => {
   await clearLedger();
   await control("POST", "/_sandbox/config", { api_latency_ms: 0 });
 });
 
+describe(`webhook leases on ${database.kind}`, () => {
+  it("leaves a dead worker's claim for its lease, a minute, and no longer", async () => {
+    const { completed } = await storedGift();
+    // A worker claims the event, then dies: it never applies, releases or renews it.
+    const [claimed] = await claimDueEvents(10);
+    expect(claimed!.id).toBe(completed.id);
+    const lease = await leaseOf(completed.id);
+    expect(lease.aheadMs).toBeGreaterThan(55_000);
+    expect(lease.aheadMs).toBeLessThanOrEqual(60_000);
+    expect(await drainStripeEvents()).toEqual({ processed: 0, failed: 0 });
+
+    // A dead claim on a short lease, to see it run out in real time.
+    await getDb().update(stripeEvents).set({ lockedUntil: null }).where(eq(stripeEvents.id, completed.id));
+    await claimDueEvents(10, { leaseSeconds: 2 });
+    expect(await drainStripeEvents()).toEqual({ processed: 0, failed: 0 });
+    await until(async () => (await leaseOf(completed.id)).aheadMs < 0, "the lease to run out");
+    expect(await drainStripeEvents()).toEqual({ processed: 1, failed: 0 });
+    expect(await leaseOf(completed.id)).toMatchObject({ status: "processed", attempts: 3 });
+  });
+
+  it("keeps the claim of a batch whose Stripe reads outlast its lease: no other worker takes it over mid-way", async () => {
+    const { completed } = await storedGift();
+    const leaseSeconds = 3;
+    // Each Stripe read takes longer than the whole lease.
+    await control("POST", "/_sandbox/config", { api_latency_ms: 4000 });
+    const claimed = await claimDueEvents(10, { leaseSeconds });
+    const working = processClaimedBatch(claimed, { leaseSeconds });
+    let finished = false;
+    void working.finally(() => (finished = true));
+    const started = Date.now();
+    // Another worker keeps trying, past the first lease's end, until the first one is done.
+    const takenOver: string[] = [];
+    while (!finished) {
+      takenOver.push(...(await claimDueEvents(10, { leaseSeconds })).map((row) => row.id));
+      await sleep(250);
+    }
+    expect(Date.now() - started).toBeGreaterThan(leaseSeconds * 1000);
+    expect(takenOver).toEqual([]);
+    expect(await working).toEqual({ processed: 1, failed: 0 });
+    expect(await leaseOf(completed.id)).toMatchObject({ status: "processed", attempts: 1 });
+  });
+
+  it("renews only the claims it still holds: one another worker took over after a lapse is left to that worker", async () => {
+    const { completed } = await storedGift();
+    const leaseSeconds = 3;
+    await control("POST", "/_sandbox/config", { api_latency_ms: 4000 });
+    const working = processClaimedBatch(await claimDueEvents(10, { leaseSeconds }), { leaseSeconds });
+    // The first worker's lease lapses (it stalled), and a second worker claims the event for longer.
+    await getDb().update(stripeEvents).set({ lockedUntil: sql`now() - interval '1 second'` }).where(eq(stripeEvents.id, completed.id));
+    const [second] = await claimDueEvents(10, { leaseSeconds: 600 });
+    expect(second).toMatchObject({ id: completed.id, attempts: 2 });
+    const secondLease = (await leaseOf(completed.id)).lockedUntil!.getTime();
+    // Past two of the first worker's renewals (every second), the lease is still the second worker's.
+    await sleep(2500);
+    expect((await leaseOf(completed.id)).lockedUntil!.getTime()).toBe(secondLease);
+    await working;
+    await control("POST", "/_sandbox/config", { api_latency_ms: 0 });
+    // Whichever commits first applies it; the other finds it applied (exactly once either way).
+    await processClaimedBatch([second!]);
+    expect(await leaseOf(completed.id)).toMatchObject({ status: "processed" });
+  });
+});
+
 describe.skipIf(!onServer)("the database unreachable (PostgreSQL server behind a proxy)", () => {
   afterEach(() => {
     database.proxy().restore();
+    stopWebhookWorker();
+  });
+
+  it.each([
+    { polling: "every 2 s (the default)", pollMs: 2000 },
+    { polling: "off", pollMs: 0 },
+  ])("applies a batch whose database went away mid-way seconds after it is back, not when its lease runs out, and once (polling $polling)", async ({ pollMs }) => {
+    const proxy = database.proxy();
+    const direct = database.direct();
+    const { session, completed } = await storedGift();
+    // The worker's Stripe read takes a moment: the database goes away during it.
+    await control("POST", "/_sandbox/config", { api_latency_ms: 1500 });
+    // The worker loop as a server runs it. With polling off, nothing but its own retry brings it back.
+    startWebhookWorker(pollMs);
+    void wakeWebhookWorker();
+    await until(async () => (await direct`select locked_until from stripe_events where id = ${completed.id}`)[0]!.locked_until !== null, "the worker's claim", 10_000, 20);
+    await proxy.cut();
+    // The batch's transaction fails, then so does putting the event back: two attempts to connect.
+    await until(() => proxy.dropped() >= 2, "the worker to try the database", 20_000);
+    await sleep(3000);
+    const [stranded] = await direct`select status, locked_until > now() as locked from stripe_events where id = ${completed.id}`;
+    expect(stranded).toEqual({ status: "pending", locked: true });
+    await control("POST", "/_sandbox/config", { api_latency_ms: 0 });
+
+    proxy.restore();
+    const restoredAt = Date.now();
+    await until(async () => (await direct`select 1 from gifts where stripe_checkout_session_id = ${session.id}`).length > 0, "the gift in the ledger", 60_000);
+    // The lease is a minute; the worker is alive, so its claim comes back at once.
+    expect(Date.now() - restoredAt).toBeLessThan(30_000);
+    const [counts] = await direct`select (select count(*)::int from gifts) as gifts, (select count(*)::int from payments) as payments`;
+    expect(counts).toEqual({ gifts: 1, payments: 1 });
+    expect((await direct`select status from stripe_events where id = ${completed.id}`)[0]).toEqual({ status: "processed" });
+  }, 120_000);
+
+  describe("the email sender", () => {
+    let smtp: Awaited<ReturnType<typeof startSmtpServer>>;
+    beforeAll(async () => {
+      smtp = await startSmtpServer();
+    });
+    afterAll(async () => {
+      await smtp.stop();
+    });
+    beforeEach(() => {
+      smtp.received.length = 0;
+    });
+
+    const queueReceipt = async (email: string) => {
+      const { events } = await giveOnce({ email });
+      await deliver(events);
+      await drainUntilSettled();
+      const [queued] = await getDb().select().from(outboundEmails);
+
+      return queued!;
+    };
+    const row = async (id: string) => (await database.direct()`select status, attempts, locked_until from outbound_emails where id = ${id}`)[0]!;
+
+    it("marks an email the SMTP server accepted just before the database went away as sent once it is back, and sends it once", async () => {
+      const proxy = database.proxy();
+      const queued = await queueReceipt("accepted.then.down@example.org");
+      await expect(sendDueEmails({ transport: smtpTransport(smtp.url()), afterSend: () => proxy.cut() })).rejects.toThrow();
+      expect(smtp.received).toHaveLength(1);
+      expect(await row(queued.id)).toMatchObject({ status: "sending" });
+
+      proxy.restore();
+      expect(await sendDueEmails({ transport: smtpTransport(smtp.url()) })).toEqual({ sent: 0, retried: 0, failed: 0 });
+      expect(await row(queued.id)).toMatchObject({ status: "sent", attempts: 1, locked_until: null });
+      // Its lease would have run out in two minutes, and another claim would have sent it again.
+      await getDb().update(outboundEmails).set({ lockedUntil: sql`now() - interval '1 second'`, nextAttemptAt: sql`now() - interval '1 second'` });
+      expect(await sendDueEmails({ transport: smtpTransport(smtp.url()) })).toEqual({ sent: 0, retried: 0, failed: 0 });
+      expect(smtp.received).toHaveLength(1);
+    });
+
+    it("puts an email whose send failed while the database went away back in the queue once the database is back", async () => {
+      const proxy = database.proxy();
+      const queued = await queueReceipt("failed.then.down@example.org");
+      await smtp.stop();
+      const smtpDown = smtpTransport(smtp.url());
+      const failing = {
+        ...smtpDown,
+        send: async (message: Parameters<typeof smtpDown.send>[0]) => {
+          await proxy.cut();
+          await smtpDown.send(message);
+        },
+      };
+      await expect(sendDueEmails({ transport: failing })).rejects.toThrow();
+      expect(await row(queued.id)).toMatchObject({ status: "sending" });
+
+      proxy.restore();
+      await smtp.start();
+      await sendDueEmails({ transport: smtpTransport(smtp.url()) });
+      // Back in the queue with its backoff, not held for the rest of its two-minute lease.
+      expect(await row(queued.id)).toMatchObject({ status: "pending", attempts: 1, locked_until: null });
+      await getDb().update(outboundEmails).set({ nextAttemptAt: sql`now() - interval '1 second'` });
+      expect(await sendDueEmails({ transport: smtpTransport(smtp.url()) })).toEqual({ sent: 1, retried: 0, failed: 0 });
+      expect(smtp.received).toHaveLength(1);
+    });
   });
 
   describe("read routes", () => {
