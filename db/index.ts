@@ -27,6 +27,17 @@ type Connection = {
 const globalKey = Symbol.for("readerfund.db");
 type GlobalWithDb = typeof globalThis & { [globalKey]?: Connection };
 
+/**
+ * How long a pooled connection waits before connecting again after a failed attempt. postgres.js
+ * counts failures across the whole pool and by default waits up to 20 s; a blip that resets every
+ * connection at once then keeps the app from its database for 10–20 s after the database is back,
+ * and each query waits that long only to fail. A connection is only made for a waiting query, so a
+ * short cap costs a server that is down a handful of attempts a second at most.
+ */
+function reconnectDelaySeconds(failures: number): number {
+  return Math.min(0.05 * 2 ** failures, 1);
+}
+
 function open(): Connection {
   const config = env().database;
   if (config.kind === "postgres") {
@@ -34,6 +45,7 @@ function open(): Connection {
       max: config.poolMax,
       onnotice: () => {},
       connection: { application_name: "readerfund" },
+      backoff: reconnectDelaySeconds,
     });
     const db = drizzlePostgres(client, { schema, casing: "snake_case" }) as unknown as Database;
 

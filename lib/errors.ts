@@ -1,3 +1,5 @@
+import { describeError, log } from "@/lib/log";
+
 export type AppErrorCode =
   | "BAD_REQUEST"
   | "INVALID_INPUT"
@@ -9,6 +11,7 @@ export type AppErrorCode =
   | "CONFLICT"
   | "RATE_LIMITED"
   | "CHALLENGE_REQUIRED"
+  | "DATABASE_UNAVAILABLE"
   | "INTERNAL";
 
 const STATUS: Record<AppErrorCode, number> = {
@@ -23,6 +26,7 @@ const STATUS: Record<AppErrorCode, number> = {
   RATE_LIMITED: 429,
   // 428 Precondition Required: the request may succeed once it carries a solved challenge.
   CHALLENGE_REQUIRED: 428,
+  DATABASE_UNAVAILABLE: 503,
   INTERNAL: 500,
 };
 
@@ -31,7 +35,7 @@ export class AppError extends Error {
   constructor(
     readonly code: AppErrorCode,
     message: string,
-    readonly details: { fieldErrors?: Record<string, string>; cause?: unknown } = {},
+    readonly details: { fieldErrors?: Record<string, string>; cause?: unknown; retryAfterSeconds?: number } = {},
   ) {
     super(message, { cause: details.cause });
     this.name = "AppError";
@@ -43,8 +47,124 @@ export class AppError extends Error {
 }
 
 export function errorResponse(error: AppError): Response {
+  const { retryAfterSeconds } = error.details;
+
   return Response.json(
     { error: { code: error.code, message: error.message, ...(error.details.fieldErrors ? { fieldErrors: error.details.fieldErrors } : {}) } },
-    { status: error.status },
+    {
+      status: error.status,
+      // An answer that says "not now" must not be kept by a cache and served once it is over.
+      headers: retryAfterSeconds === undefined ? undefined : { "retry-after": String(retryAfterSeconds), "cache-control": "no-store" },
+    },
   );
+}
+
+/** How long a client is asked to wait before trying again while the database cannot be reached. */
+export const DATABASE_RETRY_AFTER_SECONDS = 5;
+
+export function databaseUnavailableError(cause?: unknown): AppError {
+  return new AppError("DATABASE_UNAVAILABLE", "We cannot reach our database just now. Nothing is lost; please try again in a few seconds.", {
+    cause,
+    retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS,
+  });
+}
+
+// Node's own network errors and postgres.js's connection errors, by code.
+const UNREACHABLE_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ECONNABORTED",
+  "EPIPE",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "CONNECTION_CLOSED",
+  "CONNECTION_ENDED",
+  "CONNECTION_DESTROYED",
+  "CONNECT_TIMEOUT",
+  // SQLSTATE: the server is shutting down or starting up, or has no connection left for us.
+  "57P01",
+  "57P02",
+  "57P03",
+  "53300",
+]);
+
+/** Raised by our own time limits on the database (withDatabaseTimeout). */
+export class DatabaseTimeoutError extends Error {
+  constructor(ms: number) {
+    super(`the database did not answer within ${ms} ms`);
+    this.name = "DatabaseTimeoutError";
+  }
+}
+
+/** The work's result, or a DatabaseTimeoutError once `ms` have passed (the work itself goes on). */
+export async function withDatabaseTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new DatabaseTimeoutError(ms)), ms);
+  });
+  // Once the timeout has won, a later failure of the work has no one left to tell.
+  work.catch(() => {});
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Whether an error says the database could not be reached (refused, reset, timed out, shutting
+ * down, the embedded one closed), rather than that a statement of ours failed: the first passes
+ * once the database is back, the second is a bug or bad data and does not. Looks through the
+ * query builder's wrapper to the driver's error.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  for (let current = error, depth = 0; current instanceof Error && depth < 5; current = current.cause, depth++) {
+    if (current instanceof DatabaseTimeoutError) return true;
+    const code = (current as { code?: unknown }).code;
+    if (typeof code === "string" && (UNREACHABLE_CODES.has(code) || /^08[0-9A-Z]{3}$/.test(code))) return true;
+    if (/^PGlite is clos(ed|ing)$/.test(current.message)) return true;
+  }
+
+  return false;
+}
+
+
+const UNAVAILABLE_LOG_EVERY_MS = 30_000;
+let unavailableLoggedAt = 0;
+let unavailableNotLogged = 0;
+
+/**
+ * Logs that a request met an unreachable database: by code and message only, never with the
+ * query's parameters, and once per half minute however many requests meet it (with how many did),
+ * so an outage under a reader's polling page and a load balancer's checks stays a few lines.
+ */
+export function logDatabaseUnavailable(where: string, error: unknown): void {
+  const now = Date.now();
+  if (now - unavailableLoggedAt < UNAVAILABLE_LOG_EVERY_MS) {
+    unavailableNotLogged++;
+
+    return;
+  }
+  log.warn("database unreachable", { where, error: describeError(error), requestsSinceLastLine: unavailableNotLogged });
+  unavailableLoggedAt = now;
+  unavailableNotLogged = 0;
+}
+
+/**
+ * The answer for a request whose work failed: 503 with Retry-After while the database cannot be
+ * reached (a reader's page keeps asking, and nothing was lost), else 500, our own bug. Logged
+ * without the query's parameters.
+ */
+export function failureResponse(route: string, error: unknown): Response {
+  if (!isDatabaseUnavailable(error)) {
+    log.error(`${route} failed`, { error: describeError(error) });
+
+    return errorResponse(new AppError("INTERNAL", "Something went wrong on our side. Please try again later."));
+  }
+  logDatabaseUnavailable(route, error);
+
+  return errorResponse(databaseUnavailableError(error));
 }

@@ -117,7 +117,7 @@ try {
   const median = (values: number[]) => [...values].sort((x, y) => x - y)[Math.floor(values.length / 2)]!;
 
   // Warm both routes (and the worker) so no run pays for first-request compilation and JIT warm-up.
-  await autocannon({ url: `${app.url}/api/health`, connections: 5, amount: 1000 });
+  await autocannon({ url: `${app.url}/api/health/live`, connections: 5, amount: 1000 });
   const warmBodies = await makeCompletedEvents(500);
   const warmAt = Math.floor(Date.now() / 1000);
   let warmNext = 0;
@@ -148,8 +148,8 @@ try {
       const bodies = await makeCompletedEvents(REQUESTS);
       await db`truncate payments, gifts, stripe_customers, supporters, stripe_events cascade`;
 
-      const trivial = await autocannon({ url: `${app.url}/api/health`, connections, amount: REQUESTS, sampleInt: SAMPLE_MS });
-      runs.push({ label: "(a) GET /api/health", connections, round, result: trivial });
+      const trivial = await autocannon({ url: `${app.url}/api/health/live`, connections, amount: REQUESTS, sampleInt: SAMPLE_MS });
+      runs.push({ label: "(a) GET /api/health/live", connections, round, result: trivial });
 
       // Signed just before the run (Stripe's tolerance is five minutes), so the load generator does
       // no hashing while it competes with the app for the same two cores.

@@ -4,7 +4,7 @@ import { RateLimiterDrizzle, RateLimiterMemory, RateLimiterRedis, RateLimiterRes
 import { type Database, getDb, type Queryable } from "@/db";
 import { rateLimits, spentChallenges } from "@/db/schema";
 import { env } from "@/lib/env";
-import { AppError } from "@/lib/errors";
+import { AppError, withDatabaseTimeout } from "@/lib/errors";
 import { describeError, log } from "@/lib/log";
 import { type Challenge, createChallenge, verifyAndSpend, verifyChallengeSolution } from "./challenge";
 import { clientIp } from "./client-ip";
@@ -34,9 +34,9 @@ export type GuardOptions = {
 };
 
 /**
- * A healthy database settles a guard's transaction in milliseconds. An unreachable one makes
- * postgres.js retry its connection with a backoff of up to 20 seconds, and a reader should not wait
- * that long for a Checkout Session that needs no database at all.
+ * A healthy database settles a guard's transaction in milliseconds. One that does not answer at all
+ * (a network that drops packets) keeps a query waiting for the driver's connect timeout, 30 seconds,
+ * and a reader should not wait that long for a Checkout Session that needs no database at all.
  */
 export const DATABASE_TIMEOUT_MS = 3_000;
 
@@ -125,7 +125,9 @@ export function createGuard(options: GuardOptions = {}): GuardCreation {
               (payload) => verifyAndSpend(payload, tx),
             ),
           );
-      decision = await withTimeout(decided, options.databaseTimeoutMs ?? DATABASE_TIMEOUT_MS);
+      // A transaction that commits after we gave up on it counted this request twice (there and in
+      // memory), never half: it is all or nothing.
+      decision = await withDatabaseTimeout(decided, options.databaseTimeoutMs ?? DATABASE_TIMEOUT_MS);
     } catch (error) {
       log.error(`abuse guard: ${redis ? "Redis or the database" : "the database"} failed; counting in this instance's memory`, {
         scope: input.scope,
@@ -282,24 +284,6 @@ async function respond(decision: Decision, challengeMaxNumber: number | undefine
     ok: false,
     response: Response.json({ error: { code: error.code, message: error.message, challenge } }, { status: error.status, headers: { "cache-control": "no-store" } }),
   };
-}
-
-/**
- * The work's result, or a rejection once `ms` have passed. A transaction that commits after we
- * gave up on it counted this request twice (there and in memory), never half: it is all or nothing.
- */
-async function withTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`the database did not answer within ${ms} ms`)), ms);
-  });
-  // Once the timeout has won, a later failure of the work has no one left to tell.
-  work.catch(() => {});
-  try {
-    return await Promise.race([work, timeout]);
-  } finally {
-    clearTimeout(timer);
-  }
 }
 
 /** "a minute", "12 minutes", "an hour", "5 hours": rounded up, so trying again then works. */

@@ -1,8 +1,10 @@
 import { and, asc, eq, gte, inArray, lte, or, sql } from "drizzle-orm";
+import type { PgUpdateSetSource } from "drizzle-orm/pg-core";
 import { getDb } from "@/db";
 import { type OutboundEmail, outboundEmails, supporters } from "@/db/schema";
 import { type EmailTemplate, renderEmail } from "@/emails";
 import { env } from "@/lib/env";
+import { isDatabaseUnavailable } from "@/lib/errors";
 import { describeError, log } from "@/lib/log";
 import { workerLoop } from "@/lib/workers/loop";
 import { ERASED_ADDRESS, ONE_CLICK_UNSUBSCRIBE_PROP } from "./outbox";
@@ -62,6 +64,52 @@ async function claimDueEmail(): Promise<OutboundEmail | null> {
 const stillOurs = (email: OutboundEmail) =>
   and(eq(outboundEmails.id, email.id), eq(outboundEmails.status, "sending"), eq(outboundEmails.attempts, email.attempts));
 
+type Outcome = PgUpdateSetSource<typeof outboundEmails>;
+
+// Outcomes (sent, back to the queue, failed, suppressed) this process could not record because the
+// database was unreachable. They are recorded first thing on the next pass, so a claimed message is
+// settled seconds after the database is back, not when its lease runs out, and one the SMTP server
+// accepted is marked sent rather than sent again. One list per process, shared by every Next bundle.
+const unrecordedKey = Symbol.for("readerfund.outboxUnrecorded");
+type GlobalWithUnrecorded = typeof globalThis & { [unrecordedKey]?: Map<string, { email: OutboundEmail; outcome: Outcome }> };
+
+function unrecorded(): Map<string, { email: OutboundEmail; outcome: Outcome }> {
+  const holder = globalThis as GlobalWithUnrecorded;
+  holder[unrecordedKey] ??= new Map();
+
+  return holder[unrecordedKey];
+}
+
+/** How many claimed messages this process still has to record the outcome of once the database answers. */
+function emailsAwaitingRecord(): number {
+  return unrecorded().size;
+}
+
+/** Records what became of a claimed message; if the database is unreachable, remembers it and throws. */
+async function record(email: OutboundEmail, outcome: Outcome): Promise<void> {
+  try {
+    await getDb().update(outboundEmails).set(outcome).where(stillOurs(email));
+  } catch (error) {
+    if (isDatabaseUnavailable(error)) remember(email, outcome, error);
+    throw error;
+  }
+}
+
+function remember(email: OutboundEmail, outcome: Outcome, error: unknown): void {
+  unrecorded().set(email.id, { email, outcome });
+  log.warn("could not record an email's outcome; will once the database answers", { outboxId: email.id, template: email.template, error });
+}
+
+/** Records the outcomes an outage kept this process from recording; throws while it lasts. */
+async function recordRemembered(): Promise<void> {
+  const waiting = unrecorded();
+  for (const [id, { email, outcome }] of waiting) {
+    await getDb().update(outboundEmails).set(outcome).where(stillOurs(email));
+    waiting.delete(id);
+    log.info("recorded an email's outcome once the database answered", { outboxId: id, template: email.template });
+  }
+}
+
 /** Errors go to logs and to the row; an SMTP reply can quote the recipient's address, so addresses are taken out. */
 const withoutAddresses = (error: unknown) => describeError(error).replace(/[^\s<>"'@]+@[^\s<>"'@]+/g, "[address]").slice(0, 2000);
 
@@ -77,7 +125,8 @@ export type SendOptions = {
 /**
  * Sends every due email and marks each: `sent`; back to `pending` with a backoff after a failure
  * worth retrying; `failed` after a permanent refusal or when retries run out (logged, and kept
- * with its error for a person). Returns counts.
+ * with its error for a person). Returns counts. First records what an outage kept this process from
+ * recording (and throws while the database is away).
  *
  * Delivery is at least once. A message is marked sent only after the SMTP server accepted it, so a
  * worker that dies between the two leaves a message that the next claim sends again, with the same
@@ -88,14 +137,23 @@ export async function sendDueEmails(options: SendOptions = {}): Promise<{ sent: 
   const transport = options.transport ?? getEmailTransport();
   const { newsroomName, appUrl, email: config } = env();
   const totals = { sent: 0, retried: 0, failed: 0 };
+  await recordRemembered();
   for (;;) {
     const email = await claimDueEmail();
     if (email === null) return totals;
     // Discreet giving is checked again now: a supporter may have chosen it since this was queued.
     if (!email.requested && email.supporterId) {
-      const [supporter] = await getDb().select({ discreet: supporters.discreet }).from(supporters).where(eq(supporters.id, email.supporterId));
-      if (supporter?.discreet) {
-        await getDb().update(outboundEmails).set({ status: "suppressed", props: null, lockedUntil: null }).where(stillOurs(email));
+      let discreet: boolean;
+      try {
+        const [supporter] = await getDb().select({ discreet: supporters.discreet }).from(supporters).where(eq(supporters.id, email.supporterId));
+        discreet = supporter?.discreet === true;
+      } catch (error) {
+        // The database went away just after the claim: the message goes back to the queue once it is back.
+        if (isDatabaseUnavailable(error)) remember(email, { status: "pending", lockedUntil: null, nextAttemptAt: sql`now()` }, error);
+        throw error;
+      }
+      if (discreet) {
+        await record(email, { status: "suppressed", props: null, lockedUntil: null });
         continue;
       }
     }
@@ -124,34 +182,28 @@ export async function sendDueEmails(options: SendOptions = {}): Promise<{ sent: 
       } else {
         const reason = withoutAddresses(error);
         log.warn("email not sent; will retry", { outboxId: email.id, template: email.template, attempts: email.attempts, reason });
-        await getDb()
-          .update(outboundEmails)
-          .set({
-            status: "pending",
-            lockedUntil: null,
-            lastError: reason,
-            nextAttemptAt: sql`now() + ${retryDelaySeconds(email.attempts)}::int * interval '1 second'`,
-          })
-          .where(stillOurs(email));
+        await record(email, {
+          status: "pending",
+          lockedUntil: null,
+          lastError: reason,
+          nextAttemptAt: sql`now() + ${retryDelaySeconds(email.attempts)}::int * interval '1 second'`,
+        });
         totals.retried++;
       }
       continue;
     }
     await options.afterSend?.(email);
-    await getDb()
-      .update(outboundEmails)
-      // The props may name the supporter; once sent they are not needed. An email to an address with
-      // no supporter behind it (a reminder) would keep the only copy of that address: it goes too.
-      .set({
-        status: "sent",
-        sentAt: sql`now()`,
-        lockedUntil: null,
-        lastError: null,
-        subject: rendered.subject,
-        props: null,
-        ...(email.supporterId === null ? { toAddress: ERASED_ADDRESS } : {}),
-      })
-      .where(stillOurs(email));
+    // The props may name the supporter; once sent they are not needed. An email to an address with
+    // no supporter behind it (a reminder) would keep the only copy of that address: it goes too.
+    await record(email, {
+      status: "sent",
+      sentAt: sql`now()`,
+      lockedUntil: null,
+      lastError: null,
+      subject: rendered.subject,
+      props: null,
+      ...(email.supporterId === null ? { toAddress: ERASED_ADDRESS } : {}),
+    });
     totals.sent++;
   }
 }
@@ -169,12 +221,19 @@ function listUnsubscribeUrl(props: unknown): string | null {
 
 async function markFailed(email: OutboundEmail, reason: string): Promise<void> {
   log.error("email failed for good", { outboxId: email.id, template: email.template, attempts: email.attempts, reason });
-  await getDb().update(outboundEmails).set({ status: "failed", lockedUntil: null, lastError: reason }).where(stillOurs(email));
+  await record(email, { status: "failed", lockedUntil: null, lastError: reason });
 }
 
-const loop = workerLoop("emails", async () => {
-  await sendDueEmails();
-});
+// Outcomes an outage kept us from recording are tried this often, even with polling off.
+const RECORD_RETRY_MS = 2000;
+
+const loop = workerLoop(
+  "emails",
+  async () => {
+    await sendDueEmails();
+  },
+  { retryWithinMs: () => (emailsAwaitingRecord() > 0 ? RECORD_RETRY_MS : null) },
+);
 
 /** Asks for due emails to be sent now (see WorkerLoop.wake). */
 export const wakeEmailSender = loop.wake;

@@ -86,6 +86,7 @@ export const en = {
     receiptNotYet: "This gift is not recorded yet. Please try again in a moment.",
     frequencyName: { once: "One-time", monthly: "Monthly", annual: "Annual" },
     slow: "This is taking longer than usual. Your payment went through; it will appear in our records shortly.",
+    catchingUp: "Our records are running a little behind, so this may take a few more minutes. Your payment is safe, and there is nothing more you need to do: this page will update by itself.",
     saveReceipt: "Save a receipt",
   },
 };

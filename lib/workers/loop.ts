@@ -27,12 +27,21 @@ export type WorkerLoop = {
   stop: () => void;
 };
 
+export type WorkerLoopOptions = {
+  /**
+   * Asked after each pass of the background loop: run the next one within this many milliseconds
+   * even if polling is slower or off (null: no hurry). For work a pass could not finish and this
+   * process still holds, such as claims the database was not there to release.
+   */
+  retryWithinMs?: () => number | null;
+};
+
 /**
  * A per-process loop around `pass`, which claims its work from the database: the loop holds no work
  * of its own, so any instance can do any of it, and a crashed one loses nothing. One loop per name
  * per process, shared by every Next bundle that imports the module that makes it.
  */
-export function workerLoop(name: string, pass: () => Promise<void>): WorkerLoop {
+export function workerLoop(name: string, pass: () => Promise<void>, options: WorkerLoopOptions = {}): WorkerLoop {
   const globalKey = Symbol.for(`readerfund.worker.${name}`);
   type Holder = typeof globalThis & { [globalKey]?: LoopState };
   const state = (): LoopState => {
@@ -89,8 +98,10 @@ export function workerLoop(name: string, pass: () => Promise<void>): WorkerLoop 
         while (!s.stopped) {
           await runPass(s);
           if (s.waiters.length > 0) continue;
+          const retryMs = options.retryWithinMs?.() ?? null;
+          const waitMs = retryMs === null ? intervalMs : intervalMs > 0 ? Math.min(intervalMs, retryMs) : retryMs;
           await new Promise<void>((resolve) => {
-            const timer = intervalMs > 0 ? setTimeout(resolve, intervalMs) : null;
+            const timer = waitMs > 0 ? setTimeout(resolve, waitMs) : null;
             timer?.unref();
             s.kick = () => {
               if (timer) clearTimeout(timer);

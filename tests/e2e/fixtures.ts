@@ -7,6 +7,7 @@ import { test as base, expect, type Page } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
 import postgres from "postgres";
 import { freePort, type Started, startApp, startStripeSandbox, stopProcess } from "../../scripts/lib/processes";
+import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy";
 
 export const WEBHOOK_SECRET = "whsec_readerfund_e2e_secret";
 /** The bearer a platform's cron sends to /api/cron; the tests use it to run due work now. */
@@ -25,6 +26,12 @@ export type Stack = {
   runCron: () => Promise<unknown>;
   /** Calls the stand-in's control API (`/_sandbox/…`, JSON), failing on anything but a 2xx. */
   sandboxControl: <T = unknown>(method: "GET" | "POST", path: string, body?: unknown) => Promise<T>;
+  /**
+   * With `databaseProxy` on the PostgreSQL server: the proxy between the app and its database, to
+   * take the database away from the app (`cut`) and give it back (`restore`). `withDatabase` still
+   * reads it directly.
+   */
+  databaseProxy: Pick<TcpProxy, "cut" | "restore"> | null;
 };
 
 /**
@@ -33,7 +40,7 @@ export type Stack = {
  * With the embedded database the app owns the data directory, so a query stops the app, reads the
  * directory, and starts the app again: which also proves a restart keeps every gift.
  */
-export const test = base.extend<object, { stack: Stack; stackGroup: string; appEnv: Record<string, string> }>({
+export const test = base.extend<object, { stack: Stack; stackGroup: string; appEnv: Record<string, string>; databaseProxy: boolean }>({
   // Which stack a test file runs on. The stand-in's clock only moves forward and is the whole
   // stand-in's, so a file that moves it (renewals) sets a group of its own, its name, at its top
   // (`test.use({ stackGroup: "give-monthly" })`): Playwright runs it in a worker of its own, with a
@@ -41,14 +48,20 @@ export const test = base.extend<object, { stack: Stack; stackGroup: string; appE
   stackGroup: ["shared", { scope: "worker", option: true }],
   // Extra environment for the app of a stack group of its own (set together with stackGroup).
   appEnv: [{}, { scope: "worker", option: true }],
+  // Puts a TCP proxy between the app and a PostgreSQL server, for a file (with a stack group of its
+  // own) that takes the database away. The embedded database lives inside the app: no proxy there.
+  databaseProxy: [false, { scope: "worker", option: true }],
   stack: [
-    async ({ stackGroup: _group, appEnv: extraEnv }, use) => {
+    async ({ stackGroup: _group, appEnv: extraEnv, databaseProxy: wantsProxy }, use) => {
       const serverUrl = process.env.DATABASE_URL;
       const [appPort, sandboxPort] = [await freePort(), await freePort()];
       const appUrl = `http://localhost:${appPort}`;
       let dbName: string | null = null;
       let dataDir: string | null = null;
+      let proxy: TcpProxy | null = null;
       const dbEnv: Record<string, string | undefined> = {};
+      // The test's own reads go straight to the database, past any proxy.
+      let directUrl: string | null = null;
       if (serverUrl) {
         dbName = `rf_e2e_${randomBytes(6).toString("hex")}`;
         const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
@@ -56,6 +69,12 @@ export const test = base.extend<object, { stack: Stack; stackGroup: string; appE
         await admin.end();
         const url = new URL(serverUrl);
         url.pathname = `/${dbName}`;
+        directUrl = url.toString();
+        if (wantsProxy) {
+          proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port || 5432) });
+          url.hostname = "127.0.0.1";
+          url.port = String(proxy.port);
+        }
         dbEnv.DATABASE_URL = url.toString();
       } else {
         dataDir = mkdtempSync(path.join(tmpdir(), "readerfund-e2e-"));
@@ -85,8 +104,8 @@ export const test = base.extend<object, { stack: Stack; stackGroup: string; appE
       let app: Started = await startApp({ port: appPort, env: appEnv, inheritOutput });
 
       const withDatabase: Stack["withDatabase"] = async (read) => {
-        if (dbEnv.DATABASE_URL) {
-          const client = postgres(dbEnv.DATABASE_URL, { max: 1, onnotice: () => {} });
+        if (directUrl) {
+          const client = postgres(directUrl, { max: 1, onnotice: () => {} });
           try {
             return await read(async (sql, params = []) => (await client.unsafe(sql, params as never[])) as never);
           } finally {
@@ -126,10 +145,11 @@ export const test = base.extend<object, { stack: Stack; stackGroup: string; appE
       };
 
       try {
-        await use({ appUrl, sandboxUrl: sandbox.url, databaseKind: serverUrl ? "postgres" : "pglite", withDatabase, query, sandboxControl, runCron });
+        await use({ appUrl, sandboxUrl: sandbox.url, databaseKind: serverUrl ? "postgres" : "pglite", withDatabase, query, sandboxControl, runCron, databaseProxy: proxy });
       } finally {
         await stopProcess(app.child);
         await stopProcess(sandbox.child);
+        await proxy?.close();
         if (dataDir) rmSync(dataDir, { recursive: true, force: true });
         if (dbName && serverUrl) {
           const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });

@@ -1,16 +1,26 @@
 import { randomBytes } from "node:crypto";
 import postgres from "postgres";
 import { afterAll, beforeAll } from "vitest";
+import { startTcpProxy, type TcpProxy } from "./tcp-proxy";
 
 /**
  * Gives the calling test file a database of its own, migrated: a fresh database on the server
  * named by DATABASE_URL when it is set (as in CI's second run), otherwise an in-memory PGlite.
  * Call at the top level of a test file, before anything reads the environment.
+ *
+ * With `throughProxy` (the server only), the app reaches its database through a TCP proxy the test
+ * can cut and restore (`proxy()`), and the test itself can still read it directly (`direct()`).
  */
-export function useTestDatabase(): { kind: "postgres" | "pglite" } {
+export function useTestDatabase(options: { throughProxy?: boolean } = {}): {
+  kind: "postgres" | "pglite";
+  proxy: () => TcpProxy;
+  direct: () => postgres.Sql;
+} {
   const serverUrl = process.env.TEST_ADMIN_DATABASE_URL ?? process.env.DATABASE_URL;
   const kind = serverUrl ? "postgres" : "pglite";
   let dropName: string | null = null;
+  let proxy: TcpProxy | null = null;
+  let direct: postgres.Sql | null = null;
 
   beforeAll(async () => {
     if (serverUrl) {
@@ -22,8 +32,14 @@ export function useTestDatabase(): { kind: "postgres" | "pglite" } {
       await admin.end();
       const url = new URL(serverUrl);
       url.pathname = `/${name}`;
-      process.env.DATABASE_URL = url.toString();
       dropName = name;
+      if (options.throughProxy) {
+        direct = postgres(url.toString(), { max: 2, onnotice: () => {} });
+        proxy = await startTcpProxy({ host: url.hostname, port: Number(url.port || 5432) });
+        url.hostname = "127.0.0.1";
+        url.port = String(proxy.port);
+      }
+      process.env.DATABASE_URL = url.toString();
     } else {
       delete process.env.DATABASE_URL;
       process.env.PGLITE_DATA_DIR = "memory://";
@@ -33,8 +49,11 @@ export function useTestDatabase(): { kind: "postgres" | "pglite" } {
   });
 
   afterAll(async () => {
+    proxy?.restore();
     const { closeDb } = await import("@/db");
     await closeDb();
+    await direct?.end({ timeout: 5 });
+    await proxy?.close();
     if (dropName && serverUrl) {
       const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
       await admin.unsafe(`drop database if exists ${dropName} with (force)`);
@@ -42,5 +61,11 @@ export function useTestDatabase(): { kind: "postgres" | "pglite" } {
     }
   });
 
-  return { kind };
+  const required = <T>(value: T | null, what: string): T => {
+    if (value === null) throw new Error(`${what} exists only with useTestDatabase({ throughProxy: true }) on the PostgreSQL server`);
+
+    return value;
+  };
+
+  return { kind, proxy: () => required(proxy, "proxy()"), direct: () => required(direct, "direct()") };
 }

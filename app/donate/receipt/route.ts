@@ -5,6 +5,7 @@ import { findGiftByCheckoutSession } from "@/db/queries/gifts";
 import { findRecurringGiftByCheckoutSession } from "@/db/queries/recurring-gifts";
 import { payments } from "@/db/schema";
 import { env } from "@/lib/env";
+import { failureResponse } from "@/lib/errors";
 import { CHECKOUT_SESSION_ID } from "@/lib/gifts/checkout-session-id";
 import { escapeHtml } from "@/lib/http";
 import { fill, localeFrom, messagesFor } from "@/lib/i18n";
@@ -22,6 +23,14 @@ export const dynamic = "force-dynamic";
 export async function GET(request: Request): Promise<Response> {
   const sessionId = new URL(request.url).searchParams.get("session_id");
   if (!sessionId || !CHECKOUT_SESSION_ID.test(sessionId)) return new Response("Unknown receipt.", { status: 404 });
+  try {
+    return await receipt(sessionId);
+  } catch (error) {
+    return failureResponse("receipt", error);
+  }
+}
+
+async function receipt(sessionId: string): Promise<Response> {
   const [gift, recurringGift] = await Promise.all([findGiftByCheckoutSession(sessionId), findRecurringGiftByCheckoutSession(sessionId)]);
   const locale = localeFrom(gift?.locale ?? recurringGift?.locale) ?? "en";
   const m = messagesFor(locale);

@@ -3,6 +3,7 @@ import { notFound } from "next/navigation";
 import { findGiftByCheckoutSession } from "@/db/queries/gifts";
 import { findRecurringGiftByCheckoutSession } from "@/db/queries/recurring-gifts";
 import { env } from "@/lib/env";
+import { isDatabaseUnavailable, logDatabaseUnavailable } from "@/lib/errors";
 import { CHECKOUT_SESSION_ID } from "@/lib/gifts/checkout-session-id";
 import { type NextPayment, nextPaymentOf, nextPaymentOfSubscription, STRIPE_INTERVAL } from "@/lib/gifts/recurrence";
 import { fill, type Locale, localeFrom, type Messages, messagesFor } from "@/lib/i18n";
@@ -21,6 +22,7 @@ export const metadata: Metadata = { title: "Thank you", referrer: "no-referrer" 
  * session started) appears here once Stripe's webhook has recorded it; until then the session's own
  * amount, and for a recurring gift its next payment date, are shown, read from Stripe. In the
  * language the reader gave in. A discreet giver, to whom we never write, is offered a receipt to save.
+ * While our database cannot be reached, the page shows what Stripe says and keeps asking.
  */
 export default async function ThankYouPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const raw = (await searchParams).session_id;
@@ -28,7 +30,7 @@ export default async function ThankYouPage({ searchParams }: { searchParams: Pro
   if (!sessionId || !CHECKOUT_SESSION_ID.test(sessionId)) notFound();
   const newsroom = env().newsroomName;
 
-  const [gift, recurringGift] = await Promise.all([findGiftByCheckoutSession(sessionId), findRecurringGiftByCheckoutSession(sessionId)]);
+  const { gift, recurringGift, databaseUnavailable } = await recorded(sessionId);
   if (gift) {
     const locale = localeFrom(gift.locale) ?? "en";
     const m = messagesFor(locale);
@@ -92,7 +94,7 @@ export default async function ThankYouPage({ searchParams }: { searchParams: Pro
           {fill(m.thanks.pending, { what: pending.what })}
         </p>
         {pending.nextAmount && <NextPaymentLine m={m} locale={locale} next={pending.next} amount={pending.nextAmount} />}
-        <RefreshUntilRecorded sessionId={sessionId} slowText={m.thanks.slow} />
+        <RefreshUntilRecorded sessionId={sessionId} slowText={m.thanks.slow} catchingUpText={m.thanks.catchingUp} databaseUnavailable={databaseUnavailable} />
       </section>
     );
   }
@@ -106,6 +108,20 @@ export default async function ThankYouPage({ searchParams }: { searchParams: Pro
       </p>
     </section>
   );
+}
+
+/** What the ledger has for the session; nothing, said so, while the database cannot be reached. */
+async function recorded(sessionId: string) {
+  try {
+    const [gift, recurringGift] = await Promise.all([findGiftByCheckoutSession(sessionId), findRecurringGiftByCheckoutSession(sessionId)]);
+
+    return { gift, recurringGift, databaseUnavailable: false };
+  } catch (error) {
+    if (!isDatabaseUnavailable(error)) throw error;
+    logDatabaseUnavailable("thank-you page", error);
+
+    return { gift: null, recurringGift: null, databaseUnavailable: true };
+  }
 }
 
 /** A paid subscription session, described from Stripe's own objects until the webhook lands. */

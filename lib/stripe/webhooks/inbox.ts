@@ -2,6 +2,7 @@ import { and, asc, eq, inArray, isNull, lt, lte, or, sql } from "drizzle-orm";
 import type Stripe from "stripe";
 import { getDb, rawQuery } from "@/db";
 import { type StripeEventRow, stripeEvents } from "@/db/schema";
+import { isDatabaseUnavailable } from "@/lib/errors";
 import { describeError, log } from "@/lib/log";
 import { getStripe } from "../client";
 import { type ApplyEffects, handlerFor, isHandledEventType } from "./handlers";
@@ -13,9 +14,18 @@ import { NotYetApplicable } from "./not-yet-applicable";
  * stored it, so these retries are the only ones it gets.
  */
 export const MAX_RETRY_AGE_HOURS = 72;
-/** Long enough for a batch whose every Stripe read times out and retries (10 × 60 s on 2 lanes). */
-const LEASE_SECONDS = 300;
+/**
+ * How long a claim lasts unless its worker renews it. A worker renews its batch's claims every third
+ * of this while it works on them, however long its Stripe reads take (a batch whose every read times
+ * out and retries takes 10 × 60 s on 2 lanes), so this only bounds how long a dead worker's events wait.
+ */
+export const LEASE_SECONDS = 60;
 const CLAIM_BATCH = 10;
+
+export type LeaseOptions = {
+  /** The claim's lease (LEASE_SECONDS); tests shorten it to see it run out or be renewed. */
+  leaseSeconds?: number;
+};
 
 /** Seconds to wait before the next attempt: 5 s, 10 s, 20 s … then hourly. */
 export function retryDelaySeconds(attempts: number): number {
@@ -130,7 +140,7 @@ function isDataError(error: unknown): boolean {
  * Takes a lease on up to `limit` due events. SKIP LOCKED lets several workers (in several app
  * instances) claim disjoint batches; an expired lease makes a crashed worker's events due again.
  */
-export async function claimDueEvents(limit: number): Promise<StripeEventRow[]> {
+export async function claimDueEvents(limit: number, { leaseSeconds = LEASE_SECONDS }: LeaseOptions = {}): Promise<StripeEventRow[]> {
   const db = getDb();
   // Events that have been failing since Stripe itself would have given up are parked for a person,
   // whoever held them (this also stops an event that kills its worker from being claimed forever).
@@ -162,7 +172,7 @@ export async function claimDueEvents(limit: number): Promise<StripeEventRow[]> {
   return db
     .update(stripeEvents)
     .set({
-      lockedUntil: sql`now() + ${LEASE_SECONDS}::int * interval '1 second'`,
+      lockedUntil: sql`now() + ${leaseSeconds}::int * interval '1 second'`,
       attempts: sql`${stripeEvents.attempts} + 1`,
     })
     .where(inArray(stripeEvents.id, due))
@@ -252,29 +262,127 @@ async function applyInOneTransaction(prepared: Ready[]): Promise<number> {
   });
 }
 
-/** Puts an event back with its error, due again after a backoff (it is parked once it is too old). */
+/**
+ * A claimed event is still this worker's while it is pending and carries the attempt count this
+ * worker's claim gave it: the count is the claim's token. A worker whose lease lapsed and was taken
+ * over (the count went up) changes nothing.
+ */
+const stillOurs = (row: Pick<StripeEventRow, "id" | "attempts">) =>
+  and(eq(stripeEvents.id, row.id), eq(stripeEvents.attempts, row.attempts), eq(stripeEvents.status, "pending"));
+
+// Events this process claimed and could not put back because the database was unreachable. They are
+// put back first thing on the next pass, so they come back seconds after the database does, rather
+// than when their lease runs out. One list per process, shared by every Next bundle.
+const unreleasedKey = Symbol.for("readerfund.inboxUnreleased");
+type GlobalWithUnreleased = typeof globalThis & { [unreleasedKey]?: Map<string, { row: StripeEventRow; error: unknown }> };
+
+function unreleased(): Map<string, { row: StripeEventRow; error: unknown }> {
+  const holder = globalThis as GlobalWithUnreleased;
+  holder[unreleasedKey] ??= new Map();
+
+  return holder[unreleasedKey];
+}
+
+/** How many claimed events this process still has to put back once the database answers. */
+export function eventsAwaitingRelease(): number {
+  return unreleased().size;
+}
+
+/**
+ * Puts an event back with its error, due again after a backoff (it is parked once it is too old); at
+ * once if what failed was the database, which is no fault of the event's.
+ */
+function putBack(row: StripeEventRow, error: unknown): Promise<unknown> {
+  const delaySeconds = isDatabaseUnavailable(error) ? 0 : retryDelaySeconds(row.attempts);
+
+  return getDb()
+    .update(stripeEvents)
+    .set({ lockedUntil: null, lastError: describeError(error).slice(0, 2000), nextAttemptAt: sql`now() + ${delaySeconds}::int * interval '1 second'` })
+    .where(stillOurs(row));
+}
+
 async function release(row: StripeEventRow, error: unknown): Promise<void> {
   const waiting = error instanceof NotYetApplicable;
   const fields = { event: row.id, type: row.type, attempts: row.attempts, error };
   if (waiting) log.info("webhook waits for another event; will retry", fields);
   else log.error("webhook failed; will retry", fields);
-  await getDb()
-    .update(stripeEvents)
-    .set({
-      lockedUntil: null,
-      lastError: describeError(error).slice(0, 2000),
-      nextAttemptAt: sql`now() + ${retryDelaySeconds(row.attempts)}::int * interval '1 second'`,
-    })
-    .where(and(eq(stripeEvents.id, row.id), eq(stripeEvents.status, "pending")))
-    .catch((releaseError: unknown) => log.error("could not release webhook lease", { event: row.id, error: releaseError }));
+  try {
+    await putBack(row, error);
+  } catch (releaseError) {
+    if (!isDatabaseUnavailable(releaseError)) {
+      log.error("could not release webhook lease", { event: row.id, error: releaseError });
+
+      return;
+    }
+    unreleased().set(row.id, { row, error });
+    log.warn("could not release webhook lease; will once the database answers", { event: row.id, error: releaseError });
+  }
+}
+
+/** Puts back the events a database outage kept this process from releasing; throws while it lasts. */
+async function releaseRemembered(): Promise<void> {
+  const waiting = unreleased();
+  for (const [id, { row, error }] of waiting) {
+    await putBack(row, error);
+    waiting.delete(id);
+    log.info("released webhook lease once the database answered", { event: id });
+  }
+}
+
+/**
+ * Renews this worker's leases on the events in `inHand` (id → the claim's attempt count) every third
+ * of the lease until the returned function is called, so a batch whose Stripe reads outlast the
+ * lease keeps its claim. Only leases still this worker's are renewed (see stillOurs).
+ */
+function renewLeases(inHand: Map<string, number>, leaseSeconds: number): () => void {
+  let renewing = false;
+  const timer = setInterval(
+    () => {
+      if (renewing || inHand.size === 0) return;
+      renewing = true;
+      getDb()
+        .update(stripeEvents)
+        .set({ lockedUntil: sql`now() + ${leaseSeconds}::int * interval '1 second'` })
+        .where(or(...[...inHand].map(([id, attempts]) => stillOurs({ id, attempts }))))
+        .catch((error: unknown) => log.warn("could not renew webhook leases", { events: inHand.size, error }))
+        .finally(() => (renewing = false));
+    },
+    (leaseSeconds * 1000) / 3,
+  );
+  timer.unref();
+
+  return () => clearInterval(timer);
 }
 
 /**
  * Applies a claimed batch: reads from Stripe with `concurrency` requests at a time, then writes the
  * whole batch in one transaction (one commit for many events). If that transaction fails, each
- * event is retried in its own, so one bad event cannot hold back the others.
+ * event is retried in its own, so one bad event cannot hold back the others. The batch's leases are
+ * renewed while it works.
  */
-export async function processClaimedBatch(rows: StripeEventRow[], concurrency = 4): Promise<{ processed: number; failed: number }> {
+export async function processClaimedBatch(
+  rows: StripeEventRow[],
+  { concurrency = 4, leaseSeconds = LEASE_SECONDS }: { concurrency?: number } & LeaseOptions = {},
+): Promise<{ processed: number; failed: number }> {
+  const inHand = new Map(rows.map((row) => [row.id, row.attempts]));
+  const stopRenewing = renewLeases(inHand, leaseSeconds);
+  try {
+    return await applyBatch(rows, concurrency, (row, error) => {
+      // Back in the inbox (or remembered, to be put back): no longer this batch's to renew.
+      inHand.delete(row.id);
+
+      return release(row, error);
+    });
+  } finally {
+    stopRenewing();
+  }
+}
+
+async function applyBatch(
+  rows: StripeEventRow[],
+  concurrency: number,
+  giveBack: (row: StripeEventRow, error: unknown) => Promise<void>,
+): Promise<{ processed: number; failed: number }> {
   const prepared: Prepared[] = new Array(rows.length);
   let next = 0;
   await Promise.all(
@@ -289,7 +397,7 @@ export async function processClaimedBatch(rows: StripeEventRow[], concurrency = 
   const ready: Ready[] = [];
   for (const item of prepared) {
     if ("error" in item) {
-      await release(item.row, item.error);
+      await giveBack(item.row, item.error);
       totals.failed++;
     } else {
       ready.push(item);
@@ -300,7 +408,7 @@ export async function processClaimedBatch(rows: StripeEventRow[], concurrency = 
     totals.processed += await applyInOneTransaction(ready);
   } catch (batchError) {
     if (ready.length === 1) {
-      await release(ready[0]!.row, batchError);
+      await giveBack(ready[0]!.row, batchError);
       totals.failed++;
 
       return totals;
@@ -309,7 +417,7 @@ export async function processClaimedBatch(rows: StripeEventRow[], concurrency = 
       try {
         totals.processed += await applyInOneTransaction([item]);
       } catch (error) {
-        await release(item.row, error);
+        await giveBack(item.row, error);
         totals.failed++;
       }
     }
@@ -319,14 +427,20 @@ export async function processClaimedBatch(rows: StripeEventRow[], concurrency = 
   return totals;
 }
 
-/** Claims and applies due events until none are left; returns how many were applied. */
-export async function drainStripeEvents(options: { batchSize?: number; concurrency?: number } = {}): Promise<{ processed: number; failed: number }> {
+/**
+ * Claims and applies due events until none are left; returns how many were applied. First puts back
+ * any events an outage kept this process from releasing (and throws while the database is away).
+ */
+export async function drainStripeEvents(
+  options: { batchSize?: number; concurrency?: number } & LeaseOptions = {},
+): Promise<{ processed: number; failed: number }> {
   const batchSize = options.batchSize ?? CLAIM_BATCH;
   const totals = { processed: 0, failed: 0 };
   for (;;) {
-    const claimed = await claimDueEvents(batchSize);
+    await releaseRemembered();
+    const claimed = await claimDueEvents(batchSize, options);
     if (claimed.length === 0) return totals;
-    const outcome = await processClaimedBatch(claimed, options.concurrency);
+    const outcome = await processClaimedBatch(claimed, options);
     totals.processed += outcome.processed;
     totals.failed += outcome.failed;
   }

@@ -1,10 +1,13 @@
 import { emailSenderRunning, wakeEmailSender } from "@/lib/email/sender";
 import { workerLoop } from "@/lib/workers/loop";
-import { drainStripeEvents } from "./inbox";
+import { drainStripeEvents, eventsAwaitingRelease } from "./inbox";
 
 // Stripe reads in flight per pass. Few on purpose: answering Stripe comes first, and applying
 // events can trail by a moment.
 const PROCESSING_LANES = 2;
+// Claims an outage kept us from releasing are tried this often, even with polling off, so they come
+// back seconds after the database does (not when their lease runs out).
+const RELEASE_RETRY_MS = 2000;
 
 const loop = workerLoop("stripe-webhooks", async () => {
   const { processed } = await drainStripeEvents({ concurrency: PROCESSING_LANES });
@@ -15,7 +18,7 @@ const loop = workerLoop("stripe-webhooks", async () => {
     if (emailSenderRunning()) void wakeEmailSender();
     else await wakeEmailSender();
   }
-});
+}, { retryWithinMs: () => (eventsAwaitingRelease() > 0 ? RELEASE_RETRY_MS : null) });
 
 /** Asks for due events to be applied now (see WorkerLoop.wake). */
 export const wakeWebhookWorker = loop.wake;

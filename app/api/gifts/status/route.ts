@@ -1,7 +1,9 @@
 // GET /api/gifts/status?session_id=cs_…: whether the ledger has the gift yet (a one-time gift, or
-// the recurring gift the session started). Reads our database only.
+// the recurring gift the session started). Reads our database only; while that cannot be reached,
+// 503 with Retry-After (the thank-you page keeps asking).
 import { findGiftByCheckoutSession } from "@/db/queries/gifts";
 import { findRecurringGiftByCheckoutSession } from "@/db/queries/recurring-gifts";
+import { failureResponse } from "@/lib/errors";
 import { CHECKOUT_SESSION_ID } from "@/lib/gifts/checkout-session-id";
 
 export const runtime = "nodejs";
@@ -12,7 +14,11 @@ export async function GET(request: Request): Promise<Response> {
   if (!sessionId || !CHECKOUT_SESSION_ID.test(sessionId)) {
     return Response.json({ error: "session_id must be a Checkout Session id (cs_…)" }, { status: 400 });
   }
-  const [gift, recurringGift] = await Promise.all([findGiftByCheckoutSession(sessionId), findRecurringGiftByCheckoutSession(sessionId)]);
+  try {
+    const [gift, recurringGift] = await Promise.all([findGiftByCheckoutSession(sessionId), findRecurringGiftByCheckoutSession(sessionId)]);
 
-  return Response.json({ recorded: gift !== null || recurringGift !== null }, { headers: { "cache-control": "no-store" } });
+    return Response.json({ recorded: gift !== null || recurringGift !== null }, { headers: { "cache-control": "no-store" } });
+  } catch (error) {
+    return failureResponse("gift status", error);
+  }
 }
