@@ -1,3 +1,4 @@
+import type { Challenge } from "@/lib/abuse/challenge";
 import { describeError, log } from "@/lib/log";
 
 export type AppErrorCode =
@@ -30,12 +31,26 @@ const STATUS: Record<AppErrorCode, number> = {
   INTERNAL: 500,
 };
 
-/** An error we expect and can explain to the caller; everything else is a 500 we log. */
+export type AppErrorDetails = {
+  /** Messages beside the fields of the form they concern. */
+  fieldErrors?: Record<string, string>;
+  cause?: unknown;
+  /** When trying again may work (Retry-After). */
+  retryAfterSeconds?: number;
+  /** The proof of work that lets the request through (CHALLENGE_REQUIRED). */
+  challenge?: Challenge;
+};
+
+/**
+ * An error we expect and can explain to the caller, raised by domain functions; an HTTP adapter
+ * (lib/http.ts) or the action wrapper (lib/actions/action.ts) turns it into an answer. Everything
+ * else is a 500 we log.
+ */
 export class AppError extends Error {
   constructor(
     readonly code: AppErrorCode,
     message: string,
-    readonly details: { fieldErrors?: Record<string, string>; cause?: unknown; retryAfterSeconds?: number } = {},
+    readonly details: AppErrorDetails = {},
   ) {
     super(message, { cause: details.cause });
     this.name = "AppError";
@@ -44,19 +59,6 @@ export class AppError extends Error {
   get status(): number {
     return STATUS[this.code];
   }
-}
-
-export function errorResponse(error: AppError): Response {
-  const { retryAfterSeconds } = error.details;
-
-  return Response.json(
-    { error: { code: error.code, message: error.message, ...(error.details.fieldErrors ? { fieldErrors: error.details.fieldErrors } : {}) } },
-    {
-      status: error.status,
-      // An answer that says "not now" must not be kept by a cache and served once it is over.
-      headers: retryAfterSeconds === undefined ? undefined : { "retry-after": String(retryAfterSeconds), "cache-control": "no-store" },
-    },
-  );
 }
 
 /** How long a client is asked to wait before trying again while the database cannot be reached. */
@@ -131,7 +133,6 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   return false;
 }
 
-
 const UNAVAILABLE_LOG_EVERY_MS = 30_000;
 let unavailableLoggedAt = 0;
 let unavailableNotLogged = 0;
@@ -154,17 +155,18 @@ export function logDatabaseUnavailable(where: string, error: unknown): void {
 }
 
 /**
- * The answer for a request whose work failed: 503 with Retry-After while the database cannot be
- * reached (a reader's page keeps asking, and nothing was lost), else 500, our own bug. Logged
- * without the query's parameters.
+ * What a failure means to the caller: an AppError as raised; an unreachable database as a 503 to
+ * try again (nothing was lost); anything else as a 500, our own bug. Logged here, by code and
+ * message only, never with a query's parameters.
  */
-export function failureResponse(route: string, error: unknown): Response {
-  if (!isDatabaseUnavailable(error)) {
-    log.error(`${route} failed`, { error: describeError(error) });
+export function toAppError(where: string, error: unknown): AppError {
+  if (error instanceof AppError) return error;
+  if (isDatabaseUnavailable(error)) {
+    logDatabaseUnavailable(where, error);
 
-    return errorResponse(new AppError("INTERNAL", "Something went wrong on our side. Please try again later."));
+    return databaseUnavailableError(error);
   }
-  logDatabaseUnavailable(route, error);
+  log.error(`${where} failed`, { error: describeError(error) });
 
-  return errorResponse(databaseUnavailableError(error));
+  return new AppError("INTERNAL", "Something went wrong on our side. Please try again later.");
 }

@@ -1,25 +1,22 @@
 import { isIP } from "node:net";
-import { env } from "@/lib/env";
 
 /**
- * The client's address as our nearest proxy saw it (from `env().clientIpHeader`), or null when no
- * proxy is configured, the header is absent, or its value is not an address. X-Forwarded-For is a
- * list every hop appends to: only its right-most entry was written by a proxy we run; whatever
- * stands to its left came from the client and costs nothing to forge. A single-valued header
- * (cf-connecting-ip, x-real-ip) is a list of one.
+ * The client's address in the value of the header our nearest proxy writes (CLIENT_IP_HEADER), or
+ * null when the header is absent or its value is not an address. X-Forwarded-For is a list every hop
+ * appends to: only its right-most entry was written by a proxy we run; whatever stands to its left
+ * came from the client and costs nothing to forge. A single-valued header (cf-connecting-ip,
+ * x-real-ip) is a list of one.
  *
  * That holds only behind a proxy that appends to the header (or, for a single-valued one, always
- * overwrites it). Without CLIENT_IP_HEADER no header is believed: Next.js fills in X-Forwarded-For
- * only when the request has none, so a client reaching the app directly would write it itself.
+ * overwrites it). Without CLIENT_IP_HEADER no header is read at all (lib/http.ts): Next.js fills in
+ * X-Forwarded-For only when a request has none, so a client reaching the app directly writes it.
  *
  * The result is for hashing only (lib/abuse/hash.ts): never log it or store it.
  */
-export function clientIp(request: Request, headerName: string | null = env().clientIpHeader): string | null {
-  if (headerName === null) return null;
-  const value = request.headers.get(headerName);
-  if (value === null) return null;
+export function forwardedClientAddress(headerValue: string | null): string | null {
+  if (headerValue === null) return null;
 
-  return parseIp(value.slice(value.lastIndexOf(",") + 1));
+  return parseIp(headerValue.slice(headerValue.lastIndexOf(",") + 1));
 }
 
 /**

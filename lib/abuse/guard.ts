@@ -1,22 +1,28 @@
-import { lte } from "drizzle-orm";
 import type Redis from "ioredis";
-import { RateLimiterDrizzle, RateLimiterMemory, RateLimiterRedis, RateLimiterRes } from "rate-limiter-flexible";
-import { type Database, getDb, type Queryable } from "@/db";
-import { rateLimits, spentChallenges } from "@/db/schema";
+import { RateLimiterDrizzle, RateLimiterMemory, RateLimiterRedis } from "rate-limiter-flexible";
+import { type Database, getDb } from "@/db";
+import { rateLimits } from "@/db/schema";
 import { env } from "@/lib/env";
 import { AppError, withDatabaseTimeout } from "@/lib/errors";
 import { describeError, log } from "@/lib/log";
-import { type Challenge, createChallenge, verifyAndSpend, verifyChallengeSolution } from "./challenge";
-import { clientIp } from "./client-ip";
-import { hashEmail, hashIp, hashVisitorId } from "./hash";
+import { createChallenge, verifyAndSpend, verifyChallengeSolution } from "./challenge";
+import { type Counter, countersFor, type Decision, decide, type Store } from "./counters";
 import { rateLimitRedis } from "./redis";
-import { type AbuseLimits, checkLimits, DEFAULT_LIMITS, type GuardScope, type Limit, type LimitLevel, type LimitSubject } from "./limits";
+import { type AbuseLimits, checkLimits, DEFAULT_LIMITS, type GuardScope } from "./limits";
 
 export type { GuardScope } from "./limits";
 
-export type GuardInput = { scope: GuardScope; visitorId?: string | null; email?: string | null; challenge?: string | null };
-export type GuardResult = { ok: true } | { ok: false; response: Response };
-export type GuardCreation = (request: Request, input: GuardInput) => Promise<GuardResult>;
+export type GuardInput = {
+  scope: GuardScope;
+  /** The client's address as a proxy we trust wrote it (lib/http.ts), or null without one. */
+  clientAddress: string | null;
+  visitorId?: string | null;
+  email?: string | null;
+  challenge?: string | null;
+};
+/** Go ahead, or the refusal: RATE_LIMITED (with retryAfterSeconds) or CHALLENGE_REQUIRED (with the challenge). */
+export type GuardResult = { ok: true } | { ok: false; error: AppError };
+export type GuardCreation = (input: GuardInput) => Promise<GuardResult>;
 
 export type GuardOptions = {
   /** The database the counters live in; by default the app's, looked up at each call. */
@@ -39,15 +45,6 @@ export type GuardOptions = {
  * and a reader should not wait that long for a Checkout Session that needs no database at all.
  */
 export const DATABASE_TIMEOUT_MS = 3_000;
-
-/** One counter this request touches: a subject's level in a scope, keyed by today's hash. */
-type Counter = { prefix: string; level: LimitLevel; limit: Limit; key: string; previousDayKey: string | null };
-
-type Store = { consume(key: string, points?: number): Promise<RateLimiterRes>; get(key: string): Promise<RateLimiterRes | null> };
-
-type Decision = { kind: "ok" } | { kind: "limited"; retryAfterSeconds: number } | { kind: "challenge" };
-
-const SUBJECTS: LimitSubject[] = ["ip", "visitor", "email"];
 
 /**
  * Builds the guard for the endpoints that create things (Checkout Sessions, reminders). Several
@@ -100,8 +97,8 @@ export function createGuard(options: GuardOptions = {}): GuardCreation {
     return true;
   };
 
-  return async (request, input) => {
-    const counters = countersFor(limits, input, clientIp(request) ?? unidentified(input), new Date());
+  return async (input) => {
+    const counters = countersFor(limits, { ...input, clientAddress: input.clientAddress ?? unidentified(input) }, new Date());
     let decision: Decision;
     const redis = options.redis === undefined ? rateLimitRedis() : options.redis;
     try {
@@ -136,7 +133,7 @@ export function createGuard(options: GuardOptions = {}): GuardCreation {
       decision = await decide(counters, memoryStore, input.challenge, spendInMemory);
     }
 
-    return respond(decision, options.challengeMaxNumber);
+    return refusalFor(decision, options.challengeMaxNumber);
   };
 }
 
@@ -171,118 +168,24 @@ function redisStore(redis: Redis, counter: Counter): Store {
 let defaultGuard: GuardCreation | undefined;
 
 /** The guard on the app's database with the production limits. */
-export function guardCreation(request: Request, input: GuardInput): Promise<GuardResult> {
+export function guardCreation(input: GuardInput): Promise<GuardResult> {
   defaultGuard ??= createGuard();
 
-  return defaultGuard(request, input);
+  return defaultGuard(input);
 }
 
-/**
- * Deletes counters whose window has ended and spent challenges that have expired (a replay of one
- * fails on its expiry alone). For the hourly scheduled work; uses the app's clock, as the counters do.
- */
-export async function deleteExpiredAbuseRows(db: Queryable = getDb(), now: Date = new Date()): Promise<{ rateLimits: number; spentChallenges: number }> {
-  const counters = await db.delete(rateLimits).where(lte(rateLimits.expire, now)).returning({ key: rateLimits.key });
-  const challenges = await db.delete(spentChallenges).where(lte(spentChallenges.expiresAt, now)).returning({ signature: spentChallenges.signature });
-
-  return { rateLimits: counters.length, spentChallenges: challenges.length };
-}
-
-function countersFor(limits: AbuseLimits, input: GuardInput, ip: string | null, now: Date): Counter[] {
-  const { visitorId, email } = input;
-  const hashers: Record<LimitSubject, ((at: Date) => string) | null> = {
-    ip: ip ? (at) => hashIp(ip, at) : null,
-    visitor: visitorId ? (at) => hashVisitorId(visitorId, at) : null,
-    email: email?.trim() ? (at) => hashEmail(email, at) : null,
-  };
-  const previousDay = new Date(now.getTime() - 24 * 60 * 60 * 1000);
-  const secondsIntoDay = (now.getTime() - Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate())) / 1000;
-  const counters: Counter[] = [];
-  // A fixed order (ip, visitor, email; soft, hard) so that concurrent transactions lock rows in the
-  // same order and cannot deadlock.
-  for (const subject of SUBJECTS) {
-    const hash = hashers[subject];
-    const levels = limits[input.scope][subject];
-    if (!hash || !levels) continue;
-    const today = hash(now);
-    const yesterday = hash(previousDay);
-    for (const level of ["soft", "hard"] as const) {
-      const limit = levels[level];
-      if (!limit) continue;
-      counters.push({
-        prefix: `${input.scope}:${subject}:${level}`,
-        level,
-        limit,
-        key: today,
-        // The hash changes at midnight UTC; a window that began yesterday still counts until it ends.
-        previousDayKey: secondsIntoDay < limit.seconds ? yesterday : null,
-      });
-    }
-  }
-
-  return counters;
-}
-
-async function decide(
-  counters: Counter[],
-  storeFor: (counter: Counter) => Store,
-  challenge: string | null | undefined,
-  spend: (payload: string) => Promise<boolean>,
-): Promise<Decision> {
-  let hardWaitMs: number | null = null;
-  let softExceeded = false;
-  for (const counter of counters) {
-    const { exceeded, msBeforeReset } = await count(storeFor(counter), counter);
-    if (!exceeded) continue;
-    if (counter.level === "hard") hardWaitMs = Math.max(hardWaitMs ?? 0, msBeforeReset);
-    else softExceeded = true;
-  }
-  if (hardWaitMs !== null) return { kind: "limited", retryAfterSeconds: Math.max(1, Math.ceil(hardWaitMs / 1000)) };
-  if (!softExceeded) return { kind: "ok" };
-  if (challenge && (await spend(challenge))) return { kind: "ok" };
-
-  return { kind: "challenge" };
-}
-
-/** Consumes one point, and adds what is left of yesterday's window for the same client. */
-async function count(store: Store, counter: Counter): Promise<{ exceeded: boolean; msBeforeReset: number }> {
-  let current: RateLimiterRes;
-  try {
-    current = await store.consume(counter.key, 1);
-  } catch (outcome) {
-    // The library rejects with the counter's state when it is over its points, and with an Error when the store failed.
-    if (!(outcome instanceof RateLimiterRes)) throw outcome;
-    current = outcome;
-  }
-  const previous = counter.previousDayKey ? await store.get(counter.previousDayKey) : null;
-  const carried = previous && previous.msBeforeNext > 0 ? previous : null;
-  const points = counter.limit.points;
-  if (current.consumedPoints > points) return { exceeded: true, msBeforeReset: current.msBeforeNext };
-  // Yesterday's window began first and is as long, so it ends first: then only today's count remains.
-  if (carried && current.consumedPoints + carried.consumedPoints > points) return { exceeded: true, msBeforeReset: carried.msBeforeNext };
-
-  return { exceeded: false, msBeforeReset: 0 };
-}
-
-async function respond(decision: Decision, challengeMaxNumber: number | undefined): Promise<GuardResult> {
+async function refusalFor(decision: Decision, challengeMaxNumber: number | undefined): Promise<GuardResult> {
   if (decision.kind === "ok") return { ok: true };
   if (decision.kind === "limited") {
-    const error = new AppError("RATE_LIMITED", `Too many attempts. Please try again in ${describeWait(decision.retryAfterSeconds)}.`);
+    const wait = decision.retryAfterSeconds;
 
-    return {
-      ok: false,
-      response: Response.json(
-        { error: { code: error.code, message: error.message } },
-        { status: error.status, headers: { "retry-after": String(decision.retryAfterSeconds), "cache-control": "no-store" } },
-      ),
-    };
+    return { ok: false, error: new AppError("RATE_LIMITED", `Too many attempts. Please try again in ${describeWait(wait)}.`, { retryAfterSeconds: wait }) };
   }
-  const error = new AppError("CHALLENGE_REQUIRED", "There have been many attempts from your connection. Your browser needs to solve a short check before we continue.");
-  const challenge: Challenge = await createChallenge({ maxNumber: challengeMaxNumber });
+  const challenge = await createChallenge({ maxNumber: challengeMaxNumber });
 
   return {
     ok: false,
-    response: Response.json({ error: { code: error.code, message: error.message, challenge } }, { status: error.status, headers: { "cache-control": "no-store" } }),
+    error: new AppError("CHALLENGE_REQUIRED", "There have been many attempts from your connection. Your browser needs to solve a short check before we continue.", { challenge }),
   };
 }
 

@@ -1,4 +1,4 @@
-import { deleteExpiredAbuseRows } from "@/lib/abuse/guard";
+import { deleteExpiredAbuseRows } from "@/lib/abuse/cleanup";
 import { emailSenderRunning, sendDueEmails, wakeEmailSender } from "@/lib/email/sender";
 import { type DueRemindersResult, settleDueReminders } from "@/lib/reminders/due";
 import { drainStripeEvents } from "@/lib/stripe/webhooks/inbox";

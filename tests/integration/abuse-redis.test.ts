@@ -1,7 +1,9 @@
 import { randomBytes } from "node:crypto";
 import type Redis from "ioredis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { forwardedClientAddress } from "@/lib/abuse/client-ip";
 import { type GuardCreation, type GuardInput, createGuard } from "@/lib/abuse/guard";
+import { errorResponse } from "@/lib/http";
 import { type AbuseLimits } from "@/lib/abuse/limits";
 import { createRedis } from "@/lib/abuse/redis";
 import { type ChallengeToSolve, solveChallenge } from "@/lib/abuse/solve-challenge";
@@ -48,11 +50,12 @@ describe.skipIf(!REDIS_URL)("rate limits in Redis", () => {
 
     return `2001:db8:${hex.slice(0, 4)}:${hex.slice(4, 8)}:${hex.slice(8, 12)}::1`;
   };
-  const request = (ip: string) => new Request("http://localhost:3000/api/checkout", { method: "POST", headers: { "x-forwarded-for": ip } });
   const call = async (guard: GuardCreation, ip: string, input: Partial<GuardInput> = {}) => {
-    const result = await guard(request(ip), { scope: "checkout", ...input });
+    const result = await guard({ scope: "checkout", clientAddress: forwardedClientAddress(ip), ...input });
+    if (result.ok) return { status: 200, body: null };
+    const response = errorResponse(result.error);
 
-    return result.ok ? { status: 200, body: null } : { status: result.response.status, body: (await result.response.json()) as { error: { code: string; challenge?: ChallengeToSolve } }, retryAfter: result.response.headers.get("retry-after") };
+    return { status: response.status, body: (await response.json()) as { error: { code: string; challenge?: ChallengeToSolve } }, retryAfter: response.headers.get("retry-after") };
   };
 
   it("shares counts between instances: soft limit → proof of work, hard limit → 429 with Retry-After", async () => {

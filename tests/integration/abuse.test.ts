@@ -6,7 +6,10 @@ import postgres from "postgres";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { type Database, getDb, schema } from "@/db";
 import { rateLimits, spentChallenges } from "@/db/schema";
-import { type GuardCreation, type GuardInput, createGuard, deleteExpiredAbuseRows } from "@/lib/abuse/guard";
+import { deleteExpiredAbuseRows } from "@/lib/abuse/cleanup";
+import { forwardedClientAddress } from "@/lib/abuse/client-ip";
+import { type GuardCreation, type GuardInput, createGuard } from "@/lib/abuse/guard";
+import { errorResponse } from "@/lib/http";
 import { type AbuseLimits } from "@/lib/abuse/limits";
 import { type ChallengeToSolve, solveChallenge } from "@/lib/abuse/solve-challenge";
 import { useTestDatabase } from "../support/database";
@@ -55,21 +58,23 @@ afterAll(async () => {
   await Promise.all(clients.map((client) => client.end({ timeout: 5 })));
 });
 
-/** A request as our proxy forwards it: whatever the client claimed, then the address the proxy saw. */
-const requestFrom = (ip: string | null, path = "/api/checkout") =>
-  new Request(`http://localhost:3000${path}`, { method: "POST", headers: ip ? { "x-forwarded-for": `192.0.2.250, ${ip}` } : {} });
+/** The address as the app reads it from our proxy's header: whatever the client claimed, then the address the proxy saw. */
+const addressFrom = (ip: string | null) => (ip ? forwardedClientAddress(`192.0.2.250, ${ip}`) : null);
+type Attempt = Omit<GuardInput, "clientAddress">;
 
 type ErrorBody = { error: { code: string; message: string; challenge?: ChallengeToSolve } };
 
-async function attempt(guard: GuardCreation, ip: string | null, input: GuardInput): Promise<{ status: number; body: ErrorBody | null; retryAfter: string | null }> {
-  const result = await guard(requestFrom(ip, input.scope === "checkout" ? "/api/checkout" : "/api/reminders"), input);
+/** One attempt, answered as the HTTP layer answers it. */
+async function attempt(guard: GuardCreation, ip: string | null, input: Attempt): Promise<{ status: number; body: ErrorBody | null; retryAfter: string | null }> {
+  const result = await guard({ ...input, clientAddress: addressFrom(ip) });
   if (result.ok) return { status: 200, body: null, retryAfter: null };
+  const response = errorResponse(result.error);
 
-  return { status: result.response.status, body: (await result.response.json()) as ErrorBody, retryAfter: result.response.headers.get("retry-after") };
+  return { status: response.status, body: (await response.json()) as ErrorBody, retryAfter: response.headers.get("retry-after") };
 }
 
 /** The status of each of `count` attempts, alternating between the instances or on one. */
-async function statuses(count: number, guards: GuardCreation[], ip: string | null, input: GuardInput): Promise<number[]> {
+async function statuses(count: number, guards: GuardCreation[], ip: string | null, input: Attempt): Promise<number[]> {
   const seen: number[] = [];
   for (let i = 0; i < count; i++) seen.push((await attempt(guards[i % guards.length]!, ip, input)).status);
 

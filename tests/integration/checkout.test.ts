@@ -3,7 +3,7 @@ import fc from "fast-check";
 import type Stripe from "stripe";
 import { describe, expect, it } from "vitest";
 import { env } from "@/lib/env";
-import { startGiftCheckout } from "@/lib/gifts/start-gift-checkout";
+import { POST as postCheckout } from "@/app/api/checkout/route";
 import { ensureProductUncached } from "@/lib/stripe/gift-products";
 import { someClient } from "../support/clients";
 import { useTestDatabase } from "../support/database";
@@ -43,7 +43,7 @@ async function sessionsFor(attemptId: string) {
 describe("POST /api/checkout", () => {
   it("creates a one-time Checkout Session for the amount, in minor units, and returns its URL", async () => {
     const input = { ...valid(), amount: "25.50", articleUrl: "https://news.example/story", campaign: "footer", section: "world" };
-    const response = await startGiftCheckout(jsonRequest(input));
+    const response = await postCheckout(jsonRequest(input));
 
     expect(response.status).toBe(200);
     const { url } = (await response.json()) as { url: string };
@@ -67,10 +67,10 @@ describe("POST /api/checkout", () => {
 
   it("gives a double click the same session", async () => {
     const input = valid();
-    const [a, b] = await Promise.all([startGiftCheckout(jsonRequest(input)), startGiftCheckout(jsonRequest(input))]);
+    const [a, b] = await Promise.all([postCheckout(jsonRequest(input)), postCheckout(jsonRequest(input))]);
     const first = (await a.json()) as { url: string };
     const second = (await b.json()) as { url: string };
-    const third = (await (await startGiftCheckout(jsonRequest(input))).json()) as { url: string };
+    const third = (await (await postCheckout(jsonRequest(input))).json()) as { url: string };
 
     expect(first.url).toBe(second.url);
     expect(third.url).toBe(first.url);
@@ -79,9 +79,9 @@ describe("POST /api/checkout", () => {
 
   it("gives a reader who paid and comes back to the same form a new session", async () => {
     const input = valid();
-    const first = (await (await startGiftCheckout(jsonRequest(input))).json()) as { url: string };
+    const first = (await (await postCheckout(jsonRequest(input))).json()) as { url: string };
     await payCheckout(/(cs_test_\w+)$/.exec(first.url)![1]!);
-    const again = (await (await startGiftCheckout(jsonRequest(input))).json()) as { url: string };
+    const again = (await (await postCheckout(jsonRequest(input))).json()) as { url: string };
 
     expect(again.url).not.toBe(first.url);
     const session = await sandboxStripe().checkout.sessions.retrieve(/(cs_test_\w+)$/.exec(again.url)![1]!);
@@ -104,13 +104,13 @@ describe("POST /api/checkout", () => {
       duplex: "half",
     } as RequestInit);
     expect(request.headers.get("content-length")).toBeNull();
-    expect((await startGiftCheckout(request)).status).toBe(413);
+    expect((await postCheckout(request)).status).toBe(413);
   });
 
   it("gives a changed amount on the same form a new session", async () => {
     const input = valid();
-    const a = (await (await startGiftCheckout(jsonRequest(input))).json()) as { url: string };
-    const b = (await (await startGiftCheckout(jsonRequest({ ...input, amount: "30" }))).json()) as { url: string };
+    const a = (await (await postCheckout(jsonRequest(input))).json()) as { url: string };
+    const b = (await (await postCheckout(jsonRequest({ ...input, amount: "30" }))).json()) as { url: string };
 
     expect(a.url).not.toBe(b.url);
     expect((await sessionsFor(input.attemptId)).map((s) => s.amount_total).sort()).toEqual([2500, 3000]);
@@ -129,7 +129,7 @@ describe("POST /api/checkout", () => {
     [{ attemptId: "not-a-uuid" }, "attemptId", "attempt id"],
   ])("refuses %j with 422 naming %s, and creates nothing", async (override, field, message) => {
     const input = { ...valid(), ...override };
-    const response = await startGiftCheckout(jsonRequest(input));
+    const response = await postCheckout(jsonRequest(input));
 
     expect(response.status).toBe(422);
     const body = (await response.json()) as { error: { code: string; fieldErrors: Record<string, string> } };
@@ -140,7 +140,7 @@ describe("POST /api/checkout", () => {
 
   it("drops attribution it cannot use rather than refusing the gift", async () => {
     const input = { ...valid(), articleUrl: "javascript:alert(1)", campaign: "<script>", section: "world & politics", variant: "x".repeat(101) };
-    const response = await startGiftCheckout(jsonRequest(input));
+    const response = await postCheckout(jsonRequest(input));
 
     expect(response.status).toBe(200);
     const [session] = await sessionsFor(input.attemptId);
@@ -148,12 +148,12 @@ describe("POST /api/checkout", () => {
   });
 
   it("refuses a body that is not JSON or a form, and an oversized one", async () => {
-    expect((await startGiftCheckout(jsonRequest("{not json"))).status).toBe(400);
-    expect((await startGiftCheckout(jsonRequest("[1,2]"))).status).toBe(400);
-    expect((await startGiftCheckout(jsonRequest("amount=5", "text/plain"))).status).toBe(415);
-    expect((await startGiftCheckout(jsonRequest("amount=5", "multipart/form-data; boundary=x"))).status).toBe(415);
+    expect((await postCheckout(jsonRequest("{not json"))).status).toBe(400);
+    expect((await postCheckout(jsonRequest("[1,2]"))).status).toBe(400);
+    expect((await postCheckout(jsonRequest("amount=5", "text/plain"))).status).toBe(415);
+    expect((await postCheckout(jsonRequest("amount=5", "multipart/form-data; boundary=x"))).status).toBe(415);
     const huge = { ...valid(), section: "x".repeat(20_000) };
-    expect((await startGiftCheckout(jsonRequest(huge))).status).toBe(413);
+    expect((await postCheckout(jsonRequest(huge))).status).toBe(413);
   });
 
   it("turns any malformed input into a 4xx without creating a session (fuzzed)", async () => {
@@ -172,7 +172,7 @@ describe("POST /api/checkout", () => {
           { requiredKeys: [] },
         ),
         async (fuzz) => {
-          const response = await startGiftCheckout(jsonRequest({ ...fuzz, attemptId }));
+          const response = await postCheckout(jsonRequest({ ...fuzz, attemptId }));
           expect([200, 400, 413, 422]).toContain(response.status);
           if (response.status === 200) {
             // Only a gift the schema accepts gets a session: it must be within the bounds.
@@ -188,16 +188,16 @@ describe("POST /api/checkout", () => {
   });
 
   it("sends a plain form post (no JavaScript) to Stripe with a 303, and a bad one back to the picker", async () => {
-    const ok = await startGiftCheckout(formRequest({ ...valid(), amount: "10", customAmount: "" }));
+    const ok = await postCheckout(formRequest({ ...valid(), amount: "10", customAmount: "" }));
     expect(ok.status).toBe(303);
     expect(ok.headers.get("location")).toMatch(/\/c\/pay\/cs_test_/);
 
-    const custom = await startGiftCheckout(formRequest({ ...valid(), amount: "10", customAmount: "42" }));
+    const custom = await postCheckout(formRequest({ ...valid(), amount: "10", customAmount: "42" }));
     const session = await sandboxStripe().checkout.sessions.retrieve(/(cs_test_\w+)$/.exec(custom.headers.get("location")!)![1]!);
     expect(session.amount_total).toBe(4200);
 
     const attemptId = randomUUID();
-    const bad = await startGiftCheckout(formRequest({ ...valid(), attemptId, amount: "10", customAmount: "0.10" }));
+    const bad = await postCheckout(formRequest({ ...valid(), attemptId, amount: "10", customAmount: "0.10" }));
     expect(bad.status).toBe(303);
     const back = new URL(bad.headers.get("location")!);
     expect(back.pathname).toBe("/donate");
@@ -215,7 +215,7 @@ describe.each([
 
   it("creates a subscription-mode session on the fixed product, our metadata on the session and the subscription", async () => {
     const input = { ...recurring(), articleUrl: "https://news.example/story", campaign: "footer", section: "world", variant: "b" };
-    const response = await startGiftCheckout(jsonRequest(input));
+    const response = await postCheckout(jsonRequest(input));
 
     expect(response.status).toBe(200);
     const { url } = (await response.json()) as { url: string };
@@ -255,10 +255,10 @@ describe.each([
 
   it("gives a double click the same session", async () => {
     const input = recurring();
-    const [a, b] = await Promise.all([startGiftCheckout(jsonRequest(input)), startGiftCheckout(jsonRequest(input))]);
+    const [a, b] = await Promise.all([postCheckout(jsonRequest(input)), postCheckout(jsonRequest(input))]);
     const first = (await a.json()) as { url: string };
     const second = (await b.json()) as { url: string };
-    const third = (await (await startGiftCheckout(jsonRequest(input))).json()) as { url: string };
+    const third = (await (await postCheckout(jsonRequest(input))).json()) as { url: string };
 
     expect(first.url).toBeDefined();
     expect(second.url).toBe(first.url);
@@ -268,9 +268,9 @@ describe.each([
 
   it("gives a reader who paid and comes back to the same form a new session", async () => {
     const input = recurring();
-    const first = (await (await startGiftCheckout(jsonRequest(input))).json()) as { url: string };
+    const first = (await (await postCheckout(jsonRequest(input))).json()) as { url: string };
     await payCheckout(sessionIdOf(first.url));
-    const again = (await (await startGiftCheckout(jsonRequest(input))).json()) as { url: string };
+    const again = (await (await postCheckout(jsonRequest(input))).json()) as { url: string };
 
     expect(again.url).not.toBe(first.url);
     const session = await sandboxStripe().checkout.sessions.retrieve(sessionIdOf(again.url));
@@ -279,8 +279,8 @@ describe.each([
 
   it("gives once and this frequency, for the same attempt, different sessions", async () => {
     const input = recurring();
-    const once = (await (await startGiftCheckout(jsonRequest({ ...input, frequency: "once" }))).json()) as { url: string };
-    const repeat = (await (await startGiftCheckout(jsonRequest(input))).json()) as { url: string };
+    const once = (await (await postCheckout(jsonRequest({ ...input, frequency: "once" }))).json()) as { url: string };
+    const repeat = (await (await postCheckout(jsonRequest(input))).json()) as { url: string };
 
     expect(once.url).toBeDefined();
     expect(repeat.url).toBeDefined();
@@ -298,7 +298,7 @@ describe.each([
     [{ currency: "jpy" }, "currency", "Choose a currency"],
   ])("refuses %j with 422 naming %s, and creates nothing", async (override, field, message) => {
     const input = { ...recurring(), ...override };
-    const response = await startGiftCheckout(jsonRequest(input));
+    const response = await postCheckout(jsonRequest(input));
 
     expect(response.status).toBe(422);
     const body = (await response.json()) as { error: { code: string; fieldErrors: Record<string, string> } };
@@ -309,19 +309,19 @@ describe.each([
 
   it("accepts the limits themselves", async () => {
     for (const edge of ["1", "10000"]) {
-      const response = await startGiftCheckout(jsonRequest({ ...recurring(), amount: edge }));
+      const response = await postCheckout(jsonRequest({ ...recurring(), amount: edge }));
       expect(response.status).toBe(200);
     }
   });
 
   it("sends a plain form post (no JavaScript) to Stripe with a 303", async () => {
     const input = recurring();
-    const ok = await startGiftCheckout(formRequest({ ...input, amount: "10", customAmount: "7" }));
+    const ok = await postCheckout(formRequest({ ...input, amount: "10", customAmount: "7" }));
     expect(ok.status).toBe(303);
     const session = await sandboxStripe().checkout.sessions.retrieve(sessionIdOf(ok.headers.get("location")!));
     expect(session).toMatchObject({ mode: "subscription", amount_total: 700, metadata: { frequency } });
 
-    const bad = await startGiftCheckout(formRequest({ ...valid(), frequency, amount: "10", customAmount: "0.10" }));
+    const bad = await postCheckout(formRequest({ ...valid(), frequency, amount: "10", customAmount: "0.10" }));
     const back = new URL(bad.headers.get("location")!);
     expect(back.searchParams.get("error")).toBe("amount");
     expect(back.searchParams.get("frequency")).toBe(frequency);

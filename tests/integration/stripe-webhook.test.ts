@@ -16,11 +16,10 @@ import {
   payCheckout,
   sandboxStripe,
   signedWebhookRequest,
+  webhookResponse,
 } from "../support/stripe";
-import { handleStripeWebhook } from "@/lib/stripe/webhooks/handle-stripe-webhook";
 
 const database = useTestDatabase();
-const noDeferral = { afterResponse: () => {} };
 
 describe(`webhook route on ${database.kind}`, () => {
   beforeEach(async () => {
@@ -128,7 +127,7 @@ describe(`webhook route on ${database.kind}`, () => {
       ["garbage header", signedWebhookRequest(body, { signature: "t=abc,v1=def" })],
     ];
     for (const [name, request] of cases) {
-      const response = await handleStripeWebhook(request, noDeferral);
+      const response = await webhookResponse(request);
       expect({ name, status: response.status }).toEqual({ name, status: 400 });
       expect((await response.json()) as { error: string }).toHaveProperty("error");
     }
@@ -321,7 +320,7 @@ describe(`webhook route on ${database.kind}`, () => {
     await db.execute(sql.raw(`alter table stripe_events add constraint refuse_one check (id <> '${refused.id}')`));
     let responses: Response[];
     try {
-      responses = await Promise.all(requests.map((request) => handleStripeWebhook(request, noDeferral)));
+      responses = await Promise.all(requests.map((request) => webhookResponse(request)));
     } finally {
       await db.execute(sql`alter table stripe_events drop constraint refuse_one`);
     }
@@ -356,9 +355,9 @@ describe(`webhook route on ${database.kind}`, () => {
       ["an id that is not an event's", variant((e) => (e.id = "cs_test_123"))],
     ];
     for (const [name, body] of bodies) {
-      const response = await handleStripeWebhook(signedWebhookRequest(body), noDeferral);
+      const response = await webhookResponse(signedWebhookRequest(body));
       expect({ name, status: response.status }).toEqual({ name, status: 400 });
-      expect(((await response.json()) as { error: string }).error).toMatch(/^Not a Stripe event: /);
+      expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(/^Not a Stripe event: /);
     }
     expect(await countRows()).toEqual({ supporters: 0, stripeCustomers: 0, gifts: 0, recurringGifts: 0, payments: 0, stripeEvents: 0 });
   });

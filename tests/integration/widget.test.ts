@@ -10,7 +10,7 @@ const database = useTestDatabase();
 
 const { getDb } = await import("@/db");
 const { campaigns, rateLimits } = await import("@/db/schema");
-const { startGiftCheckout } = await import("@/lib/gifts/start-gift-checkout");
+const { POST: postCheckout } = await import("@/app/api/checkout/route");
 const { solveChallenge } = await import("@/lib/abuse/solve-challenge");
 const { hashIp } = await import("@/lib/abuse/hash");
 const { rateLimitSubject } = await import("@/lib/abuse/client-ip");
@@ -45,7 +45,7 @@ const clearLimits = () => getDb().delete(rateLimits);
 describe(`the widget's server side on ${database.kind}`, () => {
   describe("checkout from the widget", () => {
     it("charges the gift plus the covered fee, and says so in the metadata", async () => {
-      const response = await startGiftCheckout(checkoutRequest({ amount: "20", coverFee: true }));
+      const response = await postCheckout(checkoutRequest({ amount: "20", coverFee: true }));
       expect(response.status).toBe(200);
       const session = await sessionOf(response);
       expect(session.amount_total).toBe(2056);
@@ -54,7 +54,7 @@ describe(`the widget's server side on ${database.kind}`, () => {
     });
 
     it("gives a discreet one-time gift a neutral name and descriptor, and a discreet monthly gift a neutral product", async () => {
-      const once = await sessionOf(await startGiftCheckout(checkoutRequest({ discreet: true })));
+      const once = await sessionOf(await postCheckout(checkoutRequest({ discreet: true })));
       expect(once.line_items?.data[0]?.description).toBe("One-time payment");
       expect(once.metadata).toMatchObject({ discreet: "silent" });
       const paid = await payCheckout(once.id);
@@ -62,7 +62,7 @@ describe(`the widget's server side on ${database.kind}`, () => {
       expect(pi).toMatchObject({ statement_descriptor_suffix: "ONLINE SERVICES", description: "One-time payment" });
       expect(pi.latest_charge).toMatchObject({ calculated_statement_descriptor: "READERFUND* ONLINE SER" });
 
-      const monthly = await sessionOf(await startGiftCheckout(checkoutRequest({ frequency: "monthly", amount: "10", discreet: true, emailReceipts: true })));
+      const monthly = await sessionOf(await postCheckout(checkoutRequest({ frequency: "monthly", amount: "10", discreet: true, emailReceipts: true })));
       expect(monthly.metadata).toMatchObject({ discreet: "email" });
       const product = await sandboxStripe().products.retrieve("readerfund_gift_monthly_discreet");
       expect(product).toMatchObject({ name: "Monthly subscription", statement_descriptor: "ONLINE SERVICES" });
@@ -78,32 +78,32 @@ describe(`the widget's server side on ${database.kind}`, () => {
       await clearLimits();
       const statuses: number[] = [];
       // A fresh visitor id each time (the client chooses it) changes nothing: the address counter is shared.
-      for (let i = 0; i < 6; i++) statuses.push((await startGiftCheckout(checkoutRequest({ visitorId: `visitor_made_up_${i}_0000000` }, {}))).status);
+      for (let i = 0; i < 6; i++) statuses.push((await postCheckout(checkoutRequest({ visitorId: `visitor_made_up_${i}_0000000` }, {}))).status);
       expect(statuses).toEqual([200, 200, 200, 200, 200, 428]);
       await clearLimits();
     });
 
     it("carries a reminder's id from its signed link, and drops a link it cannot verify", async () => {
       const reminderId = randomUUID();
-      const good = await sessionOf(await startGiftCheckout(checkoutRequest({ reminder: sign(REMINDER_LINK_PURPOSE, reminderId), visitorId: "visitor_from_reminder_01" })));
+      const good = await sessionOf(await postCheckout(checkoutRequest({ reminder: sign(REMINDER_LINK_PURPOSE, reminderId), visitorId: "visitor_from_reminder_01" })));
       expect(good.metadata).toMatchObject({ reminder_id: reminderId, visitor_id: "visitor_from_reminder_01" });
-      const forged = await sessionOf(await startGiftCheckout(checkoutRequest({ reminder: `${sign(REMINDER_LINK_PURPOSE, reminderId)}x` })));
+      const forged = await sessionOf(await postCheckout(checkoutRequest({ reminder: `${sign(REMINDER_LINK_PURPOSE, reminderId)}x` })));
       expect(forged.metadata?.reminder_id).toBeUndefined();
     });
 
     it("asks a busy visitor for a proof of work, then lets the solved request through once", async () => {
       await clearLimits();
       const visitorId = "visitor_busy_0000000001";
-      for (let i = 0; i < 5; i++) expect((await startGiftCheckout(checkoutRequest({ visitorId }))).status).toBe(200);
-      const asked = await startGiftCheckout(checkoutRequest({ visitorId }));
+      for (let i = 0; i < 5; i++) expect((await postCheckout(checkoutRequest({ visitorId }))).status).toBe(200);
+      const asked = await postCheckout(checkoutRequest({ visitorId }));
       expect(asked.status).toBe(428);
       const { error } = (await asked.json()) as { error: { code: string; challenge: never } };
       expect(error.code).toBe("CHALLENGE_REQUIRED");
       const challenge = await solveChallenge(error.challenge);
-      expect((await startGiftCheckout(checkoutRequest({ visitorId, challenge }))).status).toBe(200);
-      expect((await startGiftCheckout(checkoutRequest({ visitorId, challenge }))).status).toBe(428);
+      expect((await postCheckout(checkoutRequest({ visitorId, challenge }))).status).toBe(200);
+      expect((await postCheckout(checkoutRequest({ visitorId, challenge }))).status).toBe(428);
       // A plain form post cannot solve it: back to the picker, which says to wait.
-      const form = await startGiftCheckout(formRequest({ visitorId }));
+      const form = await postCheckout(formRequest({ visitorId }));
       expect(form.status).toBe(303);
       expect(form.headers.get("location")).toMatch(/\/donate\?error=limited/);
     });
@@ -116,7 +116,7 @@ describe(`the widget's server side on ${database.kind}`, () => {
       const key = `checkout:ip:hard:${hashIp(rateLimitSubject("198.51.100.7"))}`;
       await getDb().insert(rateLimits).values({ key, points: 30, expire: new Date(Date.now() + 40 * 60 * 1000) });
       const before = (await sandboxStripe().checkout.sessions.list({ limit: 100 })).data.length;
-      const response = await startGiftCheckout(checkoutRequest({ visitorId: "visitor_new_here_0000001" }, headers));
+      const response = await postCheckout(checkoutRequest({ visitorId: "visitor_new_here_0000001" }, headers));
       expect(response.status).toBe(429);
       expect(Number(response.headers.get("retry-after"))).toBeGreaterThan(39 * 60);
       expect(((await response.json()) as { error: { message: string } }).error.message).toMatch(/^Too many attempts\. Please try again in 40 minutes\./);

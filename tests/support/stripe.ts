@@ -1,6 +1,7 @@
 import Stripe from "stripe";
 import { afterAll, beforeAll } from "vitest";
-import { handleStripeWebhook } from "@/lib/stripe/webhooks/handle-stripe-webhook";
+import { failureResponse, readStripeDelivery } from "@/lib/http";
+import { type ReceiveOptions, receiveStripeEvent } from "@/lib/stripe/webhooks/receive-stripe-event";
 import type { StartedSandbox } from "../../stripe-sandbox/server";
 import { SANDBOX_WEBHOOK_SECRET, startTestSandbox } from "./sandbox";
 
@@ -91,6 +92,21 @@ export function signedWebhookRequest(
 }
 
 /**
+ * The webhook route's answer to a request (app/api/stripe/webhook/route.ts), with the work it
+ * defers after its answer handed to `afterStore` instead of Next's `after`, which needs a request
+ * of Next's own.
+ */
+export async function webhookResponse(request: Request, options: ReceiveOptions = { afterStore: () => {} }): Promise<Response> {
+  try {
+    const outcome = await receiveStripeEvent(await readStripeDelivery(request), options);
+
+    return Response.json({ received: true, duplicate: outcome === "duplicate" });
+  } catch (error) {
+    return failureResponse("webhook", error);
+  }
+}
+
+/**
  * Delivers events to the webhook handler as Stripe would (each signed, the body exactly as sent),
  * and returns the responses. Work the handler defers until after its response is collected in
  * `deferred`, so a test decides when the worker runs.
@@ -98,9 +114,7 @@ export function signedWebhookRequest(
 export async function deliver(events: Stripe.Event[], deferred: Array<() => Promise<void>> = []) {
   const responses: Response[] = [];
   for (const event of events) {
-    const response = await handleStripeWebhook(signedWebhookRequest(JSON.stringify(event, null, 2)), {
-      afterResponse: (task) => deferred.push(task),
-    });
+    const response = await webhookResponse(signedWebhookRequest(JSON.stringify(event, null, 2)), { afterStore: (task) => deferred.push(task) });
     responses.push(response);
   }
 

@@ -1,6 +1,6 @@
 // GET /api/health: readiness, for load balancers and start-up scripts: 200 while the database
 // answers, 503 with Retry-After while it cannot be reached. Liveness alone is /api/health/live.
-import { rawQuery } from "@/db";
+import { pingDatabase } from "@/db/queries/health";
 import { DATABASE_RETRY_AFTER_SECONDS, logDatabaseUnavailable, withDatabaseTimeout } from "@/lib/errors";
 
 export const runtime = "nodejs";
@@ -11,7 +11,7 @@ const DATABASE_CHECK_MS = 2000;
 
 export async function GET(): Promise<Response> {
   try {
-    await withDatabaseTimeout(rawQuery("select 1", []), DATABASE_CHECK_MS);
+    await withDatabaseTimeout(pingDatabase(), DATABASE_CHECK_MS);
 
     return Response.json({ ok: true, database: "ok" }, { headers: { "cache-control": "no-store" } });
   } catch (error) {

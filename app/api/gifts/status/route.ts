@@ -3,7 +3,7 @@
 // 503 with Retry-After (the thank-you page keeps asking).
 import { findGiftByCheckoutSession } from "@/db/queries/gifts";
 import { findRecurringGiftByCheckoutSession } from "@/db/queries/recurring-gifts";
-import { failureResponse } from "@/lib/errors";
+import { failureResponse } from "@/lib/http";
 import { CHECKOUT_SESSION_ID } from "@/lib/gifts/checkout-session-id";
 
 export const runtime = "nodejs";

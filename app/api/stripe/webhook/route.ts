@@ -1,10 +1,18 @@
 // POST /api/stripe/webhook: Stripe's signed events. Verify, store once, answer; apply after.
 import { after } from "next/server";
-import { handleStripeWebhook } from "@/lib/stripe/webhooks/handle-stripe-webhook";
+import { failureResponse, readStripeDelivery } from "@/lib/http";
+import { receiveStripeEvent } from "@/lib/stripe/webhooks/receive-stripe-event";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
 export async function POST(request: Request): Promise<Response> {
-  return handleStripeWebhook(request, { afterResponse: after });
+  try {
+    const outcome = await receiveStripeEvent(await readStripeDelivery(request), { afterStore: after });
+
+    return Response.json({ received: true, duplicate: outcome === "duplicate" });
+  } catch (error) {
+    // A 4xx for what Stripe should not send again; anything else is a 5xx, so Stripe retries.
+    return failureResponse("webhook", error);
+  }
 }

@@ -1,5 +1,5 @@
 // GET /embed/v1/picker: the picker's HTML for the embed's shadow root (see lib/widget/client/loader.ts).
-import { corsHeaders } from "@/lib/embed/cors";
+import { corsHeaders } from "@/lib/http";
 import { log } from "@/lib/log";
 import { pickerModel } from "@/lib/widget/picker-model";
 import { renderPickerFragment } from "@/lib/widget/render-fragment";

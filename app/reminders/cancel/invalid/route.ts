@@ -1,9 +1,10 @@
 // GET /reminders/cancel/invalid: where the cancel page sends a link it cannot use (404, a plain page).
-import { invalidReminderLinkResponse } from "@/lib/reminders/invalid-link";
+import { htmlResponse } from "@/lib/http";
+import { invalidReminderLinkPage } from "@/lib/reminders/invalid-link";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
 export function GET(): Response {
-  return invalidReminderLinkResponse(404);
+  return htmlResponse(invalidReminderLinkPage(), { status: 404 });
 }

@@ -1,72 +1,57 @@
 import { env } from "@/lib/env";
-import { readBodyText } from "@/lib/http";
+import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { getStripe, Stripe } from "../client";
-import { storeStripeEvent } from "./inbox";
+import { type StoreOutcome, storeStripeEvent } from "./inbox";
 import { wakeWebhookWorker, webhookWorkerRunning } from "./worker";
 
-// Stripe's largest events are a few hundred kilobytes; anything far beyond is not from Stripe.
-const MAX_BODY_BYTES = 2_000_000;
+/** What Stripe sent: the body exactly as it arrived (never re-serialised) and its Stripe-Signature header. */
+export type StripeDelivery = { rawBody: string; signature: string | null };
 
-export type HandleStripeWebhookOptions = {
+export type ReceiveOptions = {
   /**
-   * Runs work after the response is sent (Next's `after`), when no background loop runs in this
+   * Runs work after the answer is sent (Next's `after`), when no background loop runs in this
    * process; the event is already stored by then.
    */
-  afterResponse: (task: () => Promise<void>) => void;
+  afterStore: (task: () => Promise<void>) => void;
 };
 
-const json = (status: number, body: unknown) => Response.json(body, { status });
-
 /**
- * POST /api/stripe/webhook. Verifies the signature on the raw body, stores the event once in the
- * inbox (keyed by its id) and answers 2xx; effects are applied by the webhook worker after the
- * response, so a slow Stripe API or mail server never delays the answer. A bad signature is a 400
- * with nothing written; a database failure is a 500, so Stripe retries.
+ * A webhook delivery: verifies the signature on the raw body, stores the event once in the inbox
+ * (keyed by its id) and says what became of it; effects are applied by the webhook worker later,
+ * so a slow Stripe API or mail server never delays the answer. A missing or bad signature, or a
+ * signed body that is not an event we can store, is a BAD_REQUEST with nothing written; a failure to
+ * store is thrown as it is, for a 5xx Stripe retries.
  */
-export async function handleStripeWebhook(request: Request, options: HandleStripeWebhookOptions): Promise<Response> {
-  const signature = request.headers.get("stripe-signature");
-  if (!signature) return json(400, { error: "Missing Stripe-Signature header" });
-
-  const raw = await readBodyText(request, MAX_BODY_BYTES);
-  if (raw === null) return json(413, { error: "Payload too large" });
-
+export async function receiveStripeEvent(delivery: StripeDelivery, options: ReceiveOptions): Promise<StoreOutcome> {
+  if (!delivery.signature) throw new AppError("BAD_REQUEST", "Missing Stripe-Signature header.");
   let body: unknown;
   try {
-    // The exact bytes Stripe signed: never a re-serialised body.
-    body = getStripe().webhooks.constructEvent(raw, signature, env().stripe.webhookSecret);
+    body = getStripe().webhooks.constructEvent(delivery.rawBody, delivery.signature, env().stripe.webhookSecret);
   } catch (error) {
     const reason = error instanceof Stripe.errors.StripeSignatureVerificationError ? error.message : "Invalid payload";
     log.warn("webhook rejected", { reason });
-
-    return json(400, { error: `Webhook signature verification failed: ${reason}` });
+    throw new AppError("BAD_REQUEST", `Webhook signature verification failed: ${reason}`);
   }
   const checked = asStorableEvent(body);
   if ("problem" in checked) {
     log.warn("webhook rejected", { reason: checked.problem });
-
-    return json(400, { error: `Not a Stripe event: ${checked.problem}` });
+    throw new AppError("BAD_REQUEST", `Not a Stripe event: ${checked.problem}`);
   }
   const { event } = checked;
-
-  let stored: Awaited<ReturnType<typeof storeStripeEvent>>;
-  try {
-    stored = await storeStripeEvent(event, raw);
-  } catch (error) {
+  const outcome = await storeStripeEvent(event, delivery.rawBody).catch((error: unknown) => {
     log.error("webhook could not be stored", { event: event.id, type: event.type, error });
-
-    return json(500, { error: "Could not store the event; Stripe will retry" });
-  }
-
-  if (stored === "stored") {
+    throw error;
+  });
+  if (outcome === "stored") {
     // A long-lived server's own loop applies the event; the kick is enough. Elsewhere the work
-    // must be tied to this request's lifetime, after the response is sent.
+    // must be tied to this request's lifetime, after the answer is sent.
     if (webhookWorkerRunning()) void wakeWebhookWorker();
-    else options.afterResponse(() => wakeWebhookWorker());
+    else options.afterStore(() => wakeWebhookWorker());
   }
-  log.debug("webhook received", { event: event.id, type: event.type, outcome: stored });
+  log.debug("webhook received", { event: event.id, type: event.type, outcome });
 
-  return json(200, { received: true, duplicate: stored === "duplicate" });
+  return outcome;
 }
 
 // Stripe's event ids are `evt_` and letters and digits; event types are dotted lower-case words.
