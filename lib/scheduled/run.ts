@@ -1,7 +1,7 @@
 import { deleteExpiredAbuseRows } from "@/lib/abuse/cleanup";
 import { emailSenderRunning, sendDueEmails, wakeEmailSender } from "@/lib/email/sender";
 import { type DueRemindersResult, settleDueReminders } from "@/lib/reminders/due";
-import { drainStripeEvents } from "@/lib/stripe/webhooks/inbox";
+import { drainStripeEvents } from "@/lib/stripe/webhooks/apply-events";
 import { workerLoop } from "@/lib/workers/loop";
 import { queueYearlyStatements } from "./yearly-statements";
 

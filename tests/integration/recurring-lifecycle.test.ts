@@ -6,7 +6,7 @@ import { upsertRecurringGift } from "@/lib/recurring/record";
 import { subscriptionFacts } from "@/lib/recurring/subscription-facts";
 import { useTestDatabase } from "../support/database";
 import { ensureGiftProducts, GIFT_PRODUCTS, giveOnce, startRecurringGift as startGift } from "../support/gifts";
-import { drainStripeEvents } from "@/lib/stripe/webhooks/inbox";
+import { drainStripeEvents } from "@/lib/stripe/webhooks/apply-events";
 import { clearLedger, drainUntilSettled, type LedgerSnapshot, ledgerSnapshot, makePendingDue } from "../support/ledger";
 import {
   control,

@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import type Stripe from "stripe";
 import { beforeAll, describe, expect, it } from "vitest";
-import { drainStripeEvents } from "@/lib/stripe/webhooks/inbox";
+import { drainStripeEvents } from "@/lib/stripe/webhooks/apply-events";
 import { useTestDatabase } from "../support/database";
 import { ensureGiftProducts, startRecurringGift } from "../support/gifts";
 import { clearLedger, drainUntilSettled, type LedgerSnapshot, ledgerSnapshot, makePendingDue } from "../support/ledger";

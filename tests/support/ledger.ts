@@ -13,7 +13,7 @@ import {
   stripeEvents,
   supporters,
 } from "@/db/schema";
-import { drainStripeEvents } from "@/lib/stripe/webhooks/inbox";
+import { drainStripeEvents } from "@/lib/stripe/webhooks/apply-events";
 
 /**
  * Everything the ledger holds, without our generated ids and clocks (and without when each row was

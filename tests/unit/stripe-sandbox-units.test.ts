@@ -4,7 +4,7 @@ import { MAX_AUTOMATIC_ATTEMPTS, nextPeriodEnd, RETRY_AFTER_DAYS } from "../../s
 import { checkCard, offSessionOutcome, passesLuhn, TEST_CARDS } from "../../stripe-sandbox/cards";
 import { stripeFee } from "../../stripe-sandbox/fees";
 import { signPayload } from "../../stripe-sandbox/webhooks";
-import { retryDelaySeconds } from "@/lib/stripe/webhooks/inbox";
+import { retryDelaySeconds } from "@/lib/stripe/webhooks/inbox-leases";
 
 describe("stand-in pieces", () => {
   it("signs webhooks exactly as Stripe does (the SDK verifies them)", () => {

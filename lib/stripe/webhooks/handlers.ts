@@ -1,5 +1,5 @@
 import type Stripe from "stripe";
-import type { Transaction } from "@/db";
+import type { EventHandler } from "./event-handler";
 import { onChargeUpdated } from "./on-charge-updated";
 import { onCheckoutSessionAsyncPaymentSucceeded, onCheckoutSessionCompleted } from "./on-checkout-session-completed";
 import { onDispute } from "./on-dispute";
@@ -7,43 +7,43 @@ import { onInvoiceClosedUnpaid, onInvoicePaid, onInvoicePaymentFailed } from "./
 import { onRefund } from "./on-refund";
 import { onSubscriptionChanged } from "./on-subscription-changed";
 
-/** Writes an event causes, run in the transaction that marks the event processed. */
-export type ApplyEffects = (tx: Transaction) => Promise<void>;
-export type HandlerDeps = { stripe: Stripe };
-
 /**
- * A handler reads what it needs (re-fetching current state from Stripe, since the event's snapshot
- * may be stale) and returns the writes to make, or null when the event changes nothing for us.
+ * Where an event's effects fall among those of events Stripe created in the same second: facts
+ * first (gifts, payments, recurring gifts), then what refers to a payment (its fee), then what
+ * reverses one (refunds, disputes), so a batch rarely has to wait for itself.
  */
-export type EventHandler<E extends Stripe.Event> = (event: E, deps: HandlerDeps) => Promise<ApplyEffects | null>;
+const RANK = { FACT: 0, FEE: 1, REVERSAL: 2 } as const;
 
-type HandlerTable = { [K in Stripe.Event.Type]?: EventHandler<Extract<Stripe.Event, { type: K }>> };
+type Entry<K extends Stripe.Event.Type> = { handle: EventHandler<Extract<Stripe.Event, { type: K }>>; rank: (typeof RANK)[keyof typeof RANK] };
+type HandlerTable = { [K in Stripe.Event.Type]?: Entry<K> };
 
-/** One handler per event type. Types not listed are stored as `ignored` and answered 2xx. */
+const fact = <E extends Stripe.Event>(handle: EventHandler<E>) => ({ handle, rank: RANK.FACT });
+
+/** One handler per event type, with its rank. Types not listed are stored as `ignored` and answered 2xx. */
 const handlers = {
-  "checkout.session.completed": onCheckoutSessionCompleted,
-  "checkout.session.async_payment_succeeded": onCheckoutSessionAsyncPaymentSucceeded,
-  "charge.updated": onChargeUpdated,
-  "customer.subscription.created": onSubscriptionChanged,
-  "customer.subscription.updated": onSubscriptionChanged,
-  "customer.subscription.deleted": onSubscriptionChanged,
-  "customer.subscription.paused": onSubscriptionChanged,
-  "customer.subscription.resumed": onSubscriptionChanged,
-  "invoice.paid": onInvoicePaid,
-  "invoice.payment_failed": onInvoicePaymentFailed,
-  "invoice.payment_action_required": onInvoicePaymentFailed,
-  "invoice.marked_uncollectible": onInvoiceClosedUnpaid,
-  "invoice.voided": onInvoiceClosedUnpaid,
-  "charge.refunded": onRefund,
-  "charge.refund.updated": onRefund,
-  "refund.created": onRefund,
-  "refund.updated": onRefund,
-  "refund.failed": onRefund,
-  "charge.dispute.created": onDispute,
-  "charge.dispute.updated": onDispute,
-  "charge.dispute.closed": onDispute,
-  "charge.dispute.funds_withdrawn": onDispute,
-  "charge.dispute.funds_reinstated": onDispute,
+  "checkout.session.completed": fact(onCheckoutSessionCompleted),
+  "checkout.session.async_payment_succeeded": fact(onCheckoutSessionAsyncPaymentSucceeded),
+  "charge.updated": { handle: onChargeUpdated, rank: RANK.FEE },
+  "customer.subscription.created": fact(onSubscriptionChanged),
+  "customer.subscription.updated": fact(onSubscriptionChanged),
+  "customer.subscription.deleted": fact(onSubscriptionChanged),
+  "customer.subscription.paused": fact(onSubscriptionChanged),
+  "customer.subscription.resumed": fact(onSubscriptionChanged),
+  "invoice.paid": fact(onInvoicePaid),
+  "invoice.payment_failed": fact(onInvoicePaymentFailed),
+  "invoice.payment_action_required": fact(onInvoicePaymentFailed),
+  "invoice.marked_uncollectible": fact(onInvoiceClosedUnpaid),
+  "invoice.voided": fact(onInvoiceClosedUnpaid),
+  "charge.refunded": { handle: onRefund, rank: RANK.REVERSAL },
+  "charge.refund.updated": { handle: onRefund, rank: RANK.REVERSAL },
+  "refund.created": { handle: onRefund, rank: RANK.REVERSAL },
+  "refund.updated": { handle: onRefund, rank: RANK.REVERSAL },
+  "refund.failed": { handle: onRefund, rank: RANK.REVERSAL },
+  "charge.dispute.created": { handle: onDispute, rank: RANK.REVERSAL },
+  "charge.dispute.updated": { handle: onDispute, rank: RANK.REVERSAL },
+  "charge.dispute.closed": { handle: onDispute, rank: RANK.REVERSAL },
+  "charge.dispute.funds_withdrawn": { handle: onDispute, rank: RANK.REVERSAL },
+  "charge.dispute.funds_reinstated": { handle: onDispute, rank: RANK.REVERSAL },
 } satisfies HandlerTable;
 
 export type HandledEventType = keyof typeof handlers;
@@ -56,5 +56,10 @@ export function isHandledEventType(type: string): type is HandledEventType {
 export function handlerFor(type: string): EventHandler<Stripe.Event> | null {
   // The table is keyed by type, so the handler found matches the event's type; TypeScript cannot
   // correlate the two through the lookup, hence the widening.
-  return isHandledEventType(type) ? (handlers[type] as EventHandler<Stripe.Event>) : null;
+  return isHandledEventType(type) ? (handlers[type].handle as EventHandler<Stripe.Event>) : null;
+}
+
+/** The event type's rank among events of the same second (facts first); 0 for types we do not handle. */
+export function applyRankOf(type: string): number {
+  return isHandledEventType(type) ? handlers[type].rank : RANK.FACT;
 }

@@ -1,6 +1,6 @@
 import type Stripe from "stripe";
 import { recordPaymentSettlement } from "@/lib/gifts/record-gift";
-import type { EventHandler } from "./handlers";
+import type { EventHandler } from "./event-handler";
 import { isGiftCharge } from "./charge-ownership";
 import { NotYetApplicable } from "./not-yet-applicable";
 import { settlementOf } from "./settlement";

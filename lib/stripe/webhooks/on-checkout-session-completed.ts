@@ -6,7 +6,7 @@ import { upsertRecurringGift } from "@/lib/recurring/record";
 import { readSubscriptionFacts } from "@/lib/recurring/subscription-facts";
 import { recordReminderOutcome } from "@/lib/reminders/conversion";
 import { type GiftOptions, readGiftMetadata } from "../metadata";
-import type { EventHandler } from "./handlers";
+import type { EventHandler } from "./event-handler";
 import { settlementOf } from "./settlement";
 
 /**

@@ -2,7 +2,7 @@ import type Stripe from "stripe";
 import { databaseNow } from "@/db/queries/clock";
 import { upsertDispute } from "@/lib/gifts/record-reversals";
 import { isGiftCharge, paymentIdForCharge } from "./charge-ownership";
-import type { EventHandler } from "./handlers";
+import type { EventHandler } from "./event-handler";
 import { NotYetApplicable } from "./not-yet-applicable";
 
 type DisputeEvent =

@@ -5,7 +5,7 @@ import { log } from "@/lib/log";
 import { readGiftMetadata } from "@/lib/stripe/metadata";
 import { recordInvoicePayment, recordPaymentFailure, upsertRecurringGift } from "@/lib/recurring/record";
 import { readSubscriptionFacts } from "@/lib/recurring/subscription-facts";
-import type { EventHandler } from "./handlers";
+import type { EventHandler } from "./event-handler";
 import { settlementOf } from "./settlement";
 
 const date = (unix: number | null | undefined) => (unix === null || unix === undefined ? null : new Date(unix * 1000));

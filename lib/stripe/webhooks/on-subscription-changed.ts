@@ -2,7 +2,7 @@ import type Stripe from "stripe";
 import { upsertRecurringGift } from "@/lib/recurring/record";
 import { readSubscriptionFacts } from "@/lib/recurring/subscription-facts";
 import { readGiftMetadata } from "@/lib/stripe/metadata";
-import type { EventHandler } from "./handlers";
+import type { EventHandler } from "./event-handler";
 
 type SubscriptionEvent =
   | Stripe.CustomerSubscriptionCreatedEvent

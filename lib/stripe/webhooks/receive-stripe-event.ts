@@ -2,7 +2,7 @@ import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { log } from "@/lib/log";
 import { getStripe, Stripe } from "../client";
-import { type StoreOutcome, storeStripeEvent } from "./inbox";
+import { type StoreOutcome, storeStripeEvent } from "./inbox-store";
 import { wakeWebhookWorker, webhookWorkerRunning } from "./worker";
 
 /** What Stripe sent: the body exactly as it arrived (never re-serialised) and its Stripe-Signature header. */

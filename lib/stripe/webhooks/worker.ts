@@ -1,6 +1,7 @@
 import { emailSenderRunning, wakeEmailSender } from "@/lib/email/sender";
 import { workerLoop } from "@/lib/workers/loop";
-import { drainStripeEvents, eventsAwaitingRelease } from "./inbox";
+import { drainStripeEvents } from "./apply-events";
+import { eventsAwaitingRelease } from "./inbox-leases";
 
 // Stripe reads in flight per pass. Few on purpose: answering Stripe comes first, and applying
 // events can trail by a moment.
