@@ -1,3 +1,4 @@
+import { parseClockStart } from "./clock-start";
 import { startSandbox } from "./server";
 
 /**
@@ -32,12 +33,24 @@ if (!secret.startsWith("whsec_")) {
   process.exit(2);
 }
 
+function clockStart(name: string): number | undefined {
+  const raw = config[name];
+  if (raw === undefined || raw === "") return undefined;
+  try {
+    return parseClockStart(raw);
+  } catch (error) {
+    console.error(`stripe-sandbox: ${name}: ${(error as Error).message}`);
+    process.exit(2);
+  }
+}
+
 const started = await startSandbox({
   port: integer("SANDBOX_PORT", 12111),
   host: config.SANDBOX_HOST || "127.0.0.1",
   publicUrl: config.SANDBOX_PUBLIC_URL || undefined,
   apiLatencyMs: integer("SANDBOX_API_LATENCY_MS", 0),
   balanceTransactionDelayMs: integer("SANDBOX_BALANCE_TRANSACTION_DELAY_MS", 0),
+  clockStart: clockStart("SANDBOX_CLOCK_START"),
   webhooks: {
     url: config.SANDBOX_WEBHOOK_URL || null,
     secret,
@@ -54,6 +67,7 @@ console.log(
   JSON.stringify({
     msg: "stripe-sandbox listening",
     url: started.url,
+    now: new Date(started.sandbox.clock.now() * 1000).toISOString(),
     webhooks: started.sandbox.webhooks.config.url ?? "(none)",
   }),
 );

@@ -83,6 +83,8 @@ export async function startSandbox(options: {
   webhooks: WebhookConfig;
   apiLatencyMs?: number;
   balanceTransactionDelayMs?: number;
+  /** The instant (unix seconds) the clock starts at, like a Stripe test clock's `frozen_time`; real time by default. */
+  clockStart?: number;
 }): Promise<StartedSandbox> {
   let publicUrl = options.publicUrl ?? "";
   const sandboxOptions: SandboxOptions = {
@@ -92,6 +94,7 @@ export async function startSandbox(options: {
     webhooks: options.webhooks,
     apiLatencyMs: options.apiLatencyMs ?? 0,
     balanceTransactionDelayMs: options.balanceTransactionDelayMs ?? 0,
+    clockStart: options.clockStart,
   };
   const sandbox = new Sandbox(sandboxOptions);
   const idempotency = new Map<string, IdempotencyEntry>();
