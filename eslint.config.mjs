@@ -1,6 +1,18 @@
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
 
+// Today's date, read from this machine: argument-less `new Date()` and `Date.now()`.
+const REAL_NOW = ["NewExpression[callee.name='Date'][arguments.length=0]", "CallExpression[callee.object.name='Date'][callee.property.name='now']"];
+// Inside an expectation: `expect(…)` and `expect.…(…)` themselves, and a matcher's arguments (`.toBe(…)`, `.not.toBe(…)`, `.resolves.not.toBe(…)`).
+const EXPECTATION = `:matches(${["callee.name", "callee.object.name", "callee.object.callee.name", "callee.object.object.callee.name", "callee.object.object.object.callee.name"]
+  .map((path) => `CallExpression[${path}='expect']`)
+  .join(", ")})`;
+const NO_TODAY_IN_EXPECTATIONS = REAL_NOW.map((now) => ({
+  selector: `${EXPECTATION} ${now}`,
+  message:
+    "An expectation must not depend on today's date: take the time from the stand-in's clock or the objects themselves. (Comparing with a clock the app itself reads in real time, such as a backoff, is fine: disable this on that line and say so.)",
+}));
+
 export default tseslint.config(
   { ignores: [".next/**", "node_modules/**", ".data/**", "test-results/**", "playwright-report/**", "next-env.d.ts", "db/migrations/**", "public/embed/**"] },
   js.configs.recommended,
@@ -17,6 +29,25 @@ export default tseslint.config(
     ignores: ["lib/env.ts"],
     rules: {
       "no-restricted-properties": ["error", { object: "process", property: "env", message: "Read configuration through env() from lib/env.ts." }],
+    },
+  },
+  {
+    // No test decides what to expect from the day it runs on (npm test runs the billing suites at awkward dates too).
+    files: ["tests/**"],
+    rules: { "no-restricted-syntax": ["error", ...NO_TODAY_IN_EXPECTATIONS] },
+  },
+  {
+    // Suites that move a stand-in's clock: there, now is the stand-in's, never this machine's.
+    files: ["tests/stripe-sandbox/**", "tests/support/clock.ts", "tests/integration/recurring-*.test.ts", "tests/integration/emails.test.ts", "tests/e2e/give-monthly.spec.ts"],
+    rules: {
+      "no-restricted-syntax": [
+        "error",
+        ...REAL_NOW.map((selector) => ({
+          selector,
+          message:
+            "This suite moves the stand-in's clock, so now is the stand-in's (its clock, the objects' times), not this machine's: a run starts it at awkward dates. For real time (a signature, a deadline), disable this on that line and say why.",
+        })),
+      ],
     },
   },
   {

@@ -1,15 +1,19 @@
 import { spawn } from "node:child_process";
 import path from "node:path";
 import { ensureChromium } from "../tests/support/chromium";
+import { awkwardDates } from "./lib/awkward-dates";
 import { ROOT } from "./lib/processes";
 
 /**
  * `npm test`: every test, in order of speed: types, lint, unit + integration + stand-in (vitest),
+ * the suites that depend on billing periods again with the stand-in's clock at each awkward date,
  * then the browser tests (Playwright) on the production build. The database is the embedded one,
  * or the PostgreSQL server named by DATABASE_URL (tests create and drop their own databases there).
  * With no Chromium it fetches Playwright's (`npx playwright install chromium`), so that `npm ci &&
  * npm test` is all the set-up a newcomer needs; only if that fails does it stop at once and say how
  * to get one. It never skips the browser tests.
+ * TEST_AWKWARD_DATES=0 leaves out the awkward dates (CI runs them in one of its two runs only);
+ * `npm test -- "awkward dates"` runs only the steps named.
  */
 const found = await ensureChromium({ echo: (chunk) => process.stdout.write(chunk) });
 if (found.path === null) {
@@ -21,32 +25,80 @@ const chromium = found.path;
 
 // Package bins by path: their "exports" maps do not all expose them to require.resolve.
 const bin = (pkg: string, file: string) => path.join(ROOT, "node_modules", pkg, file);
+const VITEST = bin("vitest", "vitest.mjs");
 
-const steps: Array<{ name: string; args: string[] }> = [
-  { name: "typecheck", args: [bin("typescript", "bin/tsc"), "--noEmit", "-p", "."] },
-  { name: "lint", args: [bin("eslint", "bin/eslint.js"), "."] },
-  { name: "vitest", args: [bin("vitest", "vitest.mjs"), "run"] },
-  { name: "playwright", args: [bin("@playwright/test", "cli.js"), "test"] },
+/** The suites whose outcome depends on billing periods: each moves a stand-in's clock of its own. */
+const CALENDAR_SUITES = [
+  "tests/stripe-sandbox/",
+  "tests/integration/recurring-lifecycle.test.ts",
+  "tests/integration/recurring-property.test.ts",
+  "tests/integration/emails.test.ts",
 ];
+
+const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(0)} s`;
+
+function run(args: string[], env: Record<string, string> = {}): Promise<number> {
+  return new Promise<number>((resolve) => {
+    const child = spawn(process.execPath, args, {
+      cwd: ROOT,
+      stdio: "inherit",
+      env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", CHROMIUM_PATH: chromium!, ...env },
+    });
+    child.on("exit", (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0)));
+  });
+}
+
+/** Each awkward date in turn, all of them even after a failure; one line per date, then a summary. */
+async function atAwkwardDates(): Promise<number> {
+  if (process.env.TEST_AWKWARD_DATES === "0") {
+    console.log("Left out: TEST_AWKWARD_DATES=0 (CI runs them against the other database).");
+
+    return 0;
+  }
+  const results: string[] = [];
+  let failed = 0;
+  for (const date of awkwardDates(new Date())) {
+    const start = date.start.toISOString();
+    console.log(`\n· ${date.name}: TEST_CLOCK_START=${start} TZ=${date.timeZone}`);
+    const began = Date.now();
+    const code = await run([VITEST, "run", "--reporter=dot", ...CALENDAR_SUITES], { TEST_CLOCK_START: start, TZ: date.timeZone });
+    const line = `${code === 0 ? "✓" : "✗"} ${start} ${date.timeZone.padEnd(16)} ${code === 0 ? "passed" : "FAILED"} in ${seconds(began).padStart(5)}  ${date.name}`;
+    console.log(line);
+    results.push(line);
+    if (code !== 0) failed++;
+  }
+  console.log(`\nThe billing-period suites at each awkward date:\n${results.join("\n")}`);
+  if (failed > 0) console.error(`To run one again: TEST_CLOCK_START=<instant> TZ=<zone> npx vitest run ${CALENDAR_SUITES.join(" ")}`);
+
+  return failed > 0 ? 1 : 0;
+}
+
+const steps: Array<{ name: string; run: () => Promise<number> }> = [
+  { name: "typecheck", run: () => run([bin("typescript", "bin/tsc"), "--noEmit", "-p", "."]) },
+  { name: "lint", run: () => run([bin("eslint", "bin/eslint.js"), "."]) },
+  { name: "vitest", run: () => run([VITEST, "run"]) },
+  { name: "awkward dates", run: atAwkwardDates },
+  { name: "playwright", run: () => run([bin("@playwright/test", "cli.js"), "test"]) },
+];
+
+const only = process.argv.slice(2);
+const unknown = only.filter((name) => !steps.some((step) => step.name === name));
+if (unknown.length > 0) {
+  console.error(`No such step: ${unknown.join(", ")}. The steps: ${steps.map((step) => step.name).join(", ")}.`);
+  process.exit(2);
+}
 
 const database = process.env.DATABASE_URL ? "PostgreSQL server (DATABASE_URL)" : "embedded PGlite";
 console.log(`Running every test against ${database}, browser ${chromium}.`);
 const started = Date.now();
-for (const step of steps) {
+for (const step of steps.filter((s) => only.length === 0 || only.includes(s.name))) {
   const stepStarted = Date.now();
   console.log(`\n── ${step.name} ${"─".repeat(Math.max(0, 60 - step.name.length))}`);
-  const code = await new Promise<number>((resolve) => {
-    const child = spawn(process.execPath, step.args, {
-      cwd: ROOT,
-      stdio: "inherit",
-      env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", CHROMIUM_PATH: chromium },
-    });
-    child.on("exit", (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0)));
-  });
+  const code = await step.run();
   if (code !== 0) {
-    console.error(`\n✗ ${step.name} failed (exit ${code}) after ${((Date.now() - stepStarted) / 1000).toFixed(0)} s.`);
+    console.error(`\n✗ ${step.name} failed (exit ${code}) after ${seconds(stepStarted)}.`);
     process.exit(code);
   }
-  console.log(`✓ ${step.name} passed in ${((Date.now() - stepStarted) / 1000).toFixed(0)} s.`);
+  console.log(`✓ ${step.name} passed in ${seconds(stepStarted)}.`);
 }
-console.log(`\nAll tests passed against ${database} in ${((Date.now() - started) / 1000).toFixed(0)} s.`);
+console.log(`\n${only.length === 0 ? "All tests" : only.join(", ")} passed against ${database} in ${seconds(started)}.`);

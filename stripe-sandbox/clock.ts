@@ -6,6 +6,14 @@
 export class Clock {
   private offsetSeconds = 0;
 
+  /** `startAt`: the instant (unix seconds) the clock shows now, as a test clock's `frozen_time`; real time by default. */
+  constructor(startAt?: number) {
+    if (startAt !== undefined) {
+      if (!Number.isInteger(startAt)) throw new RangeError("startAt must be a whole number of unix seconds");
+      this.offsetSeconds = startAt - Math.floor(Date.now() / 1000);
+    }
+  }
+
   now(): number {
     return Math.floor(Date.now() / 1000) + this.offsetSeconds;
   }

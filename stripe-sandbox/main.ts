@@ -1,3 +1,4 @@
+import { parseClockStart } from "./clock-start";
 import { startSandbox } from "./server";
 
 /**
@@ -32,6 +33,17 @@ if (!secret.startsWith("whsec_")) {
   process.exit(2);
 }
 
+function clockStart(name: string): number | undefined {
+  const raw = config[name];
+  if (raw === undefined || raw === "") return undefined;
+  try {
+    return parseClockStart(raw);
+  } catch (error) {
+    console.error(`stripe-sandbox: ${name}: ${(error as Error).message}`);
+    process.exit(2);
+  }
+}
+
 const started = await startSandbox({
   port: integer("SANDBOX_PORT", 12111),
   host: config.SANDBOX_HOST || "127.0.0.1",
@@ -39,6 +51,7 @@ const started = await startSandbox({
   apiLatencyMs: integer("SANDBOX_API_LATENCY_MS", 0),
   balanceTransactionDelayMs: integer("SANDBOX_BALANCE_TRANSACTION_DELAY_MS", 0),
   stateFile: config.SANDBOX_STATE_FILE || null,
+  clockStart: clockStart("SANDBOX_CLOCK_START"),
   webhooks: {
     url: config.SANDBOX_WEBHOOK_URL || null,
     secret,
@@ -55,6 +68,7 @@ console.log(
   JSON.stringify({
     msg: "stripe-sandbox listening",
     url: started.url,
+    now: new Date(started.sandbox.clock.now() * 1000).toISOString(),
     webhooks: started.sandbox.webhooks.config.url ?? "(none)",
     state: config.SANDBOX_STATE_FILE ? `${started.restored ? "restored from" : "kept in"} ${config.SANDBOX_STATE_FILE}` : "(memory only)",
   }),

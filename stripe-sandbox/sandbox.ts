@@ -40,6 +40,8 @@ export type SandboxOptions = {
   webhooks: WebhookConfig;
   apiLatencyMs: number;
   balanceTransactionDelayMs?: number;
+  /** The instant (unix seconds) the clock starts at; real time by default. */
+  clockStart?: number;
 };
 
 /** Who pays: what goes into a charge's billing_details. */
@@ -75,7 +77,7 @@ export function cardDetails(check: Extract<CardCheck, { ok: true }>, expiry: str
  * events are snapshots taken when emitted, and each action's events go out together as one burst.
  */
 export class Sandbox {
-  readonly clock = new Clock();
+  readonly clock: Clock;
   readonly webhooks: WebhookDeliverer;
   apiLatencyMs: number;
   /** How long after a successful charge its balance transaction is attached (0: at once). */
@@ -109,6 +111,7 @@ export class Sandbox {
   onChange: (() => void) | null = null;
 
   constructor(readonly options: SandboxOptions) {
+    this.clock = new Clock(options.clockStart);
     this.apiLatencyMs = options.apiLatencyMs;
     this.balanceTransactionDelayMs = options.balanceTransactionDelayMs ?? 0;
     this.webhooks = new WebhookDeliverer(

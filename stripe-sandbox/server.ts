@@ -90,6 +90,8 @@ export async function startSandbox(options: {
   balanceTransactionDelayMs?: number;
   /** A file to keep the state in between runs; without one the state lives in memory only. */
   stateFile?: string | null;
+  /** The instant (unix seconds) the clock starts at, like a Stripe test clock's `frozen_time`; real time by default. */
+  clockStart?: number;
 }): Promise<StartedSandbox> {
   let publicUrl = options.publicUrl ?? "";
   const sandboxOptions: SandboxOptions = {
@@ -99,6 +101,7 @@ export async function startSandbox(options: {
     webhooks: options.webhooks,
     apiLatencyMs: options.apiLatencyMs ?? 0,
     balanceTransactionDelayMs: options.balanceTransactionDelayMs ?? 0,
+    clockStart: options.clockStart,
   };
   let sandbox = new Sandbox(sandboxOptions);
   const idempotency = new Map<string, IdempotencyEntry>();

@@ -187,6 +187,8 @@ export async function startStripeSandbox(options: {
   const env: Record<string, string | undefined> = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
+    // A run's time zone reaches the stand-in and the app, whose dates must not depend on it.
+    TZ: process.env.TZ,
     SANDBOX_PORT: String(options.port),
     SANDBOX_WEBHOOK_URL: options.webhookUrl ?? "",
     SANDBOX_WEBHOOK_SECRET: options.webhookSecret,
@@ -219,6 +221,7 @@ export async function startApp(options: {
   const env: Record<string, string | undefined> = {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
+    TZ: process.env.TZ,
     ...options.env,
     // `next start` serves the production build whatever the caller's shell says.
     NODE_ENV: "production",

@@ -6,6 +6,8 @@ import { PGlite } from "@electric-sql/pglite";
 import { test as base, expect, type Page } from "@playwright/test";
 import AxeBuilder from "@axe-core/playwright";
 import postgres from "postgres";
+import Stripe from "stripe";
+import { clockMoves } from "../support/clock";
 import { freePort, type Started, startApp, startStripeSandbox, stopProcess } from "../../scripts/lib/processes";
 import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy";
 
@@ -32,6 +34,8 @@ export type Stack = {
    * reads it directly.
    */
   databaseProxy: Pick<TcpProxy, "cut" | "restore"> | null;
+  /** The stand-in's clock, moved to where a subscription's objects say (tests/support/clock.ts). */
+  clock: ReturnType<typeof clockMoves>;
 };
 
 /**
@@ -85,7 +89,13 @@ export const test = base.extend<object, { stack: Stack; stackGroup: string; appE
         port: sandboxPort,
         webhookUrl: `${appUrl}/api/stripe/webhook`,
         webhookSecret: WEBHOOK_SECRET,
-        env: { SANDBOX_WEBHOOK_DUPLICATE: "1", SANDBOX_WEBHOOK_SHUFFLE: "1", SANDBOX_WEBHOOK_RETRY_BASE_MS: "500" },
+        env: {
+          SANDBOX_WEBHOOK_DUPLICATE: "1",
+          SANDBOX_WEBHOOK_SHUFFLE: "1",
+          SANDBOX_WEBHOOK_RETRY_BASE_MS: "500",
+          // Where every stand-in the tests start sets its clock (tests/support/sandbox.ts); real time if unset.
+          ...(process.env.TEST_CLOCK_START ? { SANDBOX_CLOCK_START: process.env.TEST_CLOCK_START } : {}),
+        },
       });
       const appEnv = {
         ...dbEnv,
@@ -137,6 +147,15 @@ export const test = base.extend<object, { stack: Stack; stackGroup: string; appE
         return json as never;
       };
 
+      const sandboxAddress = new URL(sandbox.url);
+      const clock = clockMoves(
+        new Stripe("sk_test_e2e_clock", { host: sandboxAddress.hostname, port: sandboxAddress.port, protocol: "http", telemetry: false, maxNetworkRetries: 0 }),
+        {
+          now: async () => (await sandboxControl<{ now: number }>("GET", "/_sandbox/clock")).now,
+          advance: async (seconds) => (await sandboxControl<{ now: number }>("POST", "/_sandbox/clock", { seconds })).now,
+        },
+      );
+
       const runCron: Stack["runCron"] = async () => {
         const response = await fetch(`${appUrl}/api/cron`, { method: "POST", headers: { authorization: `Bearer ${CRON_SECRET}` } });
         if (!response.ok) throw new Error(`/api/cron → ${response.status}: ${await response.text()}`);
@@ -145,7 +164,7 @@ export const test = base.extend<object, { stack: Stack; stackGroup: string; appE
       };
 
       try {
-        await use({ appUrl, sandboxUrl: sandbox.url, databaseKind: serverUrl ? "postgres" : "pglite", withDatabase, query, sandboxControl, runCron, databaseProxy: proxy });
+        await use({ appUrl, sandboxUrl: sandbox.url, databaseKind: serverUrl ? "postgres" : "pglite", withDatabase, query, sandboxControl, clock, runCron, databaseProxy: proxy });
       } finally {
         await stopProcess(app.child);
         await stopProcess(sandbox.child);

@@ -2,6 +2,7 @@ import { expectNoAxeViolations, expect, payOnCheckoutPage, type Query, test, wai
 
 type RecurringGiftRow = {
   id: string;
+  stripe_subscription_id: string;
   frequency: string | null;
   interval: string;
   amount_minor: string | number;
@@ -25,12 +26,13 @@ type PaymentRow = {
 test.use({ stackGroup: "give-monthly" });
 
 const sessionIdOf = (url: string) => new URL(url).searchParams.get("session_id")!;
+const utcDate = (unix: number) => new Intl.DateTimeFormat("en-GB", { day: "numeric", month: "long", year: "numeric", timeZone: "UTC" }).format(unix * 1000);
 const seconds = (value: Date | string | null) => (value === null ? null : Math.floor(new Date(value).getTime() / 1000));
 
 /** The recurring gift a Checkout Session started, its payments (oldest first), and its supporter. */
 async function readLedger(query: Query, sessionId: string, email: string) {
   const gifts = await query<RecurringGiftRow>(
-    `select id, frequency, interval, amount_minor, currency, status, campaign, current_period_end
+    `select id, stripe_subscription_id, frequency, interval, amount_minor, currency, status, campaign, current_period_end
        from recurring_gifts where stripe_checkout_session_id = $1`,
     [sessionId],
   );
@@ -146,12 +148,12 @@ test("a reader gives monthly, the gift and its first payment are in the ledger, 
   expect(first.supporters).toHaveLength(1);
   const firstPeriodEnd = seconds(first.payments[0]!.period_end)!;
   expect(seconds(gift.current_period_end)).toBe(firstPeriodEnd);
-  // The thank-you page names the same date the ledger holds.
+  // The thank-you page names the same date the ledger holds, the day it is in UTC whatever the server's zone.
   expect(seconds(await nextPayment.locator("time").getAttribute("datetime"))).toBe(firstPeriodEnd);
+  await expect(nextPayment).toHaveText(`The next payment of €20.00 will be on ${utcDate(firstPeriodEnd)}.`);
 
-  // A month (to the end of the paid period) and two hours later: Stripe has renewed and charged.
-  const { now } = await stack.sandboxControl<{ now: number }>("GET", "/_sandbox/clock");
-  await stack.sandboxControl("POST", "/_sandbox/clock", { seconds: firstPeriodEnd - now + 2 * 60 * 60 });
+  // To the end of the paid period, and on until the renewal's invoice is charged.
+  expect(await stack.clock.advanceToRenewal(gift.stripe_subscription_id)).toBe(firstPeriodEnd);
 
   const renewed = await waitForLedger(
     stack,

@@ -9,6 +9,11 @@ import { ensureGiftProducts, GIFT_PRODUCTS, giveOnce, startRecurringGift as star
 import { drainStripeEvents } from "@/lib/stripe/webhooks/apply-events";
 import { clearLedger, drainUntilSettled, type LedgerSnapshot, ledgerSnapshot, makePendingDue } from "../support/ledger";
 import {
+  advanceAPeriod,
+  advanceThroughRetries,
+  advanceToPeriodEnd,
+  advanceToRenewal,
+  advanceToRetry,
   control,
   deliver,
   deliveryOrders,
@@ -22,16 +27,11 @@ import {
 usePrivateSandbox();
 const database = useTestDatabase();
 
-const HOUR = 3600;
-const DAY = 24 * HOUR;
-// Longer than any month, shorter than two: one renewal (and its charge an hour later) per step.
-const ONE_MONTH_ON = 31 * DAY + 2 * HOUR;
+const DAY = 24 * 3600;
 const PRODUCTS = GIFT_PRODUCTS;
 // What the app stamps on a gift from an article, in Russian.
 const ARTICLE = { locale: "ru", article_url: "https://news.example/investigation", campaign: "footer" };
 const startRecurringGift = (options: Parameters<typeof startGift>[0] = {}) => startGift({ ...options, metadata: { ...ARTICLE, ...options.metadata } });
-
-const advance = (seconds: number) => control("POST", "/_sandbox/clock", { seconds });
 
 /** The charge of each paid invoice of a subscription, oldest first. */
 async function paidCharges(subscriptionId: string): Promise<Stripe.Charge[]> {
@@ -104,7 +104,7 @@ describe(`recurring gifts on ${database.kind}: the whole life, in any order of d
 
   it("starts and renews three times: one gift, four payments for consecutive periods, each with fee and net", async () => {
     const { marker, session, subscriptionId } = await startRecurringGift({ amount: 1000, currency: "eur", email: "Monthly@Example.org" });
-    for (let i = 0; i < 3; i++) await advance(ONE_MONTH_ON);
+    for (let i = 0; i < 3; i++) await advanceToRenewal(subscriptionId);
     const ledger = await sameLedgerInEveryOrder(await eventsAfter(marker));
 
     expect(ledger.supporters).toEqual([{ email: "monthly@example.org", name: null, locale: "ru", discreet: false }]);
@@ -143,13 +143,13 @@ describe(`recurring gifts on ${database.kind}: the whole life, in any order of d
   it("fails a renewal, then recovers on a retry: past due in between, active after, the failure kept", async () => {
     const { marker, subscriptionId } = await startRecurringGift();
     await control("POST", `/_sandbox/subscriptions/${subscriptionId}/next_renewal`, { outcome: "fail" });
-    await advance(ONE_MONTH_ON);
+    await advanceToRenewal(subscriptionId);
     const middle = await ledgerFrom(await eventsAfter(marker));
     expect(middle.recurringGifts[0]).toMatchObject({ status: "past_due", statusReason: "payment_failed", failedPaymentAttempts: 1 });
     expect(middle.recurringGifts[0]!.nextPaymentAttemptAt).not.toBeNull();
 
     await control("POST", `/_sandbox/subscriptions/${subscriptionId}/next_renewal`, { outcome: "succeed" });
-    await advance(8 * DAY);
+    await advanceToRetry(subscriptionId);
     const ledger = await sameLedgerInEveryOrder(await eventsAfter(marker));
     expect(ledger.recurringGifts[0]).toMatchObject({ status: "active", failedPaymentAttempts: 0, nextPaymentAttemptAt: null });
     expect(byReason(ledger)).toEqual([
@@ -161,7 +161,7 @@ describe(`recurring gifts on ${database.kind}: the whole life, in any order of d
 
   it("recovers when the supporter updates the card", async () => {
     const { marker, subscriptionId } = await startRecurringGift({ card: "4000000000000341" });
-    await advance(ONE_MONTH_ON);
+    await advanceToRenewal(subscriptionId);
     await control("POST", `/_sandbox/subscriptions/${subscriptionId}/payment_method`, { card: "4242424242424242" });
     const ledger = await sameLedgerInEveryOrder(await eventsAfter(marker));
     expect(ledger.recurringGifts[0]).toMatchObject({ status: "active", failedPaymentAttempts: 0 });
@@ -173,9 +173,9 @@ describe(`recurring gifts on ${database.kind}: the whole life, in any order of d
   });
 
   it("fails every retry until Stripe cancels: ended for payment_failed, every attempt recorded", async () => {
-    const { marker } = await startRecurringGift({ card: "4000000000000341" });
-    await advance(ONE_MONTH_ON);
-    await advance(25 * DAY);
+    const { marker, subscriptionId } = await startRecurringGift({ card: "4000000000000341" });
+    await advanceToRenewal(subscriptionId);
+    await advanceThroughRetries(subscriptionId);
     const ledger = await sameLedgerInEveryOrder(await eventsAfter(marker));
     expect(ledger.recurringGifts[0]).toMatchObject({ status: "ended", statusReason: "payment_failed", stripeStatus: "canceled" });
     expect(ledger.recurringGifts[0]!.endedAt).not.toBeNull();
@@ -194,7 +194,7 @@ describe(`recurring gifts on ${database.kind}: the whole life, in any order of d
       items: [{ id: subscription.items.data[0]!.id, price_data: { currency: "eur", product: PRODUCTS.month, unit_amount: 1500, recurring: { interval: "month" } } }],
       proration_behavior: "none",
     });
-    await advance(ONE_MONTH_ON);
+    await advanceToRenewal(subscriptionId);
     const ledger = await sameLedgerInEveryOrder(await eventsAfter(marker));
     expect(ledger.recurringGifts[0]).toMatchObject({ amountMinor: 1500, frequency: "monthly", status: "active" });
     expect(byReason(ledger)).toEqual([
@@ -225,13 +225,13 @@ describe(`recurring gifts on ${database.kind}: the whole life, in any order of d
     const { marker, subscriptionId } = await startRecurringGift();
     const stripe = sandboxStripe();
     await stripe.subscriptions.update(subscriptionId, { pause_collection: { behavior: "void" } });
-    await advance(ONE_MONTH_ON);
+    await advanceToRenewal(subscriptionId);
     const paused = await ledgerFrom(await eventsAfter(marker));
     expect(paused.recurringGifts[0]).toMatchObject({ status: "paused", statusReason: "collection_paused" });
     expect(paused.payments).toHaveLength(1);
 
     await stripe.subscriptions.update(subscriptionId, { pause_collection: "" });
-    await advance(ONE_MONTH_ON);
+    await advanceToRenewal(subscriptionId);
     const ledger = await sameLedgerInEveryOrder(await eventsAfter(marker));
     expect(ledger.recurringGifts[0]).toMatchObject({ status: "active", statusReason: null, pausedUntil: null });
     expect(byReason(ledger)).toEqual([
@@ -249,7 +249,7 @@ describe(`recurring gifts on ${database.kind}: the whole life, in any order of d
     expect(cancelling.recurringGifts[0]!.cancelAt).toEqual(cancelling.recurringGifts[0]!.currentPeriodEnd);
 
     await stripe.subscriptions.update(subscriptionId, { cancel_at_period_end: false });
-    await advance(ONE_MONTH_ON);
+    await advanceToRenewal(subscriptionId);
     const ledger = await sameLedgerInEveryOrder(await eventsAfter(marker));
     expect(ledger.recurringGifts[0]).toMatchObject({ status: "active", cancelAt: null });
     expect(ledger.payments).toHaveLength(2);
@@ -258,8 +258,9 @@ describe(`recurring gifts on ${database.kind}: the whole life, in any order of d
   it("cancels at period end and the period ends: ended, never charged again, never revived", async () => {
     const { marker, subscriptionId } = await startRecurringGift();
     await sandboxStripe().subscriptions.update(subscriptionId, { cancel_at_period_end: true });
-    await advance(ONE_MONTH_ON);
-    await advance(ONE_MONTH_ON);
+    await advanceToPeriodEnd(subscriptionId);
+    // A whole period later, when it would have renewed again.
+    await advanceAPeriod(subscriptionId);
     const ledger = await sameLedgerInEveryOrder(await eventsAfter(marker));
     expect(ledger.recurringGifts[0]).toMatchObject({ status: "ended", statusReason: "cancellation_requested", stripeStatus: "canceled" });
     expect(ledger.recurringGifts[0]!.endedAt).toEqual(ledger.payments[0]!.periodEnd);
@@ -269,7 +270,8 @@ describe(`recurring gifts on ${database.kind}: the whole life, in any order of d
   it("cancels now", async () => {
     const { marker, subscriptionId } = await startRecurringGift();
     await sandboxStripe().subscriptions.cancel(subscriptionId);
-    await advance(ONE_MONTH_ON);
+    // Past when it would have renewed and been charged.
+    await advanceToRenewal(subscriptionId);
     const ledger = await sameLedgerInEveryOrder(await eventsAfter(marker));
     expect(ledger.recurringGifts[0]).toMatchObject({ status: "ended", stripeStatus: "canceled" });
     expect(ledger.payments).toHaveLength(1);
@@ -277,7 +279,7 @@ describe(`recurring gifts on ${database.kind}: the whole life, in any order of d
 
   it("refunds one payment in part and another in full: each payment's net says so; the gift goes on", async () => {
     const { marker, subscriptionId } = await startRecurringGift({ amount: 1000 });
-    await advance(ONE_MONTH_ON);
+    await advanceToRenewal(subscriptionId);
     const [firstCharge, secondCharge] = await paidCharges(subscriptionId);
     const stripe = sandboxStripe();
     await stripe.refunds.create({ charge: firstCharge!.id, amount: 300, reason: "requested_by_customer" });
@@ -318,7 +320,7 @@ describe(`recurring gifts on ${database.kind}: the whole life, in any order of d
 
   it("disputes: one won (nothing lost in the end), one lost (the amount and the dispute fee)", async () => {
     const { marker, subscriptionId } = await startRecurringGift({ amount: 1000 });
-    await advance(ONE_MONTH_ON);
+    await advanceToRenewal(subscriptionId);
     const [firstCharge, secondCharge] = await paidCharges(subscriptionId);
     const won = await control<Stripe.Dispute>("POST", `/_sandbox/charges/${firstCharge!.id}/dispute`, { reason: "fraudulent" });
     const lost = await control<Stripe.Dispute>("POST", `/_sandbox/charges/${secondCharge!.id}/dispute`, { reason: "fraudulent" });

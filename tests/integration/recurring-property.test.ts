@@ -5,14 +5,19 @@ import { drainStripeEvents } from "@/lib/stripe/webhooks/apply-events";
 import { useTestDatabase } from "../support/database";
 import { ensureGiftProducts, startRecurringGift } from "../support/gifts";
 import { clearLedger, drainUntilSettled, type LedgerSnapshot, ledgerSnapshot, makePendingDue } from "../support/ledger";
-import { control, deliver, eventsAfter, sandboxStripe, usePrivateSandbox } from "../support/stripe";
+import {
+  advanceToPeriodEnd,
+  advanceToRenewal,
+  advanceToRetry,
+  control,
+  deliver,
+  eventsAfter,
+  sandboxStripe,
+  usePrivateSandbox,
+} from "../support/stripe";
 
 usePrivateSandbox();
 const database = useTestDatabase();
-
-const HOUR = 3600;
-const DAY = 24 * HOUR;
-const ONE_MONTH_ON = 31 * DAY + 2 * HOUR;
 
 /**
  * One recurring gift's eventful life: started, a renewal declined and then paid on Stripe's retry,
@@ -24,9 +29,9 @@ async function livelyGift(): Promise<Stripe.Event[]> {
   const { marker, subscriptionId } = await startRecurringGift({ amount: 800, currency: "gbp", email: "property@example.org", metadata: { campaign: "property" } });
 
   await control("POST", `/_sandbox/subscriptions/${subscriptionId}/next_renewal`, { outcome: "fail" });
-  await control("POST", "/_sandbox/clock", { seconds: ONE_MONTH_ON });
+  await advanceToRenewal(subscriptionId);
   await control("POST", `/_sandbox/subscriptions/${subscriptionId}/next_renewal`, { outcome: "succeed" });
-  await control("POST", "/_sandbox/clock", { seconds: 8 * DAY });
+  await advanceToRetry(subscriptionId);
 
   const invoices = await stripe.invoices.list({ subscription: subscriptionId, status: "paid", expand: ["data.payments"] });
   const firstInvoice = [...invoices.data].sort((a, b) => a.created - b.created)[0]!;
@@ -38,9 +43,9 @@ async function livelyGift(): Promise<Stripe.Event[]> {
     items: [{ id: subscription.items.data[0]!.id, price_data: { currency: "gbp", product: "readerfund_gift_monthly", unit_amount: 1200, recurring: { interval: "month" } } }],
     proration_behavior: "none",
   });
-  await control("POST", "/_sandbox/clock", { seconds: ONE_MONTH_ON });
+  await advanceToRenewal(subscriptionId);
   await stripe.subscriptions.update(subscriptionId, { cancel_at_period_end: true });
-  await control("POST", "/_sandbox/clock", { seconds: ONE_MONTH_ON });
+  await advanceToPeriodEnd(subscriptionId);
 
   return eventsAfter(marker);
 }

@@ -1,6 +1,6 @@
 import type Stripe from "stripe";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { DAY, HOUR, PRODUCT, type StandIn, only, startStandIn, types } from "./harness";
+import { PRODUCT, type StandIn, only, startStandIn, types } from "./harness";
 
 let s: StandIn;
 beforeEach(async () => {
@@ -66,7 +66,7 @@ describe("refunds", () => {
 
   it("refunds a renewal's charge without touching the invoice or the subscription", async () => {
     const { subscription } = await s.subscribe({ amount: 1000 });
-    await s.advance(31 * DAY + 2 * HOUR);
+    await s.advanceToRenewal(subscription.id);
     const [, renewal] = await chargesOf(subscription.id);
     const marker = await s.marker();
     await s.stripe.refunds.create({ charge: renewal!.id });
@@ -84,7 +84,7 @@ describe("refunds", () => {
 describe("disputes", () => {
   it("opens and closes disputes won and lost, with the funds and the fee moving as on Stripe", async () => {
     const { subscription } = await s.subscribe({ amount: 1000 });
-    await s.advance(31 * DAY + 2 * HOUR);
+    await s.advanceToRenewal(subscription.id);
     const [first, second] = await chargesOf(subscription.id);
 
     const marker = await s.marker();
@@ -172,7 +172,7 @@ describe("customer portal", () => {
     expect(card.card).toMatchObject({ brand: "mastercard", last4: "4444" });
     // The new card pays the renewals the old one would have failed.
     const renewal = await s.marker();
-    await s.advance(31 * DAY + 2 * HOUR);
+    await s.advanceToRenewal(subscription.id);
     expect(types(await s.events(renewal))).toContain("invoice.paid");
 
     const endMarker = await s.marker();
@@ -242,7 +242,7 @@ describe("lookups and expansion", () => {
 
   it("replays an idempotent request that was declined", async () => {
     const { subscription } = await s.subscribe({ card: "4000000000000341" });
-    await s.advance(31 * DAY);
+    await s.advanceToRenewal(subscription.id);
     const [open] = (await s.stripe.invoices.list({ subscription: subscription.id, status: "open" })).data;
     const first = await s.stripe.invoices.pay(open!.id, {}, { idempotencyKey: "pay-once" }).catch((e: Stripe.errors.StripeError) => e);
     const second = await s.stripe.invoices.pay(open!.id, {}, { idempotencyKey: "pay-once" }).catch((e: Stripe.errors.StripeError) => e);

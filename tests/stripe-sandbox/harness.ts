@@ -1,6 +1,8 @@
 import Stripe from "stripe";
 import { expect } from "vitest";
 import { type StartedSandbox, startSandbox } from "../../stripe-sandbox/server";
+import { clockMoves } from "../support/clock";
+import { testClockStart } from "../support/sandbox";
 
 export const HOUR = 3600;
 export const DAY = 24 * HOUR;
@@ -9,13 +11,15 @@ export const PRODUCT = "gift_monthly";
 /**
  * A stand-in of the test's own (its clock is moved by months), reached through the real SDK and the
  * control API, with the product PRODUCT. Webhooks go nowhere: events are read back from the control
- * API in emission order.
+ * API in emission order. Its clock starts at TEST_CLOCK_START (real time if unset), and is moved to
+ * where the objects say (advanceToRenewal, advanceTo) rather than by a number of days.
  */
 export type StandIn = Awaited<ReturnType<typeof startStandIn>>;
 
 export async function startStandIn() {
   const started: StartedSandbox = await startSandbox({
     port: 0,
+    clockStart: testClockStart(),
     webhooks: { url: null, secret: "whsec_billing_suite", duplicate: false, shuffle: false, timeoutMs: 1000, retryBaseMs: 10, maxAttempts: 1, concurrency: 1 },
   });
   const url = new URL(started.url);
@@ -84,7 +88,7 @@ export async function startStandIn() {
 
   await stripe.products.create({ id: PRODUCT, name: "Monthly gift" });
 
-  return { started, url: started.url, stripe, call, control, events, marker, now, advance, subscribe, close: () => started.close() };
+  return { started, url: started.url, stripe, call, control, events, marker, ...clockMoves(stripe, { now, advance }), subscribe, close: () => started.close() };
 }
 
 export const types = (events: Stripe.Event[]) => events.map((e) => e.type);
@@ -95,6 +99,19 @@ export function only<T = Record<string, unknown>>(events: Stripe.Event[], type: 
   expect(matching, `one ${type}`).toHaveLength(1);
 
   return { event: matching[0]!, object: matching[0]!.data.object as T };
+}
+
+/**
+ * `unix` plus `months` calendar months in UTC, the day kept where the month has it and else the
+ * month's last (31 Jan → 28 Feb): where Stripe's monthly and yearly periods end, counted from the
+ * billing cycle anchor. The tests' own reckoning, to check the stand-in's against.
+ */
+export function monthsAfter(unix: number, months: number): number {
+  const date = new Date(unix * 1000);
+  const [year, month] = [date.getUTCFullYear(), date.getUTCMonth() + months];
+  const lastDay = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
+
+  return Date.UTC(year, month, Math.min(date.getUTCDate(), lastDay), date.getUTCHours(), date.getUTCMinutes(), date.getUTCSeconds()) / 1000;
 }
 
 export const ofType = <T = Record<string, unknown>>(events: Stripe.Event[], type: string) =>

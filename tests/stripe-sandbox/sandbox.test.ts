@@ -3,11 +3,12 @@ import type { AddressInfo } from "node:net";
 import Stripe from "stripe";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { type StartedSandbox, startSandbox } from "../../stripe-sandbox/server";
+import { testClockStart } from "../support/sandbox";
 
 const SECRET = "whsec_sandbox_test_secret";
 const verifier = new Stripe("sk_test_verifier", { telemetry: false });
 
-type Received = { event: Stripe.Event; signature: string; at: number };
+type Received = { event: Stripe.Event; signature: string };
 
 /** A webhook receiver that verifies every delivery with the SDK and can be told to fail. */
 async function startReceiver() {
@@ -29,7 +30,7 @@ async function startReceiver() {
           return;
         }
         // Recorded on arrival: a delivery answered too late still arrived (and will be retried).
-        received.push({ event, signature, at: Date.now() });
+        received.push({ event, signature });
         const respond = () => res.writeHead(200).end("{}");
         if (delayMs > 0) setTimeout(respond, delayMs);
         else respond();
@@ -59,6 +60,7 @@ beforeAll(async () => {
   receiver = await startReceiver();
   sandbox = await startSandbox({
     port: 0,
+    clockStart: testClockStart(),
     webhooks: { url: receiver.url, secret: SECRET, duplicate: false, shuffle: false, timeoutMs: 1500, retryBaseMs: 20, maxAttempts: 4, concurrency: 1 },
   });
   const url = new URL(sandbox.url);
@@ -126,7 +128,7 @@ describe("Stripe stand-in API, through the real SDK", () => {
   });
 
   it("replays an idempotent request with the same parameters and refuses different ones", async () => {
-    const key = `idem-${Date.now()}`;
+    const key = `idem-${crypto.randomUUID()}`;
     const a = await stripe.checkout.sessions.create(sessionParams(), { idempotencyKey: key });
     const b = await stripe.checkout.sessions.create(sessionParams(), { idempotencyKey: key });
     expect(b.id).toBe(a.id);
@@ -297,6 +299,7 @@ describe("Stripe stand-in webhooks", () => {
 
   it("takes a new session's expires_at by real time after the clock has moved, and expires it as the clock moves on", async () => {
     await fetch(`${sandbox.url}/_sandbox/clock`, { method: "POST", body: JSON.stringify({ seconds: 40 * 24 * 60 * 60 }) });
+    // eslint-disable-next-line no-restricted-syntax -- Stripe takes expires_at by real time, whatever its clock says
     const expiresAt = Math.floor(Date.now() / 1000) + 60 * 60;
     const session = await stripe.checkout.sessions.create({ ...sessionParams(), expires_at: expiresAt });
     expect(session).toMatchObject({ status: "open", expires_at: expiresAt });
@@ -317,7 +320,9 @@ describe("Stripe stand-in webhooks", () => {
     const periodEnd = subscription.items.data[0]!.current_period_end;
     await flush();
     receiver.received.length = 0;
-    await fetch(`${sandbox.url}/_sandbox/clock`, { method: "POST", body: JSON.stringify({ seconds: 32 * 24 * 60 * 60 }) });
+    // To the period end and past the hour after it, when the renewal's invoice is charged.
+    const { now } = (await (await fetch(`${sandbox.url}/_sandbox/clock`)).json()) as { now: number };
+    await fetch(`${sandbox.url}/_sandbox/clock`, { method: "POST", body: JSON.stringify({ seconds: periodEnd + 2 * 60 * 60 - now }) });
     await flush();
 
     expect(receiver.rejected).toEqual([]);

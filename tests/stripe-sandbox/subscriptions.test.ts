@@ -1,6 +1,6 @@
 import type Stripe from "stripe";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { DAY, HOUR, PRODUCT, type StandIn, ofType, only, startStandIn, types } from "./harness";
+import { DAY, HOUR, monthsAfter, PRODUCT, type StandIn, ofType, only, startStandIn, types } from "./harness";
 
 let s: StandIn;
 beforeEach(async () => {
@@ -67,10 +67,8 @@ describe("Checkout in subscription mode", () => {
     expect(subscription.id).toMatch(/^sub_/);
     expect(item.id).toMatch(/^si_/);
     expect(item.price).toMatchObject({ unit_amount: 1000, currency: "eur", product: PRODUCT, recurring: { interval: "month", interval_count: 1 }, type: "recurring" });
-    const start = new Date(item.current_period_start * 1000);
-    const end = new Date(item.current_period_end * 1000);
-    expect(end.getUTCDate()).toBe(Math.min(start.getUTCDate(), new Date(Date.UTC(end.getUTCFullYear(), end.getUTCMonth() + 1, 0)).getUTCDate()));
-    expect((end.getUTCFullYear() * 12 + end.getUTCMonth()) - (start.getUTCFullYear() * 12 + start.getUTCMonth())).toBe(1);
+    expect(subscription.billing_cycle_anchor).toBe(item.current_period_start);
+    expect(item.current_period_end).toBe(monthsAfter(item.current_period_start, 1));
 
     const invoice = await s.stripe.invoices.retrieve(invoiceId);
     expect(invoice).toMatchObject({
@@ -165,11 +163,11 @@ describe("the clock's billing cycle", () => {
   it("renews at the period end: period moves on, draft invoice, finalized and charged an hour later, each event dated at its step", async () => {
     const { subscription } = await s.subscribe({ amount: 1000 });
     const item = periodOf(subscription);
+    const periodEnd = item.current_period_end;
     const marker = await s.marker();
-    await s.advance(31 * DAY + 2 * HOUR);
+    await s.advanceTo(periodEnd + HOUR);
     const events = await s.events(marker);
     expect(types(events)).toEqual(RENEWAL);
-    const periodEnd = item.current_period_end;
     expect(events.slice(0, 2).every((e) => e.created === periodEnd)).toBe(true);
     expect(events.slice(2).every((e) => e.created === periodEnd + HOUR)).toBe(true);
     expect(events.every((e) => e.request?.id === null && e.request?.idempotency_key === null)).toBe(true);
@@ -202,20 +200,21 @@ describe("the clock's billing cycle", () => {
     expect(charge.balance_transaction).toMatchObject({ amount: 1000, fee: 40, net: 960, type: "charge" });
   });
 
-  it("runs three renewals when the clock moves three months at once, in order, each at its own time", async () => {
+  it("runs three renewals when the clock moves three months at once, in order, each at its own time, counted from the anchor", async () => {
     const { subscription } = await s.subscribe({ amount: 1000 });
+    const anchor = subscription.billing_cycle_anchor;
     const marker = await s.marker();
-    await s.advance(3 * 31 * DAY);
+    await s.advanceTo(monthsAfter(anchor, 3) + HOUR);
     const events = await s.events(marker);
     expect(types(events)).toEqual([...RENEWAL, ...RENEWAL, ...RENEWAL]);
     const updates = ofType<Stripe.Subscription>(events, "customer.subscription.updated").map(periodOf);
-    let end = periodOf(subscription).current_period_end;
     for (const [i, item] of updates.entries()) {
-      expect(item.current_period_start).toBe(end);
+      // From the anchor, not from the last period end: 31 Jan, 28 Feb, 31 Mar, 30 Apr.
+      const end = monthsAfter(anchor, i + 1);
+      expect(item).toMatchObject({ current_period_start: end, current_period_end: monthsAfter(anchor, i + 2) });
       const renewal = events.slice(i * RENEWAL.length, (i + 1) * RENEWAL.length);
       expect(renewal[0]!.created).toBe(end);
       expect(renewal.at(-1)!.created).toBe(end + HOUR);
-      end = item.current_period_end;
     }
     const invoices = await s.stripe.invoices.list({ subscription: subscription.id, status: "paid" });
     expect(invoices.data.map((i) => i.billing_reason)).toEqual(["subscription_cycle", "subscription_cycle", "subscription_cycle", "subscription_create"]);
@@ -225,9 +224,8 @@ describe("the clock's billing cycle", () => {
 
   it("fails a renewal: past due; retried on schedule; recovers when the supporter updates the card", async () => {
     const { subscription } = await s.subscribe({ card: "4000000000000341" });
-    const periodEnd = periodOf(subscription).current_period_end;
     const marker = await s.marker();
-    await s.advance(31 * DAY);
+    const periodEnd = await s.advanceToRenewal(subscription.id);
     const failed = await s.events(marker);
     expect(types(failed)).toEqual(["customer.subscription.updated", "invoice.created", ...FIRST_FAILURE]);
     const failure = only<Stripe.Invoice>(failed, "invoice.payment_failed").object;
@@ -267,8 +265,8 @@ describe("the clock's billing cycle", () => {
     const { subscription } = await s.subscribe({ card: "4000000000000341" });
     const firstAttempt = periodOf(subscription).current_period_end + HOUR;
     const marker = await s.marker();
-    await s.advance(31 * DAY);
-    await s.advance(20 * DAY);
+    await s.advanceToRenewal(subscription.id);
+    await s.advanceTo(firstAttempt + 15 * DAY);
     const events = await s.events(marker);
     expect(types(events)).toEqual([
       "customer.subscription.updated",
@@ -302,15 +300,15 @@ describe("the clock's billing cycle", () => {
   it("follows next_renewal: fail until told to succeed, then the next retry pays", async () => {
     const { subscription } = await s.subscribe();
     await s.control(`/_sandbox/subscriptions/${subscription.id}/next_renewal`, { outcome: "fail" });
-    await s.advance(31 * DAY);
-    await s.advance(3 * DAY);
+    await s.advanceToRenewal(subscription.id);
+    await s.advanceToRetry(subscription.id);
     expect((await s.stripe.subscriptions.retrieve(subscription.id)).status).toBe("past_due");
     const [open] = (await s.stripe.invoices.list({ subscription: subscription.id, status: "open" })).data;
     expect(open).toMatchObject({ attempt_count: 2 });
     const answered = await s.control<Stripe.Subscription>(`/_sandbox/subscriptions/${subscription.id}/next_renewal`, { outcome: "succeed" });
     expect(answered.id).toBe(subscription.id);
     const marker = await s.marker();
-    await s.advance(5 * DAY);
+    await s.advanceToRetry(subscription.id);
     expect(types(await s.events(marker))).toEqual([...PAYMENT_SUCCEEDED.slice(1, 6), "customer.subscription.updated", "charge.updated"]);
     expect(await s.stripe.subscriptions.retrieve(subscription.id)).toMatchObject({ status: "active" });
     const { status } = await s.call("POST", `/_sandbox/subscriptions/${subscription.id}/next_renewal`, { outcome: "maybe" });
@@ -320,7 +318,7 @@ describe("the clock's billing cycle", () => {
   it("asks for authentication on every renewal with 4000 0027 6000 3184; the supporter completes it on the hosted invoice page", async () => {
     const { subscription } = await s.subscribe({ card: "4000002760003184", authentication: "complete" });
     const marker = await s.marker();
-    await s.advance(31 * DAY);
+    await s.advanceToRenewal(subscription.id);
     const events = await s.events(marker);
     expect(types(events)).toEqual([
       "customer.subscription.updated",
@@ -346,7 +344,7 @@ describe("the clock's billing cycle", () => {
 
   it("pays an open invoice through POST /v1/invoices/:id/pay, and answers 402 when the card declines", async () => {
     const { subscription } = await s.subscribe({ card: "4000000000000341" });
-    await s.advance(31 * DAY);
+    await s.advanceToRenewal(subscription.id);
     const [open] = (await s.stripe.invoices.list({ subscription: subscription.id, status: "open" })).data;
     await expect(s.stripe.invoices.pay(open!.id)).rejects.toMatchObject({ statusCode: 402, type: "StripeCardError", code: "card_declined" });
     await s.control(`/_sandbox/subscriptions/${subscription.id}/next_renewal`, { outcome: "succeed" });
@@ -372,7 +370,8 @@ describe("cancelling", () => {
     expect((event!.data.object as Stripe.Subscription).canceled_at).toBe(event!.created);
 
     const atEnd = await s.marker();
-    await s.advance(31 * DAY + 2 * HOUR);
+    // Past the hour in which a renewal would have been charged.
+    await s.advanceTo(periodEnd + HOUR);
     const ended = await s.events(atEnd);
     expect(types(ended)).toEqual(["customer.subscription.deleted"]);
     expect(ended[0]!.created).toBe(periodEnd);
@@ -389,7 +388,7 @@ describe("cancelling", () => {
     const [event] = await s.events(marker);
     expect(event).toMatchObject({ type: "customer.subscription.updated", data: { previous_attributes: { cancel_at_period_end: true, cancellation_details: { reason: "cancellation_requested" } } } });
     const afterRenew = await s.marker();
-    await s.advance(31 * DAY + 2 * HOUR);
+    await s.advanceToRenewal(subscription.id);
     expect(types(await s.events(afterRenew))).toEqual(RENEWAL);
   });
 
@@ -417,7 +416,7 @@ describe("cancelling", () => {
     expect(await s.stripe.subscriptions.update(subscription.id, { cancel_at: "" as unknown as number })).toMatchObject({ cancel_at: null });
     await s.stripe.subscriptions.update(subscription.id, { cancel_at: at });
     const marker = await s.marker();
-    await s.advance(11 * DAY);
+    await s.advanceTo(at);
     const [ended] = await s.events(marker);
     expect(ended).toMatchObject({ type: "customer.subscription.deleted", created: at, data: { object: { ended_at: at } } });
   });
@@ -429,7 +428,7 @@ describe("pausing and changing", () => {
     const paused = await s.stripe.subscriptions.update(subscription.id, { pause_collection: { behavior: "void" } });
     expect(paused).toMatchObject({ status: "active", pause_collection: { behavior: "void", resumes_at: null } });
     const marker = await s.marker();
-    await s.advance(31 * DAY + 2 * HOUR);
+    await s.advanceToRenewal(subscription.id);
     const whilePaused = await s.events(marker);
     expect(types(whilePaused)).toEqual(["customer.subscription.updated", "invoice.created", "invoice.voided"]);
     expect(only(whilePaused, "invoice.voided").object).toMatchObject({ status: "void", billing_reason: "subscription_cycle", amount_paid: 0 });
@@ -440,16 +439,17 @@ describe("pausing and changing", () => {
     expect(resumed.pause_collection).toBeNull();
     const [event] = await s.events(resumeMarker);
     expect(event).toMatchObject({ type: "customer.subscription.updated", data: { previous_attributes: { pause_collection: { behavior: "void" } } } });
-    await s.advance(31 * DAY + 2 * HOUR);
+    await s.advanceToRenewal(subscription.id);
     expect(types(await s.events(resumeMarker)).slice(1)).toEqual(RENEWAL);
   });
 
   it("resumes by itself at resumes_at", async () => {
     const { subscription } = await s.subscribe();
-    const resumesAt = (await s.now()) + 40 * DAY;
+    // Ten days into the next period: after one renewal, whatever the month's length.
+    const resumesAt = periodOf(subscription).current_period_end + 10 * DAY;
     await s.stripe.subscriptions.update(subscription.id, { pause_collection: { behavior: "void", resumes_at: resumesAt } });
     const marker = await s.marker();
-    await s.advance(41 * DAY);
+    await s.advanceTo(resumesAt);
     const events = await s.events(marker);
     expect(types(events)).toEqual(["customer.subscription.updated", "invoice.created", "invoice.voided", "customer.subscription.updated"]);
     expect(events[3]).toMatchObject({ created: resumesAt, data: { object: { pause_collection: null } } });
@@ -471,7 +471,7 @@ describe("pausing and changing", () => {
     const previous = events[0]!.data.previous_attributes as { items: Stripe.ApiList<Stripe.SubscriptionItem> };
     expect(previous.items.data[0]!.price.unit_amount).toBe(1000);
 
-    await s.advance(31 * DAY + 2 * HOUR);
+    await s.advanceToRenewal(subscription.id);
     const renewal = await s.events(events[0]!.id);
     expect(types(renewal)).toEqual(RENEWAL);
     expect(only(renewal, "invoice.paid").object).toMatchObject({ amount_paid: 1500, billing_reason: "subscription_cycle" });
@@ -491,7 +491,7 @@ describe("pausing and changing", () => {
     expect(credit!.amount).toBeLessThan(0);
     expect(debit!.amount).toBeGreaterThan(0);
     expect(credit).toMatchObject({ proration: true, parent: { subscription_details: { subscription: subscription.id } } });
-    await s.advance(31 * DAY);
+    await s.advanceToRenewal(subscription.id);
     const paid = ofType<Stripe.Invoice>(await s.events(marker), "invoice.paid")[0]!;
     expect(paid.lines.data.map((l) => l.amount)).toEqual([2000, credit!.amount, debit!.amount]);
     expect(paid.amount_paid).toBe(2000 + credit!.amount + debit!.amount);
@@ -512,14 +512,23 @@ describe("pausing and changing", () => {
     const yearly = periodOf(updated);
     expect(updated.billing_cycle_anchor).toBe(now);
     expect(yearly).toMatchObject({ current_period_start: now, price: { recurring: { interval: "year" }, product: "gift_yearly" } });
-    expect(new Date(yearly.current_period_end * 1000).getUTCFullYear()).toBe(new Date(now * 1000).getUTCFullYear() + 1);
+    expect(yearly.current_period_end).toBe(monthsAfter(now, 12));
     expect(events[0]!.request?.id).toBe(updated.lastResponse.requestId);
     const invoice = only<Stripe.Invoice>(events, "invoice.paid").object;
     expect(invoice).toMatchObject({ billing_reason: "subscription_update", amount_paid: 10000, lines: { data: [{ period: { start: now, end: yearly.current_period_end } }] } });
     expect(updated.latest_invoice).toBe(invoice.id);
+    // Nothing until the year is up, then a yearly renewal.
     const next = await s.marker();
-    await s.advance(40 * DAY);
+    await s.advanceTo(yearly.current_period_end - 1);
     expect(await s.events(next)).toEqual([]);
+    await s.advanceToRenewal(subscription.id);
+    const renewal = await s.events(next);
+    expect(types(renewal)).toEqual(RENEWAL);
+    expect(periodOf(only<Stripe.Subscription>(renewal, "customer.subscription.updated").object)).toMatchObject({
+      current_period_start: yearly.current_period_end,
+      current_period_end: monthsAfter(now, 24),
+    });
+    expect(only(renewal, "invoice.paid").object).toMatchObject({ amount_paid: 10000, billing_reason: "subscription_cycle" });
   });
 
   it("changes monthly to yearly with create_prorations: the unused month is credited on the same invoice", async () => {

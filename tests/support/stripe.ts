@@ -3,6 +3,7 @@ import { afterAll, beforeAll } from "vitest";
 import { failureResponse, readStripeDelivery } from "@/lib/http";
 import { type ReceiveOptions, receiveStripeEvent } from "@/lib/stripe/webhooks/receive-stripe-event";
 import type { StartedSandbox } from "../../stripe-sandbox/server";
+import { clockMoves } from "./clock";
 import { SANDBOX_WEBHOOK_SECRET, startTestSandbox } from "./sandbox";
 
 export { SANDBOX_WEBHOOK_SECRET };
@@ -50,6 +51,25 @@ export async function control<T = unknown>(method: "GET" | "POST", path: string,
 
   return json;
 }
+
+// The stand-in's clock, moved to where a subscription's own objects say (tests/support/clock.ts).
+// Only for a file with a stand-in of its own (usePrivateSandbox): the clock only moves forward.
+// The SDK client is made on each call, as usePrivateSandbox sets the address only in beforeAll.
+const clock = () =>
+  clockMoves(sandboxStripe(), {
+    now: async () => (await control<{ now: number }>("GET", "/_sandbox/clock")).now,
+    advance: async (seconds) => (await control<{ now: number }>("POST", "/_sandbox/clock", { seconds })).now,
+  });
+/** To the end of the subscription's current period: it renews (a draft invoice), or ends if set to. */
+export const advanceToPeriodEnd = (subscriptionId: string) => clock().advanceToPeriodEnd(subscriptionId);
+/** On by the length of the subscription's current period: "a period later", e.g. after it has ended. */
+export const advanceAPeriod = (subscriptionId: string) => clock().advanceAPeriod(subscriptionId);
+/** Through the subscription's next renewal: its period end, then its invoice finalized and charged. */
+export const advanceToRenewal = (subscriptionId: string) => clock().advanceToRenewal(subscriptionId);
+/** To Stripe's next automatic attempt at the subscription's unpaid invoice; null if none is scheduled. */
+export const advanceToRetry = (subscriptionId: string) => clock().advanceToRetry(subscriptionId);
+/** Through every retry Stripe has scheduled, until the invoice is paid or the attempts run out. */
+export const advanceThroughRetries = (subscriptionId: string) => clock().advanceThroughRetries(subscriptionId);
 
 /** Id of the newest event so far, to collect only what an action produces after it. */
 export async function lastEventId(): Promise<string | undefined> {

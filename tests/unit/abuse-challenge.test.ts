@@ -46,6 +46,7 @@ describe("proof-of-work challenges", () => {
     const expiredChallenge = await createChallenge({ maxNumber: 500, now: new Date(Date.now() - (CHALLENGE_TTL_SECONDS + 5) * 1000) });
     expect(await verifyChallengeSolution((await solveChallenge(expiredChallenge))!)).toBeNull();
     // A challenge not yet expired is refused once its expiry has passed.
-    expect(await verifyChallengeSolution(encode(solution), new Date(Date.now() + (CHALLENGE_TTL_SECONDS + 5) * 1000))).toBeNull();
+    const afterExpiry = new Date(Date.now() + (CHALLENGE_TTL_SECONDS + 5) * 1000);
+    expect(await verifyChallengeSolution(encode(solution), afterExpiry)).toBeNull();
   });
 });

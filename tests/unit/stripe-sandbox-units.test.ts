@@ -1,7 +1,9 @@
 import Stripe from "stripe";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { MAX_AUTOMATIC_ATTEMPTS, nextPeriodEnd, RETRY_AFTER_DAYS } from "../../stripe-sandbox/billing";
 import { checkCard, offSessionOutcome, passesLuhn, TEST_CARDS } from "../../stripe-sandbox/cards";
+import { Clock } from "../../stripe-sandbox/clock";
+import { parseClockStart } from "../../stripe-sandbox/clock-start";
 import { stripeFee } from "../../stripe-sandbox/fees";
 import { signPayload } from "../../stripe-sandbox/webhooks";
 import { retryDelaySeconds } from "@/lib/stripe/webhooks/inbox-leases";
@@ -54,6 +56,42 @@ describe("stand-in pieces", () => {
     expect(TEST_CARDS["4000000000000341"]!.signupOutcome).toEqual({ kind: "succeed" });
     expect(offSessionOutcome(TEST_CARDS["4000000000000341"]!)).toMatchObject({ kind: "decline", code: "card_declined" });
     expect(offSessionOutcome(TEST_CARDS["4000000000000002"]!)).toMatchObject({ kind: "decline" });
+  });
+
+  it("starts its clock at a given instant, which then runs on with real time and only moves forward", () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    try {
+      const realNow = Date.UTC(2026, 11, 6, 20, 0, 0);
+      vi.setSystemTime(realNow);
+      const start = Date.UTC(2028, 1, 29, 23, 30) / 1000;
+      const clock = new Clock(start);
+      const before = new Clock(Date.UTC(2020, 0, 1) / 1000);
+      expect(clock.now()).toBe(start);
+      expect(new Clock().now()).toBe(realNow / 1000);
+      vi.setSystemTime(realNow + 10_000);
+      expect(clock.now()).toBe(start + 10);
+      expect(before.now()).toBe(Date.UTC(2020, 0, 1, 0, 0, 10) / 1000);
+      expect(clock.advance(3600)).toBe(start + 3610);
+      expect(() => clock.advance(-1)).toThrow(RangeError);
+      expect(() => new Clock(1.5)).toThrow(RangeError);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it("reads a clock's start as unix seconds or ISO 8601 with an offset, and refuses dates the calendar lacks", () => {
+    expect(parseClockStart("1801438200")).toBe(1801438200);
+    expect(parseClockStart("2027-01-31T23:30:00Z")).toBe(Date.UTC(2027, 0, 31, 23, 30) / 1000);
+    expect(parseClockStart("2027-01-31T23:30Z")).toBe(Date.UTC(2027, 0, 31, 23, 30) / 1000);
+    expect(parseClockStart("2027-03-28T02:30:00.750+01:00")).toBe(Date.UTC(2027, 2, 28, 1, 30) / 1000);
+    expect(parseClockStart("2027-11-07T01:30:00-04:00")).toBe(Date.UTC(2027, 10, 7, 5, 30) / 1000);
+    expect(parseClockStart("2028-02-29")).toBe(Date.UTC(2028, 1, 29) / 1000);
+    // JavaScript's Date.parse would take these as 1 March and midnight the next day.
+    for (const bad of ["2027-02-29", "2027-02-29T10:00:00Z", "2027-01-31T24:00:00Z", "2027-04-31T00:00:00Z", "2027-13-01"]) {
+      expect(() => parseClockStart(bad), bad).toThrow(/calendar|ISO 8601/);
+    }
+    // A time without an offset would be whichever machine's local time.
+    for (const bad of ["2027-01-31T23:30:00", "31/01/2027", "yesterday", "-5", ""]) expect(() => parseClockStart(bad), bad).toThrow(/ISO 8601/);
   });
 
   it("retries a failed renewal 3, 5 and 7 days apart: four attempts in all", () => {
