@@ -34,6 +34,11 @@ export type Stack = {
    * reads it directly.
    */
   databaseProxy: Pick<TcpProxy, "cut" | "restore"> | null;
+  /**
+   * An origin on another host than the app's, listed in the app's NEWSROOM_ORIGINS, for a spec to
+   * serve an article page from that embeds the picker as a newsroom's site would.
+   */
+  articleOrigin: string;
   /** The stand-in's clock, moved to where a subscription's objects say (tests/support/clock.ts). */
   clock: ReturnType<typeof clockMoves>;
 };
@@ -58,7 +63,9 @@ export const test = base.extend<object, { stack: Stack; stackGroup: string; appE
   stack: [
     async ({ stackGroup: _group, appEnv: extraEnv, databaseProxy: wantsProxy }, use) => {
       const serverUrl = process.env.DATABASE_URL;
-      const [appPort, sandboxPort] = [await freePort(), await freePort()];
+      const [appPort, sandboxPort, articlePort] = [await freePort(), await freePort(), await freePort()];
+      // Where a spec may serve an article page that embeds the picker: one of the newsroom's sites.
+      const articleOrigin = `http://127.0.0.1:${articlePort}`;
       const appUrl = `http://localhost:${appPort}`;
       let dbName: string | null = null;
       let dataDir: string | null = null;
@@ -105,7 +112,7 @@ export const test = base.extend<object, { stack: Stack; stackGroup: string; appE
         WEBHOOK_WORKER_POLL_MS: "500",
         CRON_SECRET,
         // The test article pages' canonical site: the thank-you page may link back there.
-        NEWSROOM_ORIGINS: "https://news.example",
+        NEWSROOM_ORIGINS: `https://news.example,${articleOrigin}`,
         LOG_LEVEL: process.env.E2E_APP_OUTPUT === "1" ? "info" : "warn",
         ...extraEnv,
       };
@@ -164,7 +171,7 @@ export const test = base.extend<object, { stack: Stack; stackGroup: string; appE
       };
 
       try {
-        await use({ appUrl, sandboxUrl: sandbox.url, databaseKind: serverUrl ? "postgres" : "pglite", withDatabase, query, sandboxControl, clock, runCron, databaseProxy: proxy });
+        await use({ appUrl, sandboxUrl: sandbox.url, databaseKind: serverUrl ? "postgres" : "pglite", withDatabase, query, sandboxControl, clock, runCron, databaseProxy: proxy, articleOrigin });
       } finally {
         await stopProcess(app.child);
         await stopProcess(sandbox.child);

@@ -73,7 +73,7 @@ test("a reader gives once from the article footer, and the gift is in the ledger
   await expect(page.frameLocator("iframe.mailbox-html").getByText("€50.00").first()).toBeVisible();
   await expectNoAxeViolations(page, { exclude: ["iframe.mailbox-html"] });
   // The email itself, as a mail client would show it.
-  await page.goto(`${page.url()}/html`);
+  await page.goto(`${stack.appUrl}/mailbox/message/html?id=${new URL(page.url()).searchParams.get("id")}`);
   await expect(page.getByText("€50.00").first()).toBeVisible();
   await expectNoAxeViolations(page);
   expect(foreignRequests).toEqual([]);

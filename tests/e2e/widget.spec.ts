@@ -1,6 +1,5 @@
 import { createServer, type Server } from "node:http";
 import type { Page, Request } from "@playwright/test";
-import { freePort } from "../../scripts/lib/processes";
 import { expectNoAxeViolations, expect, payOnCheckoutPage, type Stack, test } from "./fixtures";
 
 /**
@@ -12,8 +11,9 @@ let articleServer: Server;
 let articleOrigin: string;
 
 test.beforeAll(async ({ stack }) => {
-  const port = await freePort();
-  articleOrigin = `http://127.0.0.1:${port}`;
+  // One of the newsroom's own sites (NEWSROOM_ORIGINS): only those may embed the picker and call us.
+  articleOrigin = stack.articleOrigin;
+  const port = Number(new URL(articleOrigin).port);
   articleServer = createServer((req, res) => {
     const url = new URL(req.url ?? "/", articleOrigin);
     const lang = url.searchParams.get("lang") ?? "en";
