@@ -1,6 +1,6 @@
 import type Stripe from "stripe";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { DAY, HOUR, monthsAfter, PRODUCT, type StandIn, ofType, only, startStandIn, types } from "./harness";
+import { DAY, HOUR, monthsAfter, PRODUCT, type StandIn, ofType, only, startStandIn, types } from "../support/stand-in";
 
 let s: StandIn;
 beforeEach(async () => {

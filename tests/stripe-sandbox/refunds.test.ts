@@ -1,6 +1,6 @@
 import type Stripe from "stripe";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
-import { PRODUCT, type StandIn, only, startStandIn, types } from "./harness";
+import { PRODUCT, type StandIn, only, startStandIn, types } from "../support/stand-in";
 
 let s: StandIn;
 beforeEach(async () => {

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { awkwardDates } from "../../scripts/lib/awkward-dates";
+import { awkwardDates } from "../../../scripts/lib/awkward-dates";
 
 const HOUR_MS = 3_600_000;
 

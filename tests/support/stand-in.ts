@@ -1,8 +1,8 @@
 import Stripe from "stripe";
 import { expect } from "vitest";
 import { type StartedSandbox, startSandbox } from "../../stripe-sandbox/server";
-import { clockMoves } from "../support/clock";
-import { testClockStart } from "../support/sandbox";
+import { clockMoves } from "./clock";
+import { testClockStart } from "./sandbox";
 
 export const HOUR = 3600;
 export const DAY = 24 * HOUR;
