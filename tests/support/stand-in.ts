@@ -116,3 +116,15 @@ export function monthsAfter(unix: number, months: number): number {
 
 export const ofType = <T = Record<string, unknown>>(events: Stripe.Event[], type: string) =>
   events.filter((e) => e.type === type).map((e) => e.data.object as T);
+
+/** A renewed subscription's charges, oldest first, found as the app finds them (invoice payments). */
+export async function chargesOf(s: StandIn, subscriptionId: string): Promise<Stripe.Charge[]> {
+  const invoices = await s.stripe.invoices.list({ subscription: subscriptionId, status: "paid", expand: ["data.payments"] });
+  const charges: Stripe.Charge[] = [];
+  for (const invoice of [...invoices.data].reverse()) {
+    const pi = invoice.payments!.data[0]!.payment.payment_intent as string;
+    charges.push((await s.stripe.paymentIntents.retrieve(pi, { expand: ["latest_charge"] })).latest_charge as Stripe.Charge);
+  }
+
+  return charges;
+}

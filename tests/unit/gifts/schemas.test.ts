@@ -3,7 +3,6 @@ import { cardFee, feeToCover } from "@/lib/gifts/fees";
 import { describe, expect, it } from "vitest";
 import { ZGiftForm } from "@/lib/gifts/schemas";
 import { fieldErrors } from "@/lib/validation";
-import { readGiftMetadata, toStripeMetadata } from "@/lib/stripe/metadata";
 
 const base = { frequency: "once", currency: "eur", amount: "25", attemptId: "3b241101-e2bb-4255-8caf-4136c1a5d2b6" };
 
@@ -53,47 +52,5 @@ describe("ZGiftForm (shared by the picker and the server)", () => {
     expect(low.success || fieldErrors(low.error)).toEqual({ amount: "Enter at least £1.00" });
     const high = ZGiftForm.safeParse({ ...base, currency: "usd", amount: "10000.01" });
     expect(high.success || fieldErrors(high.error).amount).toMatch(/^Enter at most \$10,000\.00/);
-  });
-});
-
-describe("gift metadata", () => {
-  it("round-trips attribution through Stripe metadata and ignores malformed values", () => {
-    const metadata = toStripeMetadata({ frequency: "once", attemptId: "a", articleUrl: "https://n.example/x", campaign: "c", locale: "ru" });
-    expect(readGiftMetadata(metadata)).toEqual({
-      isOurs: true,
-      frequency: "once",
-      attribution: { articleUrl: "https://n.example/x", section: null, campaign: "c", variant: null, locale: "ru" },
-      options: { feeCoveredMinor: 0, discreet: null, reminderId: null, visitorId: null },
-    });
-    const options = toStripeMetadata({
-      frequency: "monthly",
-      attemptId: "a",
-      locale: "en",
-      feeCoveredMinor: 56,
-      discreet: true,
-      reminderId: "3b241101-e2bb-4255-8caf-4136c1a5d2b6",
-      visitorId: "abcdefghijklmnop1234",
-    });
-    expect(readGiftMetadata(options).options).toEqual({
-      feeCoveredMinor: 56,
-      discreet: "silent",
-      reminderId: "3b241101-e2bb-4255-8caf-4136c1a5d2b6",
-      visitorId: "abcdefghijklmnop1234",
-    });
-    expect(readGiftMetadata({ kind: "other", frequency: "weekly", section: "s".repeat(101) })).toEqual({
-      isOurs: false,
-      frequency: null,
-      attribution: { articleUrl: null, section: null, campaign: null, variant: null, locale: null },
-      options: { feeCoveredMinor: 0, discreet: null, reminderId: null, visitorId: null },
-    });
-  });
-});
-
-describe("picker errors from the URL", () => {
-  it("shows only our own words, whatever a link puts in ?error=", async () => {
-    const { pickerStateFrom } = await import("@/lib/gifts/picker-state");
-    expect(pickerStateFrom({ error: "amount", currency: "gbp" }).serverError).toBe("Enter an amount between £1.00 and £10,000.00.");
-    expect(pickerStateFrom({ error: "Send your gift to this bitcoin address instead" }).serverError).toBe("Check the form and try again.");
-    expect(pickerStateFrom({}).serverError).toBeNull();
   });
 });

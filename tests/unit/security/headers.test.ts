@@ -1,10 +1,5 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { parseEnv } from "@/lib/env";
 import { expectedSecurityHeaders, securityHeaderRules } from "@/lib/security/headers";
-import { staleBuildProblem } from "@/lib/server-process";
 
 const production = { development: false };
 
@@ -36,23 +31,5 @@ describe("security headers", () => {
     expect(siteRegex.test("/donate")).toBe(true);
     expect(siteRegex.test("/mailbox/message")).toBe(true);
     expect(own.map((rule) => rule.source)).toEqual(["/mailbox/message/html", "/donate/receipt"]);
-  });
-
-  it("refuses to start a production server whose build recorded another environment's headers", () => {
-    const dir = mkdtempSync(path.join(tmpdir(), "readerfund-build-"));
-    try {
-      const writeManifest = (appUrl: string) =>
-        writeFileSync(path.join(dir, "routes-manifest.json"), JSON.stringify({ headers: securityHeaderRules({ ...production, appUrl }) }));
-      const https = parseEnv({ NODE_ENV: "production", APP_URL: "https://give.example.org" });
-      writeManifest("http://localhost:3000");
-      expect(staleBuildProblem(https, dir)).toMatch(/Run `npm run build` again/);
-      writeManifest("https://give.example.org");
-      expect(staleBuildProblem(https, dir)).toBeNull();
-      // Not a production server (next dev, tests): nothing to compare.
-      writeManifest("http://localhost:3000");
-      expect(staleBuildProblem(parseEnv({ APP_URL: "https://give.example.org" }), dir)).toBeNull();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
   });
 });
