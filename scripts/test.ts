@@ -30,9 +30,8 @@ const VITEST = bin("vitest", "vitest.mjs");
 /** The suites whose outcome depends on billing periods: each moves a stand-in's clock of its own. */
 const CALENDAR_SUITES = [
   "tests/stripe-sandbox/",
-  "tests/integration/recurring-lifecycle.test.ts",
-  "tests/integration/recurring-property.test.ts",
-  "tests/integration/emails.test.ts",
+  "tests/integration/recurring/",
+  "tests/integration/email/",
 ];
 
 const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(0)} s`;

@@ -5,9 +5,9 @@ import { describe, expect, it } from "vitest";
 import { env } from "@/lib/env";
 import { POST as postCheckout } from "@/app/api/checkout/route";
 import { ensureProductUncached } from "@/lib/stripe/gift-products";
-import { someClient } from "../support/clients";
-import { useTestDatabase } from "../support/database";
-import { payCheckout, sandboxStripe } from "../support/stripe";
+import { someClient } from "../../../../support/clients";
+import { useTestDatabase } from "../../../../support/database";
+import { payCheckout, sandboxStripe } from "../../../../support/stripe";
 
 // The rate-limit counters live in the database.
 useTestDatabase();

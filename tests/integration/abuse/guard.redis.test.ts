@@ -7,16 +7,16 @@ import { errorResponse } from "@/lib/http";
 import { type AbuseLimits } from "@/lib/abuse/limits";
 import { createRedis } from "@/lib/abuse/redis";
 import { type ChallengeToSolve, solveChallenge } from "@/lib/abuse/solve-challenge";
-import { useTestDatabase } from "../support/database";
+import { useTestDatabase } from "../../support/database";
 
 /**
  * The rate limits with REDIS_URL set: counters in Redis, shared by instances that each have their
  * own Redis connection. Runs when TEST_REDIS_URL names a Redis (CI starts one); without it the limits
- * live in PostgreSQL (abuse.test.ts) and this file says so and skips.
+ * live in PostgreSQL (guard.test.ts) and this file says so and skips.
  */
 const REDIS_URL = process.env.TEST_REDIS_URL;
 useTestDatabase();
-if (!REDIS_URL) console.warn("abuse-redis.test.ts skipped: set TEST_REDIS_URL (e.g. redis://127.0.0.1:6379) to test rate limits in Redis.");
+if (!REDIS_URL) console.warn("guard.redis.test.ts skipped: set TEST_REDIS_URL (e.g. redis://127.0.0.1:6379) to test rate limits in Redis.");
 
 const LIMITS: AbuseLimits = {
   checkout: {

@@ -1,9 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import { describe, expect, it } from "vitest";
-import { someClient } from "../support/clients";
-import { useTestDatabase } from "../support/database";
-import { payCheckout, sandboxStripe } from "../support/stripe";
+import { someClient } from "../../../../../support/clients";
+import { useTestDatabase } from "../../../../../support/database";
+import { payCheckout, sandboxStripe } from "../../../../../support/stripe";
 
 // The database must be chosen before the app's modules read their environment.
 const database = useTestDatabase();
@@ -111,7 +111,7 @@ describe(`the widget's server side on ${database.kind}`, () => {
     it("refuses one address past the hard limit with 429 and Retry-After, creating nothing", async () => {
       await clearLimits();
       const headers = { "x-forwarded-for": "203.0.113.9, 198.51.100.7" };
-      // This address has already made its 30 attempts this hour (tests/integration/abuse.test.ts
+      // This address has already made its 30 attempts this hour (tests/integration/abuse/guard.test.ts
       // counts up to the limits; here the endpoint's answer is what is checked).
       const key = `checkout:ip:hard:${hashIp(rateLimitSubject("198.51.100.7"))}`;
       await getDb().insert(rateLimits).values({ key, points: 30, expire: new Date(Date.now() + 40 * 60 * 1000) });

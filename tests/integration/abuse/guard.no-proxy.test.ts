@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { useTestDatabase } from "../support/database";
-import { captureLog } from "../support/log";
+import { useTestDatabase } from "../../support/database";
+import { captureLog } from "../../support/log";
 
 // No proxy named: the app as `npm start` runs it, reached directly (set before the environment is read).
 delete process.env.CLIENT_IP_HEADER;

@@ -4,10 +4,10 @@ import { getDb } from "@/db";
 import { paymentBalances } from "@/db/queries/payment-balances";
 import { upsertRecurringGift } from "@/lib/recurring/record";
 import { subscriptionFacts } from "@/lib/recurring/subscription-facts";
-import { useTestDatabase } from "../support/database";
-import { ensureGiftProducts, GIFT_PRODUCTS, giveOnce, startRecurringGift as startGift } from "../support/gifts";
+import { useTestDatabase } from "../../support/database";
+import { ensureGiftProducts, GIFT_PRODUCTS, giveOnce, startRecurringGift as startGift } from "../../support/gifts";
 import { drainStripeEvents } from "@/lib/stripe/webhooks/apply-events";
-import { clearLedger, drainUntilSettled, type LedgerSnapshot, ledgerSnapshot, makePendingDue } from "../support/ledger";
+import { clearLedger, drainUntilSettled, type LedgerSnapshot, ledgerSnapshot, makePendingDue } from "../../support/ledger";
 import {
   advanceAPeriod,
   advanceThroughRetries,
@@ -21,7 +21,7 @@ import {
   lastEventId,
   sandboxStripe,
   usePrivateSandbox,
-} from "../support/stripe";
+} from "../../support/stripe";
 
 // This file moves the stand-in's clock by months, so it has a stand-in of its own.
 usePrivateSandbox();

@@ -5,9 +5,9 @@ import { getDb } from "@/db";
 import { gifts, payments, stripeEvents } from "@/db/schema";
 import { drainStripeEvents } from "@/lib/stripe/webhooks/apply-events";
 import { MAX_RETRY_AGE_HOURS } from "@/lib/stripe/webhooks/inbox-leases";
-import { useTestDatabase } from "../support/database";
-import { giveOnce } from "../support/gifts";
-import { clearLedger, countRows, ledgerSnapshot } from "../support/ledger";
+import { useTestDatabase } from "../../../support/database";
+import { giveOnce } from "../../../support/gifts";
+import { clearLedger, countRows, ledgerSnapshot } from "../../../support/ledger";
 import {
   control,
   deliver,
@@ -18,7 +18,7 @@ import {
   sandboxStripe,
   signedWebhookRequest,
   webhookResponse,
-} from "../support/stripe";
+} from "../../../support/stripe";
 
 const database = useTestDatabase();
 

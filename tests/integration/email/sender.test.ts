@@ -5,11 +5,11 @@ import { mailboxMessages, outboundEmails, payments, supporters } from "@/db/sche
 import { sendDueEmails } from "@/lib/email/sender";
 import { mailboxTransport, smtpTransport } from "@/lib/email/transport";
 import { queueYearlyStatements } from "@/lib/scheduled/yearly-statements";
-import { useTestDatabase } from "../support/database";
-import { ensureGiftProducts, giveOnce as giveOnceThroughStripe, startRecurringGift } from "../support/gifts";
-import { clearLedger, drainUntilSettled } from "../support/ledger";
-import { startSmtpServer } from "../support/smtp";
-import { advanceAPeriod, advanceToPeriodEnd, advanceToRenewal, advanceToRetry, control, deliver, eventsAfter, sandboxStripe, usePrivateSandbox } from "../support/stripe";
+import { useTestDatabase } from "../../support/database";
+import { ensureGiftProducts, giveOnce as giveOnceThroughStripe, startRecurringGift } from "../../support/gifts";
+import { clearLedger, drainUntilSettled } from "../../support/ledger";
+import { startSmtpServer } from "../../support/smtp";
+import { advanceAPeriod, advanceToPeriodEnd, advanceToRenewal, advanceToRetry, control, deliver, eventsAfter, sandboxStripe, usePrivateSandbox } from "../../support/stripe";
 
 // Moves the stand-in's clock for renewals, so it has a stand-in of its own.
 usePrivateSandbox();

@@ -2,9 +2,9 @@ import fc from "fast-check";
 import type Stripe from "stripe";
 import { beforeAll, describe, expect, it } from "vitest";
 import { drainStripeEvents } from "@/lib/stripe/webhooks/apply-events";
-import { useTestDatabase } from "../support/database";
-import { ensureGiftProducts, startRecurringGift } from "../support/gifts";
-import { clearLedger, drainUntilSettled, type LedgerSnapshot, ledgerSnapshot, makePendingDue } from "../support/ledger";
+import { useTestDatabase } from "../../support/database";
+import { ensureGiftProducts, startRecurringGift } from "../../support/gifts";
+import { clearLedger, drainUntilSettled, type LedgerSnapshot, ledgerSnapshot, makePendingDue } from "../../support/ledger";
 import {
   advanceToPeriodEnd,
   advanceToRenewal,
@@ -14,7 +14,7 @@ import {
   eventsAfter,
   sandboxStripe,
   usePrivateSandbox,
-} from "../support/stripe";
+} from "../../support/stripe";
 
 usePrivateSandbox();
 const database = useTestDatabase();

@@ -23,9 +23,9 @@ import { GET as cancelGet, POST as cancelPost } from "@/app/api/reminders/cancel
 import { OPTIONS, POST } from "@/app/api/reminders/route";
 import { GET as invalidLinkGet } from "@/app/reminders/cancel/invalid/route";
 import CancelReminderPage from "@/app/reminders/cancel/page";
-import { someClient } from "../support/clients";
-import { useTestDatabase } from "../support/database";
-import { startSmtpServer } from "../support/smtp";
+import { someClient } from "../../../../support/clients";
+import { useTestDatabase } from "../../../../support/database";
+import { startSmtpServer } from "../../../../support/smtp";
 
 const database = useTestDatabase();
 
@@ -118,7 +118,7 @@ describe(`reminders on ${database.kind}`, () => {
     await smtp.stop();
   });
   beforeEach(async () => {
-    // Rate-limit counters too: each test starts as a new visitor would (tests/integration/abuse.test.ts covers the limits).
+    // Rate-limit counters too: each test starts as a new visitor would (tests/integration/abuse/guard.test.ts covers the limits).
     await getDb().execute(sql`truncate ${reminders}, ${outboundEmails}, ${gifts}, ${recurringGifts}, ${supporters}, ${rateLimits} cascade`);
     smtp.received.length = 0;
   });

@@ -12,7 +12,7 @@ import { type GuardCreation, type GuardInput, createGuard } from "@/lib/abuse/gu
 import { errorResponse } from "@/lib/http";
 import { type AbuseLimits } from "@/lib/abuse/limits";
 import { type ChallengeToSolve, solveChallenge } from "@/lib/abuse/solve-challenge";
-import { useTestDatabase } from "../support/database";
+import { useTestDatabase } from "../../support/database";
 
 const database = useTestDatabase();
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { useTestDatabase } from "../support/database";
+import { useTestDatabase } from "../../../../support/database";
 
 // Read when the app first reads its environment, in the database setup below.
 const SECRET = "cron-secret-for-tests-0123456789abcdef";

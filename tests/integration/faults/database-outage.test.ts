@@ -11,11 +11,11 @@ import { smtpTransport } from "@/lib/email/transport";
 import { drainStripeEvents, processClaimedBatch } from "@/lib/stripe/webhooks/apply-events";
 import { claimDueEvents } from "@/lib/stripe/webhooks/inbox-leases";
 import { startWebhookWorker, stopWebhookWorker, wakeWebhookWorker } from "@/lib/stripe/webhooks/worker";
-import { useTestDatabase } from "../support/database";
-import { giveOnce } from "../support/gifts";
-import { clearLedger, drainUntilSettled } from "../support/ledger";
-import { startSmtpServer } from "../support/smtp";
-import { control, deliver, usePrivateSandbox } from "../support/stripe";
+import { useTestDatabase } from "../../support/database";
+import { giveOnce } from "../../support/gifts";
+import { clearLedger, drainUntilSettled } from "../../support/ledger";
+import { startSmtpServer } from "../../support/smtp";
+import { control, deliver, usePrivateSandbox } from "../../support/stripe";
 
 // This file slows the stand-in's API down, so it has a stand-in of its own.
 usePrivateSandbox();
