@@ -1,5 +1,5 @@
 import type Stripe from "stripe";
-import { eventsAfter, lastEventId, payCheckout, sandboxStripe } from "./stripe";
+import { deliver, eventsAfter, lastEventId, payCheckout, sandboxStripe } from "./stripe";
 
 export const GIFT_PRODUCTS = { month: "readerfund_gift_monthly", year: "readerfund_gift_annual" } as const;
 const RETURN_URLS = {
@@ -80,4 +80,13 @@ export async function startRecurringGift(
   if (!subscription) throw new Error(`session ${session.id} has no subscription`);
 
   return { marker, session: completed, subscriptionId: typeof subscription === "string" ? subscription : subscription.id };
+}
+
+/** A one-time gift paid (giveOnce), with its checkout.session.completed stored in the inbox but not yet applied. */
+export async function storedGift(options: Parameters<typeof giveOnce>[0] = {}) {
+  const { session, events } = await giveOnce(options);
+  const completed = events.find((e) => e.type === "checkout.session.completed")!;
+  await deliver([completed]);
+
+  return { session, completed };
 }

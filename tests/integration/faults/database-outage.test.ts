@@ -1,21 +1,20 @@
-import { eq, sql } from "drizzle-orm";
+import { sql } from "drizzle-orm";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { GET as giftStatus } from "@/app/api/gifts/status/route";
 import { GET as health } from "@/app/api/health/route";
 import { GET as liveness } from "@/app/api/health/live/route";
 import { GET as receipt } from "@/app/donate/receipt/route";
 import { getDb } from "@/db";
-import { outboundEmails, stripeEvents } from "@/db/schema";
+import { outboundEmails } from "@/db/schema";
 import { sendDueEmails } from "@/lib/email/sender";
 import { smtpTransport } from "@/lib/email/transport";
-import { drainStripeEvents, processClaimedBatch } from "@/lib/stripe/webhooks/apply-events";
-import { claimDueEvents } from "@/lib/stripe/webhooks/inbox-leases";
 import { startWebhookWorker, stopWebhookWorker, wakeWebhookWorker } from "@/lib/stripe/webhooks/worker";
 import { useTestDatabase } from "../../support/database";
-import { giveOnce } from "../../support/gifts";
+import { giveOnce, storedGift } from "../../support/gifts";
 import { clearLedger, drainUntilSettled } from "../../support/ledger";
 import { startSmtpServer } from "../../support/smtp";
 import { control, deliver, usePrivateSandbox } from "../../support/stripe";
+import { sleep, until } from "../../support/wait";
 
 // This file slows the stand-in's API down, so it has a stand-in of its own.
 usePrivateSandbox();
@@ -25,100 +24,9 @@ usePrivateSandbox();
 const database = useTestDatabase({ throughProxy: true });
 const onServer = database.kind === "postgres";
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-/** Waits until `condition` holds, checking every `everyMs`; fails after `timeoutMs`. */
-async function until(condition: () => boolean | Promise<boolean>, what: string, timeoutMs = 30_000, everyMs = 100): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(everyMs);
-  }
-}
-
-async function storedGift(options: Parameters<typeof giveOnce>[0] = {}) {
-  const { session, events } = await giveOnce(options);
-  const completed = events.find((e) => e.type === "checkout.session.completed")!;
-  await deliver([completed]);
-
-  return { session, completed };
-}
-
-const leaseOf = async (eventId: string) =>
-  (
-    await getDb()
-      .select({ attempts: stripeEvents.attempts, status: stripeEvents.status, lockedUntil: stripeEvents.lockedUntil, aheadMs: sql<number>`(extract(epoch from locked_until - now()) * 1000)::int` })
-      .from(stripeEvents)
-      .where(eq(stripeEvents.id, eventId))
-  )[0]!;
-
 beforeEach(async () => {
   await clearLedger();
   await control("POST", "/_sandbox/config", { api_latency_ms: 0 });
-});
-
-describe(`webhook leases on ${database.kind}`, () => {
-  it("leaves a dead worker's claim for its lease, a minute, and no longer", async () => {
-    const { completed } = await storedGift();
-    // A worker claims the event, then dies: it never applies, releases or renews it.
-    const [claimed] = await claimDueEvents(10);
-    expect(claimed!.id).toBe(completed.id);
-    const lease = await leaseOf(completed.id);
-    expect(lease.aheadMs).toBeGreaterThan(55_000);
-    expect(lease.aheadMs).toBeLessThanOrEqual(60_000);
-    expect(await drainStripeEvents()).toEqual({ processed: 0, failed: 0 });
-
-    // A dead claim on a short lease, to see it run out in real time.
-    await getDb().update(stripeEvents).set({ lockedUntil: null }).where(eq(stripeEvents.id, completed.id));
-    await claimDueEvents(10, { leaseSeconds: 2 });
-    expect(await drainStripeEvents()).toEqual({ processed: 0, failed: 0 });
-    await until(async () => (await leaseOf(completed.id)).aheadMs < 0, "the lease to run out");
-    expect(await drainStripeEvents()).toEqual({ processed: 1, failed: 0 });
-    expect(await leaseOf(completed.id)).toMatchObject({ status: "processed", attempts: 3 });
-  });
-
-  it("keeps the claim of a batch whose Stripe reads outlast its lease: no other worker takes it over mid-way", async () => {
-    const { completed } = await storedGift();
-    const leaseSeconds = 3;
-    // Each Stripe read takes longer than the whole lease.
-    await control("POST", "/_sandbox/config", { api_latency_ms: 4000 });
-    const claimed = await claimDueEvents(10, { leaseSeconds });
-    const working = processClaimedBatch(claimed, { leaseSeconds });
-    let finished = false;
-    void working.finally(() => (finished = true));
-    const started = Date.now();
-    // Another worker keeps trying, past the first lease's end, until the first one is done.
-    const takenOver: string[] = [];
-    while (!finished) {
-      takenOver.push(...(await claimDueEvents(10, { leaseSeconds })).map((row) => row.id));
-      await sleep(250);
-    }
-    // eslint-disable-next-line no-restricted-syntax -- real time elapsed: the lease runs on the database's real clock
-    expect(Date.now() - started).toBeGreaterThan(leaseSeconds * 1000);
-    expect(takenOver).toEqual([]);
-    expect(await working).toEqual({ processed: 1, failed: 0 });
-    expect(await leaseOf(completed.id)).toMatchObject({ status: "processed", attempts: 1 });
-  });
-
-  it("renews only the claims it still holds: one another worker took over after a lapse is left to that worker", async () => {
-    const { completed } = await storedGift();
-    const leaseSeconds = 3;
-    await control("POST", "/_sandbox/config", { api_latency_ms: 4000 });
-    const working = processClaimedBatch(await claimDueEvents(10, { leaseSeconds }), { leaseSeconds });
-    // The first worker's lease lapses (it stalled), and a second worker claims the event for longer.
-    await getDb().update(stripeEvents).set({ lockedUntil: sql`now() - interval '1 second'` }).where(eq(stripeEvents.id, completed.id));
-    const [second] = await claimDueEvents(10, { leaseSeconds: 600 });
-    expect(second).toMatchObject({ id: completed.id, attempts: 2 });
-    const secondLease = (await leaseOf(completed.id)).lockedUntil!.getTime();
-    // Past two of the first worker's renewals (every second), the lease is still the second worker's.
-    await sleep(2500);
-    expect((await leaseOf(completed.id)).lockedUntil!.getTime()).toBe(secondLease);
-    await working;
-    await control("POST", "/_sandbox/config", { api_latency_ms: 0 });
-    // Whichever commits first applies it; the other finds it applied (exactly once either way).
-    await processClaimedBatch([second!]);
-    expect(await leaseOf(completed.id)).toMatchObject({ status: "processed" });
-  });
 });
 
 describe.skipIf(!onServer)("the database unreachable (PostgreSQL server behind a proxy)", () => {
