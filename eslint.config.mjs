@@ -38,7 +38,7 @@ export default tseslint.config(
   },
   {
     // Suites that move a stand-in's clock: there, now is the stand-in's, never this machine's.
-    files: ["tests/stripe-sandbox/**", "tests/support/stand-in.ts", "tests/support/clock.ts", "tests/integration/recurring/**", "tests/integration/email/**", "tests/e2e/give-monthly.spec.ts"],
+    files: ["tests/stripe-sandbox/**", "tests/support/stand-in.ts", "tests/support/clock.ts", "tests/integration/recurring/**", "tests/integration/email/**", "tests/integration/scheduled/yearly-statements.test.ts", "tests/support/email-suite.ts", "tests/e2e/give-monthly.spec.ts"],
     rules: {
       "no-restricted-syntax": [
         "error",

@@ -27,11 +27,15 @@ const chromium = found.path;
 const bin = (pkg: string, file: string) => path.join(ROOT, "node_modules", pkg, file);
 const VITEST = bin("vitest", "vitest.mjs");
 
-/** The suites whose outcome depends on billing periods: each moves a stand-in's clock of its own. */
+/**
+ * The suites whose outcome depends on billing periods and dates: the stand-in's own, and those with a
+ * stand-in of their own that bills, renews or dates what they check.
+ */
 const CALENDAR_SUITES = [
   "tests/stripe-sandbox/",
   "tests/integration/recurring/",
   "tests/integration/email/",
+  "tests/integration/scheduled/yearly-statements.test.ts",
 ];
 
 const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(0)} s`;

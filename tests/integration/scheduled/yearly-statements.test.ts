@@ -1,0 +1,46 @@
+import { describe, expect, it } from "vitest";
+import { getDb } from "@/db";
+import { payments } from "@/db/schema";
+import { sendDueEmails } from "@/lib/email/sender";
+import { smtpTransport } from "@/lib/email/transport";
+import { queueYearlyStatements } from "@/lib/scheduled/yearly-statements";
+import { useTestDatabase } from "../../support/database";
+import { giveOnceAndSettle, outbox, type SmtpServer, useEmailSuite } from "../../support/email-suite";
+import { usePrivateSandbox } from "../../support/stripe";
+
+// A stand-in of its own: the suite's set-up cancels every subscription in it.
+usePrivateSandbox();
+const database = useTestDatabase();
+
+let smtp: SmtpServer;
+useEmailSuite((server) => (smtp = server));
+
+const sendViaSmtp = (options: Parameters<typeof sendDueEmails>[0] = {}) => sendDueEmails({ transport: smtpTransport(smtp.url()), ...options });
+
+describe(`yearly statements on ${database.kind}, through a real SMTP server`, () => {
+  it("queues one yearly statement per supporter, with totals per currency, however often it runs", async () => {
+    await giveOnceAndSettle("yearly@example.org", { amount: 2500, currency: "eur" });
+    await giveOnceAndSettle("yearly@example.org", { amount: 1000, currency: "usd" });
+    await sendViaSmtp();
+    smtp.received.length = 0;
+    // The stand-in's clock (which TEST_CLOCK_START may put ahead) dates the payments, not this machine's.
+    const year = (await getDb().select({ paidAt: payments.paidAt }).from(payments))[0]!.paidAt.getUTCFullYear();
+    expect(await queueYearlyStatements(year)).toBe(1);
+    expect(await queueYearlyStatements(year)).toBe(1);
+    expect(await queueYearlyStatements(year - 1)).toBe(0);
+    const statements = (await outbox()).filter((r) => r.template === "yearly_statement");
+    expect(statements).toHaveLength(1);
+    expect(statements[0]!.props).toMatchObject({
+      year,
+      totals: [
+        { currency: "eur", amountMinor: 2500 },
+        { currency: "usd", amountMinor: 1000 },
+      ],
+    });
+    await sendViaSmtp();
+    expect(smtp.received).toHaveLength(1);
+    expect(smtp.received[0]!.text).toContain("€25.00");
+    expect(smtp.received[0]!.text).toContain("$10.00");
+    expect((await getDb().select().from(payments)).length).toBe(2);
+  });
+});
