@@ -64,7 +64,7 @@ async function atAwkwardDates(): Promise<number> {
     const start = date.start.toISOString();
     console.log(`\n· ${date.name}: TEST_CLOCK_START=${start} TZ=${date.timeZone}`);
     const began = Date.now();
-    const code = await run([VITEST, "run", "--reporter=dot", ...CALENDAR_SUITES], { TEST_CLOCK_START: start, TZ: date.timeZone });
+    const code = await run([VITEST, "run", "--reporter=dot", ...CALENDAR_SUITES], { TEST_CLOCK_START: start, TZ: date.timeZone, TEST_CALENDAR_PASS: "1" });
     const line = `${code === 0 ? "✓" : "✗"} ${start} ${date.timeZone.padEnd(16)} ${code === 0 ? "passed" : "FAILED"} in ${seconds(began).padStart(5)}  ${date.name}`;
     console.log(line);
     results.push(line);

@@ -2,7 +2,7 @@
  * Every response's security headers, in one table that next.config.ts turns into Next's `headers()`.
  * Next applies those after a route's own response headers and lets them overwrite, so a route that
  * needs a stricter policy than the site's cannot set it itself: it is listed here, and the site-wide
- * rule leaves it out. The test in tests/integration/http/security-headers.test.ts reads every route.
+ * rule leaves it out. The browser tests (tests/e2e/http.spec.ts) read every route's headers from the production server.
  */
 
 export type HeaderPolicy = Record<string, string>;

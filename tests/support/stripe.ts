@@ -141,6 +141,13 @@ export async function deliver(events: Stripe.Event[], deferred: Array<() => Prom
   return responses;
 }
 
+/**
+ * Set by `npm test`'s awkward-date step, which runs the billing-period suites again at each awkward
+ * date: there they check what the date changes, and leave what it does not (the order and repetition
+ * of deliveries, proved by the ordinary run) to the ordinary run.
+ */
+export const calendarPass = process.env.TEST_CALENDAR_PASS === "1";
+
 /** Orders to deliver a set of events in, each as Stripe might: in order, reversed, shuffled, twice. */
 export function deliveryOrders(events: Stripe.Event[], seed = 1): Array<{ name: string; events: Stripe.Event[] }> {
   let state = seed;
@@ -158,6 +165,9 @@ export function deliveryOrders(events: Stripe.Event[], seed = 1): Array<{ name: 
 
     return out;
   };
+
+  // The awkward-date runs prove the calendar, not the delivery orders (the ordinary run proves those).
+  if (calendarPass) return [{ name: "in order", events }];
 
   return [
     { name: "in order", events },
