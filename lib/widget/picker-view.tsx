@@ -2,7 +2,8 @@ import type { Campaign } from "@/db/queries/campaigns";
 import { feeToCover } from "@/lib/gifts/fees";
 import { FREQUENCIES, type Frequency } from "@/lib/gifts/presets";
 import { fill, type Locale, messagesFor } from "@/lib/i18n";
-import { CURRENCY_RULES, formatMoney, formatMoneyExact, GIFT_CURRENCIES, type GiftCurrency, minorToInput, parseAmountToMinor } from "@/lib/money";
+import { CURRENCY_RULES, formatMoney, GIFT_CURRENCIES, type GiftCurrency, minorToInput, parseAmountToMinor } from "@/lib/money";
+import { TrustLine } from "./trust-line";
 
 export type PickerInitial = {
   frequency: Frequency;
@@ -31,14 +32,20 @@ export type PickerViewProps = {
   discreetDescriptor: string;
   /** The embed has no headline of the page around it; our own pages give theirs. */
   headingLevel?: 2 | 3;
+  /**
+   * Our own pages' box, drawn by the server, is put away in the browser of a reader who asked to be
+   * reminded later (the embed's loader simply stays away). Never when the reader came back to give.
+   */
+  snoozable?: boolean;
 };
 
-/** The messages the script needs after the page is drawn (labels that change with the choices). */
+/** The messages the script needs after the page is drawn (labels that change with the choices, errors). */
 function clientMessages(locale: Locale) {
   const m = messagesFor(locale);
 
   return {
     perPeriod: m.picker.perPeriod,
+    amountLegend: m.picker.amountLegend,
     suggested: m.picker.suggested,
     coverFee: m.picker.coverFee,
     coverFeeNoAmount: m.picker.coverFeeNoAmount,
@@ -52,8 +59,11 @@ function clientMessages(locale: Locale) {
     network: m.picker.network,
     failed: m.picker.failed,
     checking: m.picker.checking,
-    amountRange: m.picker.amountRange,
+    amount: m.picker.amount,
     overWithFee: m.picker.overWithFee,
+    limited: m.errors.limited,
+    provider: m.errors.provider,
+    emailInvalid: m.remind.emailInvalid,
     doneEmail: m.remind.doneEmail,
     doneHidden: m.remind.doneHidden,
   };
@@ -83,7 +93,8 @@ export function PickerView(props: PickerViewProps) {
   const perPeriod = m.picker.perPeriod[initial.frequency];
   const H = props.headingLevel === 3 ? "h3" : "h2";
   const id = (name: string) => `${uid}-${name}`;
-  const money = (minor: number) => formatMoneyExact(minor, initial.currency, locale);
+  // As the script writes them (client/model.ts): whole amounts without decimals.
+  const money = (minor: number) => formatMoney(minor, initial.currency, locale);
   const config: PickerClientConfig = {
     appUrl: props.appUrl,
     locale,
@@ -93,7 +104,7 @@ export function PickerView(props: PickerViewProps) {
   const hidden = (name: string, value: string | null | undefined) => <input type="hidden" name={name} defaultValue={value ?? ""} />;
 
   return (
-    <section className="rf-picker" lang={locale} aria-labelledby={id("headline")} data-rf-picker="" data-rf-drawn={`${initial.frequency}:${initial.currency}`}>
+    <section className="rf-picker" lang={locale} aria-labelledby={id("headline")} data-rf-picker="" data-rf-drawn={`${initial.frequency}:${initial.currency}`} data-rf-snoozable={props.snoozable ? "" : undefined}>
       <H id={id("headline")} className="rf-headline">
         {copy.headline ?? m.picker.headline}
       </H>
@@ -103,6 +114,13 @@ export function PickerView(props: PickerViewProps) {
           {props.notice.text}
         </p>
       )}
+      {/* Shown instead of the form, on our own pages, to a reader who asked to be reminded later (lib/widget/snooze.ts). */}
+      <div className="rf-snooze" data-rf-snooze="" hidden>
+        <p>{m.picker.snoozed}</p>
+        <button type="button" className="rf-button rf-secondary" data-rf-unsnooze="">
+          {m.picker.showAnyway}
+        </button>
+      </div>
       <form className="rf-form" action={`${props.appUrl}/api/checkout`} method="post" noValidate data-rf-form="">
         {hidden("attemptId", props.attemptId)}
         {hidden("articleUrl", props.attribution.articleUrl)}
@@ -114,8 +132,9 @@ export function PickerView(props: PickerViewProps) {
         {hidden("visitorId", "")}
 
         <fieldset className="rf-group">
-          <legend>{m.picker.frequencyLegend}</legend>
-          <div className="rf-choices">
+          {/* The three choices say what they are; the question is for screen readers. */}
+          <legend className="rf-hidden-text">{m.picker.frequencyLegend}</legend>
+          <div className="rf-segments">
             {FREQUENCIES.map((value) => (
               <span className="rf-choice" key={value}>
                 <input type="radio" id={id(`frequency-${value}`)} name="frequency" value={value} defaultChecked={value === initial.frequency} />
@@ -126,8 +145,8 @@ export function PickerView(props: PickerViewProps) {
         </fieldset>
 
         <fieldset className="rf-group" aria-describedby={id("amount-error")}>
-          <legend>{m.picker.amountLegend}</legend>
-          <div className="rf-choices" data-rf-presets="">
+          <legend data-rf-amount-legend="">{m.picker.amountLegend[initial.frequency]}</legend>
+          <div className={`rf-tiles rf-n${presets.amounts.length}`} data-rf-presets="">
             {presets.amounts.map((preset, index) => (
               <span className="rf-choice" key={preset}>
                 <input
@@ -139,39 +158,30 @@ export function PickerView(props: PickerViewProps) {
                 />
                 <label htmlFor={id(`amount-${index}`)}>
                   {formatMoney(preset, initial.currency, locale)}
-                  {perPeriod && <span className="rf-per"> {perPeriod}</span>}
+                  {perPeriod && <span className="rf-hidden-text"> {perPeriod}</span>}
                   {preset === presets.suggested && <span className="rf-tag">{m.picker.suggested}</span>}
                 </label>
               </span>
             ))}
           </div>
           <div className="rf-row">
-            <span className="rf-field">
-              <label htmlFor={id("custom")}>
-                {m.picker.otherAmount}
-                <span data-rf-other-suffix="">
-                  {perPeriod ? ` ${perPeriod}` : ""} ({initial.currency.toUpperCase()})
-                </span>
-              </label>
-              <input
-                id={id("custom")}
-                name="customAmount"
-                inputMode="decimal"
-                autoComplete="off"
-                defaultValue={isPreset ? "" : amount}
-                aria-describedby={id("amount-error")}
-              />
-            </span>
-            <span className="rf-field">
-              <label htmlFor={id("currency")}>{m.picker.currencyLabel}</label>
-              <select id={id("currency")} name="currency" defaultValue={initial.currency}>
-                {GIFT_CURRENCIES.map((currency) => (
-                  <option key={currency} value={currency}>
-                    {currency.toUpperCase()} ({CURRENCY_RULES[currency].symbol})
-                  </option>
-                ))}
-              </select>
-            </span>
+            <label htmlFor={id("custom")}>
+              {m.picker.otherAmount}
+              <span className="rf-hidden-text" data-rf-other-suffix="">
+                {perPeriod ? ` ${perPeriod}` : ""}
+              </span>
+            </label>
+            <input id={id("custom")} name="customAmount" inputMode="decimal" autoComplete="off" defaultValue={isPreset ? "" : amount} aria-describedby={id("amount-error")} />
+            <label htmlFor={id("currency")} className="rf-hidden-text">
+              {m.picker.currencyLabel}
+            </label>
+            <select id={id("currency")} name="currency" defaultValue={initial.currency}>
+              {GIFT_CURRENCIES.map((currency) => (
+                <option key={currency} value={currency}>
+                  {currency.toUpperCase()} {CURRENCY_RULES[currency].symbol}
+                </option>
+              ))}
+            </select>
           </div>
           <p className="rf-field-error" id={id("amount-error")} data-rf-error="amount" />
         </fieldset>
@@ -203,11 +213,12 @@ export function PickerView(props: PickerViewProps) {
             <strong>{m.picker.upsellTitle}</strong>
           </p>
           <p data-rf-upsell-body="" />
-          <button type="button" className="rf-button" data-rf-upsell-yes="" />
-          <button type="button" className="rf-link" data-rf-upsell-no="" />
+          <div className="rf-actions">
+            <button type="button" className="rf-button" data-rf-upsell-yes="" />
+            <button type="button" className="rf-button rf-secondary" data-rf-upsell-no="" />
+          </div>
         </div>
 
-        <p className="rf-status" role="status" aria-live="polite" data-rf-status="" />
         <button type="submit" className="rf-continue" data-rf-continue="">
           {/* The terms as the script keeps them; a page without script says only "Continue" (its
               labels cannot follow the reader's changes), through the noscript style below. */}
@@ -218,6 +229,8 @@ export function PickerView(props: PickerViewProps) {
           </span>
           <span className="rf-plain">{m.picker.continue}</span>
         </button>
+        <p className="rf-status" role="status" aria-live="polite" data-rf-status="" />
+        <TrustLine m={m} frequency={initial.frequency} />
         <noscript>
           <style>{".rf-picker .rf-terms{display:none}.rf-picker .rf-plain{display:inline}.rf-picker [data-rf-email-receipts]{display:flex}"}</style>
         </noscript>
@@ -251,7 +264,8 @@ export function PickerView(props: PickerViewProps) {
           {m.remind.submit}
         </button>
       </form>
-      <p className="rf-status" role="status" aria-live="polite" tabIndex={-1} data-rf-remind-status="" />
+      {/* The reminder's confirmation: a panel of its own where the form was, well away from Continue. */}
+      <p className="rf-remind-done" role="status" aria-live="polite" tabIndex={-1} data-rf-remind-status="" />
       <script type="application/json" data-rf-config="" dangerouslySetInnerHTML={{ __html: JSON.stringify(config).replace(/</g, "\\u003c") }} />
     </section>
   );
