@@ -18,6 +18,12 @@ export type Query = <T extends Record<string, unknown>>(sql: string, params?: un
 export type Stack = {
   appUrl: string;
   sandboxUrl: string;
+  /**
+   * Where a test serves its article page that embeds the picker (another origin than the app's),
+   * listed in NEWSROOM_ORIGINS so the app lets it fetch the picker and start gifts. A file listens on
+   * it in its beforeAll and closes it in its afterAll; files run one after another.
+   */
+  articleOrigin: string;
   databaseKind: "postgres" | "pglite";
   /** Runs read-only SQL against the app's database; on the embedded one the app restarts around it. */
   withDatabase: <R>(read: (query: Query) => Promise<R>) => Promise<R>;
@@ -54,7 +60,8 @@ export const test = base.extend<object, { stack: Stack; stackGroup: string; appE
   stack: [
     async ({ stackGroup: _group, appEnv: extraEnv, databaseProxy: wantsProxy }, use) => {
       const serverUrl = process.env.DATABASE_URL;
-      const [appPort, sandboxPort] = [await freePort(), await freePort()];
+      const [appPort, sandboxPort, articlePort] = [await freePort(), await freePort(), await freePort()];
+      const articleOrigin = `http://127.0.0.1:${articlePort}`;
       const appUrl = `http://localhost:${appPort}`;
       let dbName: string | null = null;
       let dataDir: string | null = null;
@@ -94,8 +101,9 @@ export const test = base.extend<object, { stack: Stack; stackGroup: string; appE
         STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
         WEBHOOK_WORKER_POLL_MS: "500",
         CRON_SECRET,
-        // The test article pages' canonical site: the thank-you page may link back there.
-        NEWSROOM_ORIGINS: "https://news.example",
+        // The test article pages' canonical site (the thank-you page may link back there), and where
+        // they are served from (the embed's calls come from there).
+        NEWSROOM_ORIGINS: `https://news.example,${articleOrigin}`,
         LOG_LEVEL: process.env.E2E_APP_OUTPUT === "1" ? "info" : "warn",
         ...extraEnv,
       };
@@ -145,7 +153,7 @@ export const test = base.extend<object, { stack: Stack; stackGroup: string; appE
       };
 
       try {
-        await use({ appUrl, sandboxUrl: sandbox.url, databaseKind: serverUrl ? "postgres" : "pglite", withDatabase, query, sandboxControl, runCron, databaseProxy: proxy });
+        await use({ appUrl, sandboxUrl: sandbox.url, articleOrigin, databaseKind: serverUrl ? "postgres" : "pglite", withDatabase, query, sandboxControl, runCron, databaseProxy: proxy });
       } finally {
         await stopProcess(app.child);
         await stopProcess(sandbox.child);

@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import { redirect } from "next/navigation";
 import { cache } from "react";
 import { env } from "@/lib/env";
-import { requestLocale } from "@/lib/i18n/request";
+import { requestLocaleIfRendering } from "@/lib/i18n/request";
 import { withLang } from "@/lib/i18n/with-lang";
 import { readReminderForCancel } from "@/lib/reminders/cancel";
 import { INVALID_REMINDER_LINK_PATH } from "@/lib/reminders/invalid-link";
@@ -40,7 +40,8 @@ export default async function CancelReminderPage({ searchParams }: Props) {
   const reminder = await readReminder(token);
   if (!reminder) redirect(INVALID_REMINDER_LINK_PATH);
   // The page, frame and all, in the reminder's language: the URL says which (proxy.ts).
-  if (reminder.locale !== (await requestLocale())) redirect(withLang("/reminders/cancel", params, reminder.locale));
+  const frame = await requestLocaleIfRendering();
+  if (frame !== null && frame !== reminder.locale) redirect(withLang("/reminders/cancel", params, reminder.locale));
   const m = REMINDER_PAGE_MESSAGES[reminder.locale];
   const newsroom = env().newsroomName;
 
