@@ -9,6 +9,9 @@ export const en = {
     skipLink: "Skip to content",
     footer: "Payments are processed by Stripe. We never see or store your card number.",
     giveTitle: "Give",
+    notFoundTitle: "Page not found",
+    notFound: "There is no page at this address. It may have moved, or the link may be cut short.",
+    home: "To the home page",
   },
   picker: {
     pageTitle: "Support {newsroom}",

@@ -63,6 +63,11 @@ test("Russian pages are Russian throughout: the box's page by ?lang= and by the 
     await byBrowser.goto(`${stack.appUrl}/`);
     await expectRussianThroughout(byBrowser);
     await expectNoAxeViolations(byBrowser);
+    // A Russian reader's link cut short: the page that is not there says so in Russian.
+    const missing = await byBrowser.goto(`${stack.appUrl}/donate/thank-you?session_id=cs_test_`);
+    expect(missing?.status()).toBe(404);
+    await expect(byBrowser.getByRole("heading", { name: "Страница не найдена" })).toBeVisible();
+    await expectRussianThroughout(byBrowser);
     // The URL's language wins over the browser's.
     await byBrowser.goto(`${stack.appUrl}/donate?lang=en`);
     await expect(byBrowser.locator("html")).toHaveAttribute("lang", "en");

@@ -182,7 +182,9 @@ test("remind me later: the email comes when due, and its link reopens the picker
   await expect(page.locator(".readerfund-slot")).toHaveCount(0);
 
   const [reminder] = await stack.query<{ id: string; status: string; amount: number; frequency: string; currency: string }>(
-    "select id, status, amount_minor::int as amount, frequency, currency from reminders",
+    // This reader's: other files on the same stack set reminders of their own.
+    "select id, status, amount_minor::int as amount, frequency, currency from reminders where email = $1",
+    [email],
   );
   expect(reminder).toMatchObject({ status: "scheduled", amount: 2000, frequency: "monthly", currency: "eur" });
 
@@ -219,7 +221,8 @@ test("remind me later: the email comes when due, and its link reopens the picker
     await stack.sandboxControl("POST", "/_sandbox/webhooks/flush", { timeout_ms: 30_000 });
     const rows = await stack.query<Record<string, unknown>>(
       `select r.status, r.email, r.gave_at is not null as gave, g.reminder_id = r.id as linked, g.article_url
-         from reminders r join recurring_gifts g on g.reminder_id = r.id`,
+         from reminders r join recurring_gifts g on g.reminder_id = r.id where r.id = $1`,
+      [reminder!.id],
     );
     expect(rows).toEqual([{ status: "sent", email: null, gave: true, linked: true, article_url: "https://news.example/2026/11/exile" }]);
   }).toPass({ timeout: 90_000 });
