@@ -41,6 +41,7 @@ export function pickerOf(section: HTMLElement) {
     amountError: $("[data-rf-error=amount]"),
     continueButton: $<HTMLButtonElement>("[data-rf-continue]"),
     idPrefix: custom.id.replace(/-custom$/, ""),
+    /** A Checkout Session is being asked for: Continue is disabled and keeps saying so. */
     busy: false,
     frequency,
     currency,
