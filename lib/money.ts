@@ -69,6 +69,29 @@ export function parseAmountToMinor(input: string, currency: GiftCurrency): numbe
   return whole * 10 ** exponent + fraction;
 }
 
+/** Why an amount as typed cannot be a gift: each has its own message, on the server and in the picker. */
+export type AmountProblem = "empty" | "not_a_number" | "decimals" | "below" | "above";
+
+/**
+ * An amount as a reader typed it, read for a gift: in minor units when it is a number within the
+ * currency's floor and ceiling; otherwise what is wrong with it. More decimals than the currency has
+ * ("10,505") is refused as such rather than rounded: it may as well be a thousands separator.
+ */
+export function readGiftAmount(input: string, currency: GiftCurrency): { ok: true; amountMinor: number } | { ok: false; problem: AmountProblem; amountMinor?: number } {
+  const rules = CURRENCY_RULES[currency];
+  if (input.trim() === "") return { ok: false, problem: "empty" };
+  const amountMinor = parseAmountToMinor(input, currency);
+  if (amountMinor === null) {
+    const digits = input.trim().replace(/[\s\u00a0\u202f]/g, "").replace(rules.symbol, "");
+
+    return { ok: false, problem: /^\d{1,9}[.,]\d+$/.test(digits) ? "decimals" : "not_a_number" };
+  }
+  if (amountMinor < rules.minMinor) return { ok: false, problem: "below", amountMinor };
+  if (amountMinor > rules.maxMinor) return { ok: false, problem: "above", amountMinor };
+
+  return { ok: true, amountMinor };
+}
+
 /** Minor units back to the plain string a form field holds: 2500 → "25", 2550 → "25.50". */
 export function minorToInput(amountMinor: number, currency: GiftCurrency): string {
   const exponent = CURRENCY_RULES[currency].exponent;

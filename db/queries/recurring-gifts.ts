@@ -1,10 +1,11 @@
 import { eq } from "drizzle-orm";
 import { getDb } from "@/db";
-import { recurringGifts } from "@/db/schema";
+import { recurringGifts, supporters } from "@/db/schema";
 
 /**
  * The recurring gift a Checkout Session started, as the ledger holds it; null until the webhook
  * has recorded it (the row carries the session id once checkout.session.completed has been seen).
+ * With where its receipts go: the supporter's address, unless they give discreetly.
  */
 export async function findRecurringGiftByCheckoutSession(stripeCheckoutSessionId: string) {
   const [row] = await getDb()
@@ -24,8 +25,11 @@ export async function findRecurringGiftByCheckoutSession(stripeCheckoutSessionId
       discreet: recurringGifts.discreet,
       feeCoveredMinor: recurringGifts.feeCoveredMinor,
       articleUrl: recurringGifts.articleUrl,
+      supporterEmail: supporters.email,
+      supporterDiscreet: supporters.discreet,
     })
     .from(recurringGifts)
+    .leftJoin(supporters, eq(supporters.id, recurringGifts.supporterId))
     .where(eq(recurringGifts.stripeCheckoutSessionId, stripeCheckoutSessionId))
     .limit(1);
 

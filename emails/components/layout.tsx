@@ -23,14 +23,15 @@ const styles = {
   rule: { borderColor: "#d1d5db", margin: "16px 0 24px" },
   heading: { fontSize: "24px", lineHeight: "32px", fontWeight: 700, color: INK, margin: "0 0 16px" },
   subheading: { fontSize: "18px", lineHeight: "26px", fontWeight: 700, color: INK, margin: "24px 0 8px" },
-  paragraph: { fontSize: "16px", lineHeight: "24px", color: INK, margin: "0 0 16px" },
-  link: { color: LINK, textDecoration: "underline" },
+  // A long word (a link written out, a reference) breaks rather than widens the email past a phone's screen.
+  paragraph: { fontSize: "16px", lineHeight: "24px", color: INK, margin: "0 0 16px", overflowWrap: "anywhere", wordBreak: "break-word" },
+  link: { color: LINK, textDecoration: "underline", overflowWrap: "anywhere", wordBreak: "break-all" },
   buttonRow: { margin: "8px 0 24px" },
   button: { backgroundColor: ACCENT, color: "#ffffff", fontSize: "16px", fontWeight: 600, lineHeight: "24px", borderRadius: "6px", padding: "12px 20px", textDecoration: "none" },
   panel: { backgroundColor: PANEL, borderRadius: "6px", padding: "12px 16px", margin: "0 0 16px" },
   table: { width: "100%", borderCollapse: "collapse" },
-  rowHeader: { textAlign: "left", fontWeight: 600, fontSize: "15px", lineHeight: "22px", color: INK, padding: "4px 16px 4px 0", verticalAlign: "top", whiteSpace: "nowrap" },
-  cell: { textAlign: "left", fontSize: "15px", lineHeight: "22px", color: INK, padding: "4px 0", verticalAlign: "top" },
+  rowHeader: { textAlign: "left", fontWeight: 600, fontSize: "15px", lineHeight: "22px", color: INK, padding: "4px 12px 4px 0", verticalAlign: "top" },
+  cell: { textAlign: "left", fontSize: "15px", lineHeight: "22px", color: INK, padding: "4px 0", verticalAlign: "top", overflowWrap: "anywhere", wordBreak: "break-word" },
   footer: { fontSize: "13px", lineHeight: "20px", color: MUTED, margin: "0 0 8px" },
 } satisfies Record<string, CSSProperties>;
 

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { LOCALES } from "@/lib/i18n/locales";
-import { CURRENCY_RULES, formatMoneyExact, GIFT_CURRENCIES, type GiftCurrency, parseAmountToMinor } from "@/lib/money";
+import { CURRENCY_RULES, formatMoneyExact, GIFT_CURRENCIES, type GiftCurrency, readGiftAmount } from "@/lib/money";
 import { feeToCover } from "./fees";
 import { AVAILABLE_FREQUENCIES, FREQUENCIES } from "./presets";
 
@@ -109,14 +109,18 @@ export const ZGiftForm = z
  */
 export function checkGiftAmount(amount: string, currency: GiftCurrency): { ok: true; amountMinor: number } | { ok: false; message: string } {
   const rules = CURRENCY_RULES[currency];
-  const amountMinor = parseAmountToMinor(amount, currency);
-  if (amountMinor === null) return { ok: false, message: "Enter the amount as a number, like 25 or 25.50" };
-  if (amountMinor < rules.minMinor) return { ok: false, message: `Enter at least ${formatMoneyExact(rules.minMinor, currency)}` };
-  if (amountMinor > rules.maxMinor) {
-    return { ok: false, message: `Enter at most ${formatMoneyExact(rules.maxMinor, currency)}; for larger gifts please write to us` };
+  const read = readGiftAmount(amount, currency);
+  if (read.ok) return read;
+  switch (read.problem) {
+    case "decimals":
+      return { ok: false, message: `Use at most ${rules.exponent} decimal places, like 10.50, and no thousands separator` };
+    case "below":
+      return { ok: false, message: `Enter at least ${formatMoneyExact(rules.minMinor, currency)}` };
+    case "above":
+      return { ok: false, message: `Enter at most ${formatMoneyExact(rules.maxMinor, currency)}; for larger gifts please write to us` };
+    default:
+      return { ok: false, message: "Enter the amount as a number, like 25 or 25.50" };
   }
-
-  return { ok: true, amountMinor };
 }
 
 export type TGiftFormInput = z.input<typeof ZGiftForm>;

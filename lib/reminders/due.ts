@@ -68,7 +68,7 @@ async function settle(tx: Transaction, reminder: Reminder, now: Date): Promise<O
 
     return "gave";
   }
-  const { reopenUrl, cancelUrl, oneClickUnsubscribeUrl } = reminderLinks(reminder.id);
+  const { reopenUrl, cancelUrl, oneClickUnsubscribeUrl } = reminderLinks(reminder.id, reminder.locale);
   await enqueueAddressEmail(tx, {
     to: reminder.email,
     locale: reminder.locale,

@@ -22,15 +22,19 @@ export function reminderIdFromToken(purpose: typeof REMINDER_LINK_PURPOSE | type
   return id !== null && isUuid(id) ? id.toLowerCase() : null;
 }
 
-/** Every link a reminder's email carries. */
-export function reminderLinks(reminderId: string): { reopenUrl: string; cancelUrl: string; oneClickUnsubscribeUrl: string } {
+/**
+ * Every link a reminder's email carries; the pages a reader opens carry the reminder's language, so
+ * they open in it directly (proxy.ts reads `lang`).
+ */
+export function reminderLinks(reminderId: string, locale?: string): { reopenUrl: string; cancelUrl: string; oneClickUnsubscribeUrl: string } {
   const { appUrl } = env();
   const reopen = encodeURIComponent(sign(REMINDER_LINK_PURPOSE, reminderId));
   const cancel = encodeURIComponent(sign(REMINDER_CANCEL_PURPOSE, reminderId));
+  const lang = locale ? `&lang=${encodeURIComponent(locale)}` : "";
 
   return {
-    reopenUrl: `${appUrl}/donate?reminder=${reopen}`,
-    cancelUrl: `${appUrl}/reminders/cancel?token=${cancel}`,
+    reopenUrl: `${appUrl}/donate?reminder=${reopen}${lang}`,
+    cancelUrl: `${appUrl}/reminders/cancel?token=${cancel}${lang}`,
     // RFC 8058's one-click POST cannot go to a page; it goes to the endpoint the page's form posts to.
     oneClickUnsubscribeUrl: `${appUrl}/api/reminders/cancel?token=${cancel}`,
   };

@@ -52,7 +52,8 @@ export function giftCheckoutParams(
     locale: options.locale,
     // Short-lived sessions limit what a card tester can do with one.
     expires_at: (expiryBucket + 1) * EXPIRY_BUCKET_SECONDS + 60 * 60,
-    success_url: `${appUrl}/donate/thank-you?session_id={CHECKOUT_SESSION_ID}`,
+    // The language the reader gave in: the thank-you page, frame and all, opens in it (proxy.ts).
+    success_url: `${appUrl}/donate/thank-you?session_id={CHECKOUT_SESSION_ID}&lang=${options.locale}`,
     cancel_url: `${appUrl}/donate?${cancelParams.toString()}`,
   } satisfies Stripe.Checkout.SessionCreateParams;
 

@@ -3,6 +3,7 @@ import { headers } from "next/headers";
 import type { SearchParams } from "@/lib/gifts/picker-state";
 import { type PickerSurface, pickerModel } from "./picker-model";
 import { renderPickerFragment } from "./render-fragment";
+import { SNOOZE_BOOT_SCRIPT } from "./snooze-boot";
 
 /**
  * The picker as a server-rendered block for pages built with this app: no iframe, the same
@@ -17,6 +18,7 @@ export async function GivingBlock({ searchParams = {}, ...surface }: { searchPar
     <>
       <link rel="stylesheet" href="/embed/picker.css" precedence="default" />
       <div className="rf-block" dangerouslySetInnerHTML={{ __html: await renderPickerFragment(props) }} />
+      {props.snoozable && <script dangerouslySetInnerHTML={{ __html: SNOOZE_BOOT_SCRIPT }} />}
       <script src="/embed/picker.js" async />
     </>
   );

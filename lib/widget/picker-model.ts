@@ -1,4 +1,5 @@
 import "server-only";
+import { cache } from "react";
 import { loadCampaign } from "@/db/queries/campaigns";
 import { env } from "@/lib/env";
 import { first, pickerStateFrom, type SearchParams } from "@/lib/gifts/picker-state";
@@ -12,7 +13,12 @@ export type PickerSurface = {
   /** Attribution a page gives its picker when the URL names none. */
   defaults?: { articleUrl?: string; section?: string; campaign?: string; variant?: string };
   headingLevel?: 2 | 3;
+  /** The page's language (lib/i18n/request.ts), on our own pages. */
+  locale?: Locale;
 };
+
+/** The reminder a link reopens, read once per request (the page and the picker both need it). */
+export const readReminderOnce = cache(readReminderForPicker);
 
 const attributionParam = (value: string | string[] | undefined) => first(value)?.slice(0, 500) || undefined;
 
@@ -24,7 +30,7 @@ const attributionParam = (value: string | string[] | undefined) => first(value)?
 export async function pickerModel(given: SearchParams, headers: Headers, surface: PickerSurface): Promise<PickerViewProps> {
   // A reminder's link reopens the picker exactly as the reader left it, on our own page.
   const reminderToken = surface.kind === "page" ? first(given.reminder) : undefined;
-  const reminder = reminderToken ? await readReminderForPicker(reminderToken) : null;
+  const reminder = reminderToken ? await readReminderOnce(reminderToken) : null;
   // Back from a cancelled checkout, or from a refused form post, the URL holds the reader's latest
   // choices; the reminder still counts.
   const params: SearchParams = reminder && first(given.cancelled) !== "1" && !first(given.error)
@@ -42,7 +48,7 @@ export async function pickerModel(given: SearchParams, headers: Headers, surface
       }
     : given;
   const locale: Locale =
-    localeFrom(first(params.lang)) ?? (surface.kind === "page" ? localeFromAcceptLanguage(headers.get("accept-language")) : null) ?? "en";
+    localeFrom(first(params.lang)) ?? surface.locale ?? (surface.kind === "page" ? localeFromAcceptLanguage(headers.get("accept-language")) : null) ?? "en";
   const state = pickerStateFrom(params, { headers, locale });
   const m = messagesFor(locale);
   const campaignSlug = attributionParam(params.campaign) ?? surface.defaults?.campaign;
@@ -73,5 +79,6 @@ export async function pickerModel(given: SearchParams, headers: Headers, surface
     reminderToken: reminder ? reminderToken : null,
     discreetDescriptor: env().discreetStatementDescriptor,
     headingLevel: surface.headingLevel,
+    snoozable: surface.kind === "page" && notice === null,
   };
 }

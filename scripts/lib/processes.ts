@@ -29,6 +29,7 @@ const SOURCE_ENTRIES = [
   "emails",
   "public",
   "instrumentation.ts",
+  "proxy.ts",
   "next.config.ts",
   "tsconfig.json",
   "package-lock.json",

@@ -20,6 +20,12 @@ export type Query = <T extends Record<string, unknown>>(sql: string, params?: un
 export type Stack = {
   appUrl: string;
   sandboxUrl: string;
+  /**
+   * Where a test serves its article page that embeds the picker (another origin than the app's),
+   * listed in NEWSROOM_ORIGINS so the app lets it fetch the picker and start gifts. A file listens on
+   * it in its beforeAll and closes it in its afterAll; files run one after another.
+   */
+  articleOrigin: string;
   databaseKind: "postgres" | "pglite";
   /** Runs read-only SQL against the app's database; on the embedded one the app restarts around it. */
   withDatabase: <R>(read: (query: Query) => Promise<R>) => Promise<R>;
@@ -34,11 +40,6 @@ export type Stack = {
    * reads it directly.
    */
   databaseProxy: Pick<TcpProxy, "cut" | "restore"> | null;
-  /**
-   * An origin on another host than the app's, listed in the app's NEWSROOM_ORIGINS, for a spec to
-   * serve an article page from that embeds the picker as a newsroom's site would.
-   */
-  articleOrigin: string;
   /** The stand-in's clock, moved to where a subscription's objects say (tests/support/clock.ts). */
   clock: ReturnType<typeof clockMoves>;
 };
@@ -111,7 +112,8 @@ export const test = base.extend<object, { stack: Stack; stackGroup: string; appE
         STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
         WEBHOOK_WORKER_POLL_MS: "500",
         CRON_SECRET,
-        // The test article pages' canonical site: the thank-you page may link back there.
+        // The test article pages' canonical site (the thank-you page may link back there), and where
+        // they are served from (the embed's calls come from there).
         NEWSROOM_ORIGINS: `https://news.example,${articleOrigin}`,
         LOG_LEVEL: process.env.E2E_APP_OUTPUT === "1" ? "info" : "warn",
         ...extraEnv,

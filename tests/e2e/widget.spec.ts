@@ -70,8 +70,8 @@ test("embedded by one script tag: a Russian reader gives once in euros; nothing 
   await page.waitForLoadState("networkidle");
   // The loader reserved the space but fetched nothing yet: the picker is far below the screen.
   expect(watch.requests.filter((url) => url.includes("/embed/v1/picker"))).toEqual([]);
-  // …and kept the picker's room (48rem) before anything arrived.
-  expect((await page.locator(".readerfund-slot").boundingBox())?.height).toBeGreaterThanOrEqual(700);
+  // …and kept the picker's room before anything arrived (box-layout.spec.ts holds it to the box's real height).
+  expect((await page.locator(".readerfund-slot").boundingBox())?.height).toBeGreaterThanOrEqual(500);
 
   await page.locator(".readerfund-slot").scrollIntoViewIfNeeded();
   const picker = page.getByRole("region", { name: "Поддержите независимую журналистику" });
@@ -84,10 +84,10 @@ test("embedded by one script tag: a Russian reader gives once in euros; nothing 
   await expectNoAxeViolations(page);
 
   await picker.getByText(/^50\s€$/).click();
-  await picker.getByRole("button", { name: /^Продолжить: 50,00\s€ разово$/ }).click();
+  await picker.getByRole("button", { name: /^Продолжить: 50\s€ разово$/ }).click();
   await expect(picker.getByText("Может быть, ежемесячно?")).toBeVisible();
   await expectNoAxeViolations(page);
-  await picker.getByRole("button", { name: /^Дать 50,00\s€ разово$/ }).click();
+  await picker.getByRole("button", { name: /^Дать 50\s€ разово$/ }).click();
 
   await page.waitForURL(`${stack.sandboxUrl}/c/pay/**`);
   watch.stop();
@@ -134,7 +134,7 @@ test("a reader in the US gives monthly from the embed and covers the card fee: t
   await picker.getByText("Monthly", { exact: true }).click();
   await expect(picker.getByRole("radio", { name: /^\$10 per month/ })).toBeChecked();
   // $10.00 at 2.9% + 30¢: $10.61 pays a 61¢ fee and leaves $10.00.
-  await picker.getByLabel("Add $0.61 to cover the card fee, so all of $10.00 reaches us").check();
+  await picker.getByLabel("Add $0.61 to cover the card fee, so all of $10 reaches us").check();
   await picker.getByRole("button", { name: "Continue: $10.61 every month" }).click();
 
   await page.waitForURL(`${stack.sandboxUrl}/c/pay/**`);
@@ -183,7 +183,9 @@ test("remind me later: the email comes when due, and its link reopens the picker
   await expect(page.locator(".readerfund-slot")).toHaveCount(0);
 
   const [reminder] = await stack.query<{ id: string; status: string; amount: number; frequency: string; currency: string }>(
-    "select id, status, amount_minor::int as amount, frequency, currency from reminders",
+    // This reader's: other files on the same stack set reminders of their own.
+    "select id, status, amount_minor::int as amount, frequency, currency from reminders where email = $1",
+    [email],
   );
   expect(reminder).toMatchObject({ status: "scheduled", amount: 2000, frequency: "monthly", currency: "eur" });
 
@@ -209,7 +211,7 @@ test("remind me later: the email comes when due, and its link reopens the picker
   await expect(again.getByRole("radio", { name: "Monthly" })).toBeChecked();
   await expect(again.getByRole("radio", { name: /^€20 per month/ })).toBeChecked();
   await expectNoAxeViolations(page);
-  await again.getByRole("button", { name: "Continue: €20.00 every month" }).click();
+  await again.getByRole("button", { name: "Continue: €20 every month" }).click();
   await page.waitForURL(`${stack.sandboxUrl}/c/pay/**`);
   await payOnCheckoutPage(page, "4242 4242 4242 4242", email, /^(Subscribe|Pay|Donate|Start)\b/);
   await page.waitForURL(`${stack.appUrl}/donate/thank-you?session_id=*`);
@@ -220,7 +222,8 @@ test("remind me later: the email comes when due, and its link reopens the picker
     await stack.sandboxControl("POST", "/_sandbox/webhooks/flush", { timeout_ms: 30_000 });
     const rows = await stack.query<Record<string, unknown>>(
       `select r.status, r.email, r.gave_at is not null as gave, g.reminder_id = r.id as linked, g.article_url
-         from reminders r join recurring_gifts g on g.reminder_id = r.id`,
+         from reminders r join recurring_gifts g on g.reminder_id = r.id where r.id = $1`,
+      [reminder!.id],
     );
     expect(rows).toEqual([{ status: "sent", email: null, gave: true, linked: true, article_url: "https://news.example/2026/11/exile" }]);
   }).toPass({ timeout: 90_000 });
@@ -236,14 +239,14 @@ test("a discreet gift: a neutral card descriptor, no address kept, no email, and
   await expect(picker.getByRole("checkbox", { name: "Email me receipts anyway" })).toBeVisible();
   await expect(picker.getByText(/Your card statement shows “ONLINE SERVICES”/)).toBeVisible();
   await picker.getByText("€10", { exact: true }).click();
-  await picker.getByRole("button", { name: "Continue: €10.00 once" }).click();
-  await picker.getByRole("button", { name: "Give €10.00 once" }).click();
+  await picker.getByRole("button", { name: "Continue: €10 once" }).click();
+  await picker.getByRole("button", { name: "Give €10 once" }).click();
   await page.waitForURL(`${stack.sandboxUrl}/c/pay/**`);
   await expect(page.getByRole("heading", { name: "One-time payment" })).toBeVisible();
   await payOnCheckoutPage(page, "4242 4242 4242 4242", email);
   await page.waitForURL(`${stack.appUrl}/donate/thank-you?session_id=*`);
   await expect(page.getByTestId("gift-confirmed")).toHaveText("Your gift of €10.00 has been received.", { timeout: 30_000 });
-  await expect(page.getByTestId("discreet-receipt")).toContainText("we will not email you");
+  await expect(page.getByTestId("discreet-receipt")).toContainText("we sent no receipt and will not email you");
   await expectNoAxeViolations(page);
   const download = page.waitForEvent("download");
   await page.getByRole("link", { name: "Save a receipt" }).click();
@@ -291,7 +294,7 @@ test("the embedded picker works by keyboard alone: monthly, another amount, the 
   await page.keyboard.press("Tab"); // currency
   await expect(picker.getByLabel("Currency")).toBeFocused();
   await page.keyboard.press("Tab");
-  const cover = picker.getByRole("checkbox", { name: "Add €0.56 to cover the card fee, so all of €20.00 reaches us" });
+  const cover = picker.getByRole("checkbox", { name: "Add €0.56 to cover the card fee, so all of €20 reaches us" });
   await expect(cover).toBeFocused();
   await page.keyboard.press("Space");
   await expect(cover).toBeChecked();
@@ -318,5 +321,5 @@ test("a choice made before the picker's script arrives is followed once it does"
   await expect(picker.getByRole("radio", { name: /^€25/ })).toBeChecked();
   release();
   await expect(picker.getByRole("radio", { name: /^€10 per month/ })).toBeChecked();
-  await expect(picker.getByRole("button", { name: "Continue: €10.00 every month" })).toBeVisible();
+  await expect(picker.getByRole("button", { name: "Continue: €10 every month" })).toBeVisible();
 });

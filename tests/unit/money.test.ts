@@ -1,6 +1,26 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { formatMoney, formatMoneyExact, minorToInput, parseAmountToMinor } from "@/lib/money";
+import { formatMoney, formatMoneyExact, minorToInput, parseAmountToMinor, readGiftAmount } from "@/lib/money";
+
+describe("readGiftAmount", () => {
+  it.each([
+    ["", "eur", { ok: false, problem: "empty" }],
+    ["  ", "eur", { ok: false, problem: "empty" }],
+    ["abc", "eur", { ok: false, problem: "not_a_number" }],
+    ["-5", "eur", { ok: false, problem: "not_a_number" }],
+    // Three decimals: a mistyped amount or a thousands separator, never rounded to 10.51 or read as 10505.
+    ["10,505", "eur", { ok: false, problem: "decimals" }],
+    ["10.505", "usd", { ok: false, problem: "decimals" }],
+    ["1,000", "gbp", { ok: false, problem: "decimals" }],
+    ["€ 10,505", "eur", { ok: false, problem: "decimals" }],
+    ["0,5", "eur", { ok: false, problem: "below", amountMinor: 50 }],
+    ["25000", "usd", { ok: false, problem: "above", amountMinor: 2_500_000 }],
+    ["10,50", "eur", { ok: true, amountMinor: 1050 }],
+    ["10000", "eur", { ok: true, amountMinor: 1_000_000 }],
+  ] as const)("reads %j in %s as %j", (input, currency, expected) => {
+    expect(readGiftAmount(input, currency)).toEqual(expected);
+  });
+});
 
 describe("parseAmountToMinor", () => {
   it.each([

@@ -1,6 +1,9 @@
 import type { Metadata } from "next";
 import { redirect } from "next/navigation";
+import { cache } from "react";
 import { env } from "@/lib/env";
+import { requestLocaleIfRendering } from "@/lib/i18n/request";
+import { withLang } from "@/lib/i18n/with-lang";
 import { readReminderForCancel } from "@/lib/reminders/cancel";
 import { INVALID_REMINDER_LINK_PATH } from "@/lib/reminders/invalid-link";
 import { REMINDER_PAGE_MESSAGES } from "@/lib/reminders/messages";
@@ -15,8 +18,11 @@ const tokenOf = (params: Record<string, string | string[] | undefined>) => {
   return (Array.isArray(raw) ? raw[0] : raw) ?? "";
 };
 
+// Read once per request: the title and the page both need it.
+const readReminder = cache(readReminderForCancel);
+
 export async function generateMetadata({ searchParams }: Props): Promise<Metadata> {
-  const reminder = await readReminderForCancel(tokenOf(await searchParams));
+  const reminder = await readReminder(tokenOf(await searchParams));
 
   // The address carries the cancel token: it must not travel on in a Referer.
   return { title: REMINDER_PAGE_MESSAGES[reminder?.locale ?? "en"].title, referrer: "no-referrer" };
@@ -29,9 +35,13 @@ export async function generateMetadata({ searchParams }: Props): Promise<Metadat
  * it cannot use leads to a plain 404 page (see invalid-link.ts for why not notFound()).
  */
 export default async function CancelReminderPage({ searchParams }: Props) {
-  const token = tokenOf(await searchParams);
-  const reminder = await readReminderForCancel(token);
+  const params = await searchParams;
+  const token = tokenOf(params);
+  const reminder = await readReminder(token);
   if (!reminder) redirect(INVALID_REMINDER_LINK_PATH);
+  // The page, frame and all, in the reminder's language: the URL says which (proxy.ts).
+  const frame = await requestLocaleIfRendering();
+  if (frame !== null && frame !== reminder.locale) redirect(withLang("/reminders/cancel", params, reminder.locale));
   const m = REMINDER_PAGE_MESSAGES[reminder.locale];
   const newsroom = env().newsroomName;
 
@@ -65,7 +75,7 @@ export default async function CancelReminderPage({ searchParams }: Props) {
         </>
       )}
       <p>
-        <a href="/">{m.backHome({ newsroom })}</a>
+        <a href={reminder.locale === "en" ? "/" : `/?lang=${reminder.locale}`}>{m.backHome({ newsroom })}</a>
       </p>
     </section>
   );

@@ -24,3 +24,22 @@ export function visitorId(): string {
     return randomHex(16);
   }
 }
+
+/** Whether the reader asked to be reminded later and that date has not come yet. */
+export function snoozed(): boolean {
+  try {
+    return Number(localStorage.getItem(HIDE_UNTIL_KEY)) > Date.now();
+  } catch {
+    // No storage: the box shows.
+    return false;
+  }
+}
+
+/** Keeps the box away until the reminder's date. */
+export function snoozeUntil(due: Date): void {
+  try {
+    localStorage.setItem(HIDE_UNTIL_KEY, String(due.getTime()));
+  } catch {
+    // Storage refused (private mode): the reminder stands; the box just shows again.
+  }
+}

@@ -52,5 +52,8 @@ describe("ZGiftForm (shared by the picker and the server)", () => {
     expect(low.success || fieldErrors(low.error)).toEqual({ amount: "Enter at least £1.00" });
     const high = ZGiftForm.safeParse({ ...base, currency: "usd", amount: "10000.01" });
     expect(high.success || fieldErrors(high.error).amount).toMatch(/^Enter at most \$10,000\.00/);
+    // Too many decimals is said as such, not as out of range.
+    const decimals = ZGiftForm.safeParse({ ...base, amount: "10,505" });
+    expect(decimals.success || fieldErrors(decimals.error)).toEqual({ amount: "Use at most 2 decimal places, like 10.50, and no thousands separator" });
   });
 });

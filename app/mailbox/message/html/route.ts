@@ -2,6 +2,7 @@
 // a policy that lets it load nothing at all (lib/security/headers.ts; emails must need nothing from anywhere).
 import { findMailboxMessage } from "@/db/queries/mailbox";
 import { MAILBOX_ID, mailboxEnabled } from "@/lib/email/mailbox";
+import { env } from "@/lib/env";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
@@ -12,10 +13,21 @@ export async function GET(request: Request): Promise<Response> {
   const message = await findMailboxMessage(id);
   if (!message) return new Response("Not found", { status: 404 });
 
-  return new Response(message.html, {
+  return new Response(sizedToContent(message.html), {
     headers: {
       "content-type": "text/html; charset=utf-8",
       "cache-control": "no-store",
     },
   });
+}
+
+/**
+ * The email as sent, plus one tag that lets the mailbox page (our origin, only) size the frame to the
+ * email's height (CSS `frame-sizing` on the frame; no script in the frame, which its sandbox and this
+ * route's policy forbid anyway). The tag is added here, never to what a supporter receives.
+ */
+function sizedToContent(html: string): string {
+  const meta = `<meta name="responsive-embedded-sizing" content="allow-origins=${new URL(env().appUrl).origin}">`;
+
+  return /<head[^>]*>/i.test(html) ? html.replace(/<head[^>]*>/i, (head) => head + meta) : meta + html;
 }

@@ -66,7 +66,7 @@ describe("POST /api/checkout", () => {
       locale: "en",
       metadata: { kind: "readerfund_gift", frequency: "once", attempt_id: input.attemptId, article_url: input.articleUrl, campaign: "footer", section: "world" },
     });
-    expect(session.success_url).toBe("http://localhost:3000/donate/thank-you?session_id={CHECKOUT_SESSION_ID}");
+    expect(session.success_url).toBe("http://localhost:3000/donate/thank-you?session_id={CHECKOUT_SESSION_ID}&lang=en");
     expect(session.cancel_url).toContain("/donate?cancelled=1");
     expect(session.line_items?.data[0]?.price?.unit_amount).toBe(2550);
     expect(session.expires_at - session.created).toBeGreaterThanOrEqual(60 * 60);
@@ -240,7 +240,7 @@ describe.each([
     };
     expect(session).toMatchObject({ mode: "subscription", status: "open", amount_total: amountMinor, currency: "eur", locale: "en", metadata });
     expect(session.submit_type).toBeNull();
-    expect(session.success_url).toBe("http://localhost:3000/donate/thank-you?session_id={CHECKOUT_SESSION_ID}");
+    expect(session.success_url).toBe("http://localhost:3000/donate/thank-you?session_id={CHECKOUT_SESSION_ID}&lang=en");
     expect(session.cancel_url).toContain(`/donate?cancelled=1&frequency=${frequency}&currency=eur`);
     expect(session.expires_at - session.created).toBeGreaterThanOrEqual(60 * 60);
     expect(session.expires_at - session.created).toBeLessThanOrEqual(70 * 60);
