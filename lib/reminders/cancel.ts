@@ -64,4 +64,5 @@ export async function cancelReminder(token: string | null | undefined): Promise<
 }
 
 /** The cancel page for a token, where the form and every answer to it lead. */
-export const cancelPageUrl = (token: string) => `${env().appUrl}/reminders/cancel?token=${encodeURIComponent(token)}`;
+export const cancelPageUrl = (token: string, locale?: Locale) =>
+  `${env().appUrl}/reminders/cancel?token=${encodeURIComponent(token)}${locale ? `&lang=${locale}` : ""}`;

@@ -34,7 +34,7 @@ export async function POST(request: Request): Promise<Response> {
     if (cancelled === null) return htmlResponse(invalidReminderLinkPage(), { status: 400 });
     if (form.get("List-Unsubscribe") === "One-Click") return plainResponse(200, "Unsubscribed: this reminder is cancelled, and we will not email you about it.");
 
-    return seeOther(cancelPageUrl(token!));
+    return seeOther(cancelPageUrl(token!, cancelled.locale));
   } catch (failure) {
     // A browser's form post: the answer is a page, in words.
     const error = toAppError("reminder cancel", failure);
