@@ -19,7 +19,7 @@ describe("Checkout Session parameters per frequency", () => {
       subscription_data: { metadata, description: "Monthly gift to The Exile Times" },
       locale: "en",
       expires_at: expect.any(Number),
-      success_url: "https://give.example/donate/thank-you?session_id={CHECKOUT_SESSION_ID}",
+      success_url: "https://give.example/donate/thank-you?session_id={CHECKOUT_SESSION_ID}&lang=en",
       cancel_url: expect.stringMatching(/^https:\/\/give\.example\/donate\?cancelled=1&frequency=monthly&currency=eur&amount=12\.50&/),
     });
   });

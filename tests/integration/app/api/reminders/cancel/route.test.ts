@@ -38,7 +38,7 @@ describe(`cancelling a reminder on ${database.kind}`, () => {
 
     const response = await formCancel(token);
     expect(response.status).toBe(303);
-    expect(response.headers.get("location")).toBe(`http://localhost:3000/reminders/cancel?token=${encodeURIComponent(token)}`);
+    expect(response.headers.get("location")).toBe(`http://localhost:3000/reminders/cancel?token=${encodeURIComponent(token)}&lang=en`);
     const row = await reminderRow(id);
     expect(row).toMatchObject({ status: "cancelled", email: null });
     expect(row.cancelledAt).toBeInstanceOf(Date);
