@@ -106,10 +106,18 @@ try {
 
     Sample article with the picker:  ${config.appUrl}/
     Give page:                       ${config.appUrl}/donate
+    An article embedding the picker: ${config.appUrl}/article-demo.html (the tag: ${config.appUrl}/embed)
     Database:                        ${config.database.kind === "pglite" ? `embedded (PGlite) in ${config.database.dataDir}` : "PostgreSQL server (DATABASE_URL)"}
     Stripe:                          ${sandbox ? `local stand-in at ${sandbox.url} (test card 4242 4242 4242 4242)${stateFile ? `, state in ${shown(stateFile)}` : ""}` : "Stripe (STRIPE_SECRET_KEY)"}
     Email:                           ${config.email.smtpUrl ? "sent through SMTP_URL" : `kept in the local mailbox: ${config.appUrl}/mailbox`}
-
+${
+  sandbox
+    ? `
+  Renewals come on the stand-in's clock; move it forward 32 days to see the next one:
+    curl -X POST ${sandbox.url}/_sandbox/clock -d '{"seconds": 2764800}'
+`
+    : ""
+}
   Press Ctrl+C to stop.
 `);
 } catch (error) {
