@@ -162,8 +162,14 @@ test("a Russian gift from /donate: the thank-you page in Russian, frame and all,
     const email360 = page.frameLocator("iframe.mailbox-html").locator("html");
     await expect(email360).toContainText("25,00");
     const inside = await email360.evaluate((html) => ({ height: html.scrollHeight, width: html.scrollWidth, viewport: html.clientWidth }));
-    const outside = await frame.evaluate((element) => element.clientHeight);
-    expect(Math.abs(outside - inside.height), `frame ${outside} px for an email of ${inside.height} px`).toBeLessThanOrEqual(1);
+    // The frame takes the email's height once its document has loaded and laid out, a moment after
+    // the email's text is there (CI saw the 150 px default in between), so the height is awaited.
+    await expect
+      .poll(async () => Math.abs((await frame.evaluate((element) => element.clientHeight)) - inside.height), {
+        message: `the frame grows to the email's ${inside.height} px`,
+        timeout: 10_000,
+      })
+      .toBeLessThanOrEqual(1);
     expect(inside.width).toBeLessThanOrEqual(inside.viewport);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
   } finally {
