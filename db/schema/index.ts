@@ -8,3 +8,5 @@ export * from "./emails";
 export * from "./campaigns";
 export * from "./reminders";
 export * from "./rate-limits";
+export * from "./auth";
+export * from "./self-service";

@@ -59,6 +59,10 @@ export const recurringGifts = pgTable(
     failedPaymentAttempts: integer().notNull().default(0),
     nextPaymentAttemptAt: timestamp({ withTimezone: true }),
     livemode: text({ enum: ["live", "test"] }).notNull(),
+    // Signs this gift's "manage this gift" links with APP_SECRET; a new key voids every old link.
+    manageKey: text()
+      .notNull()
+      .default(sql`gen_random_uuid()::text`),
     ...attribution,
     ...giftOptions,
     stripeSyncedAt: timestamp({ withTimezone: true }).notNull(),

@@ -11,6 +11,11 @@ export const supporters = pgTable("supporters", {
   locale: text(),
   // Discreet giving: no email unless the supporter asks for one. The outbox enforces it.
   discreet: boolean().notNull().default(false),
+  // Which emails they want (account preferences). Receipts can be turned off, never the emails that
+  // tell of a change to their money (a cancellation, a failed payment).
+  wantsReceipts: boolean().notNull().default(true),
+  wantsReminders: boolean().notNull().default(true),
+  wantsStatements: boolean().notNull().default(true),
   createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
 });
