@@ -1,0 +1,33 @@
+import "server-only";
+import { and, eq, gt } from "drizzle-orm";
+import { cookies } from "next/headers";
+import { getDb } from "@/db";
+import { sessions, users } from "@/db/schema";
+import type { Actor } from "@/lib/supporters/actor";
+import { nobody } from "@/lib/supporters/actor";
+
+/** Auth.js's database-session cookie: the `__Secure-` name over https, the plain one otherwise. */
+export const SESSION_COOKIES = ["__Secure-authjs.session-token", "authjs.session-token"] as const;
+
+/**
+ * The signed-in supporter behind this request, from the session cookie and the sessions table (the
+ * row is the truth: signing out everywhere deletes it, and the next request is nobody), or nobody.
+ */
+export async function currentActor(): Promise<Actor> {
+  const jar = await cookies();
+  const token = SESSION_COOKIES.map((name) => jar.get(name)?.value).find((value) => typeof value === "string" && value.length > 0);
+  if (!token) return nobody;
+
+  return actorForSessionToken(token);
+}
+
+export async function actorForSessionToken(token: string): Promise<Actor> {
+  const [row] = await getDb()
+    .select({ userId: users.id, email: users.email })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(and(eq(sessions.sessionToken, token), gt(sessions.expires, new Date())))
+    .limit(1);
+
+  return row ? { kind: "supporter", userId: row.userId, email: row.email.toLowerCase() } : nobody;
+}
