@@ -57,11 +57,13 @@ export const SIGN_IN_SOFT: Limit = { points: 3, seconds: 10 * 60 };
 export const SIGN_IN_HARD: Limit = { points: 20, seconds: 60 * 60 };
 
 /**
- * Per inbox, whoever asks: a few links in ten minutes, then a proof of work for each; ten a day at
- * most, so the form cannot flood a supporter's inbox however many connections an attacker has.
+ * Per inbox, whoever asks: a few links in ten minutes, then a proof of work for each; at most
+ * twenty attempts a day, so the form cannot flood a supporter's inbox however many connections an
+ * attacker has. Past the soft limit a link costs two attempts (the challenge's round trip, then the
+ * solution), so this is eleven links a day at most.
  */
 export const SIGN_IN_EMAIL_SOFT: Limit = { points: 3, seconds: 10 * 60 };
-export const SIGN_IN_EMAIL_HARD: Limit = { points: 10, seconds: MAX_WINDOW_SECONDS };
+export const SIGN_IN_EMAIL_HARD: Limit = { points: 20, seconds: MAX_WINDOW_SECONDS };
 
 export const DEFAULT_LIMITS: AbuseLimits = {
   checkout: {

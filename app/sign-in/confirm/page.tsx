@@ -3,8 +3,8 @@ import { redirect } from "next/navigation";
 import { normalizeSignInEmail } from "@/lib/auth/email-address";
 import { problemPath } from "@/lib/auth/paths";
 import { safeReturnPath } from "@/lib/auth/return-path";
-import { fill, messagesFor } from "@/lib/i18n";
-import { requestLocale } from "@/lib/i18n/request";
+import { fill, localeFrom, messagesFor } from "@/lib/i18n";
+import { requestLocale, requestLocaleIfRendering } from "@/lib/i18n/request";
 import { param } from "../form-text";
 import "../auth.css";
 
@@ -25,7 +25,8 @@ export async function generateMetadata(): Promise<Metadata> {
  */
 export default async function ConfirmSignInPage({ searchParams }: Props) {
   const params = await searchParams;
-  const locale = await requestLocale();
+  // As proxy.ts decides it (the link carries `lang`); the tests render the page outside a request.
+  const locale = localeFrom(param(params, "lang")) ?? (await requestLocaleIfRendering()) ?? "en";
   const token = param(params, "token") ?? "";
   const email = normalizeSignInEmail(param(params, "email"));
   if (!/^[A-Za-z0-9_-]{16,128}$/.test(token) || email === null) redirect(problemPath(locale));
