@@ -4,6 +4,7 @@ import { AuthError } from "@auth/core/errors";
 import type { ResponseInternal } from "@auth/core/types";
 import { env } from "@/lib/env";
 import type { Locale } from "@/lib/i18n";
+import { endSession } from "./sessions";
 import { AUTH_BASE_PATH, authConfig, EMAIL_PROVIDER_ID, LOCALE_HEADER, RETURN_HEADER, sessionCookieName } from "./config";
 
 /**
@@ -62,6 +63,9 @@ export async function completeSignIn(input: { token: string; email: string; retu
   }
   const cookie = answer.cookies?.find((c) => c.name === sessionCookieName());
   if (!cookie) throw new Error("Auth.js signed in without a session cookie");
+  // Auth.js ends the browser's old session only when the new user existed before; the cookie is
+  // replaced either way, so the old row would outlive the only thing that could use it.
+  if (input.currentSession && input.currentSession !== cookie.value) await endSession(input.currentSession);
   const redirect = new URL(answer.redirect ?? input.returnTo, env().appUrl);
 
   return { ok: true, cookie, redirectTo: `${redirect.pathname}${redirect.search}` };

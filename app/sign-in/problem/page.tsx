@@ -1,8 +1,8 @@
 import type { Metadata } from "next";
 import { LINK_MAX_AGE_SECONDS } from "@/lib/auth/config";
-import { fill, messagesFor } from "@/lib/i18n";
-import { requestLocale } from "@/lib/i18n/request";
-import { formTextOf } from "../form-text";
+import { fill, localeFrom, messagesFor } from "@/lib/i18n";
+import { requestLocale, requestLocaleIfRendering } from "@/lib/i18n/request";
+import { formTextOf, param } from "../form-text";
 import { SignInForm } from "../sign-in-form";
 
 export const dynamic = "force-dynamic";
@@ -16,8 +16,9 @@ export async function generateMetadata(): Promise<Metadata> {
  * say which, as Auth.js does not tell a used link from one that never was), with the form to ask for
  * a new one right here.
  */
-export default async function SignInProblemPage() {
-  const locale = await requestLocale();
+export default async function SignInProblemPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  // As proxy.ts decides it; the tests render the page outside a request.
+  const locale = localeFrom(param(await searchParams, "lang")) ?? (await requestLocaleIfRendering()) ?? "en";
   const m = messagesFor(locale);
 
   return (
