@@ -38,7 +38,7 @@ export async function POST(request: Request): Promise<Response> {
       currentSession: sessionTokenFromCookieHeader(request.headers.get("cookie")),
     });
     if (!signedIn.ok) return seeOther(problemPath(locale));
-    const response = seeOther(signedIn.redirectTo);
+    const response = seeOther(withLocale(signedIn.redirectTo, locale));
     response.headers.append("set-cookie", serializeCookie(signedIn.cookie));
     response.headers.set("cache-control", "no-store");
 
@@ -46,4 +46,11 @@ export async function POST(request: Request): Promise<Response> {
   } catch (failure) {
     return errorResponse(toAppError("sign-in confirm", failure));
   }
+}
+
+/** The page after signing in, in the language the person signed in in (unless it names its own). */
+function withLocale(path: string, locale: string): string {
+  if (locale === "en" || /[?&]lang=/.test(path)) return path;
+
+  return `${path}${path.includes("?") ? "&" : "?"}lang=${locale}`;
 }

@@ -63,7 +63,10 @@ describe(`POST /api/auth/confirm on ${database.kind}`, () => {
   it("takes a link once: the second press leads to the problem page and makes no session", async () => {
     await aSupporter("anna@example.org");
     const link = await linkFor(smtp, "anna@example.org", { lang: "ru" });
-    expect((await pressSignIn(fieldsOf(link))).status).toBe(303);
+    const first = await pressSignIn(fieldsOf(link));
+    expect(first.status).toBe(303);
+    // The account, in the language the person signed in in.
+    expect(first.headers.get("location")).toBe("/account?lang=ru");
     const again = await pressSignIn(fieldsOf(link));
     expect(again.status).toBe(303);
     expect(again.headers.get("location")).toBe("/sign-in/problem?lang=ru");
