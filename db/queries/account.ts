@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gte, inArray, isNotNull, lt, or, type SQL, sql } from "drizzle-orm";
+import { and, asc, desc, eq, gte, inArray, isNotNull, lt, ne, or, type SQL, sql } from "drizzle-orm";
 import { getDb, type Queryable } from "@/db";
 import { disputes, gifts, payments, recurringGifts, refunds } from "@/db/schema";
 import { type Actor, supporterIdOf } from "@/lib/supporters/actor";
@@ -168,6 +168,18 @@ export async function accountStatementYears(actor: Actor, db: Queryable = getDb(
     .orderBy(desc(sql`1`));
 
   return rows.map((r) => r.year);
+}
+
+/** How many of the signed-in supporter's recurring gifts have not ended (erasure cancels them). */
+export async function accountActiveRecurringGiftCount(actor: Actor, db: Queryable = getDb()): Promise<number> {
+  const supporterId = await supporterIdOf(actor, db);
+  if (!supporterId) return 0;
+  const [row] = await db
+    .select({ n: sql<number>`count(*)::int`.mapWith(Number) })
+    .from(recurringGifts)
+    .where(and(eq(recurringGifts.supporterId, supporterId), ne(recurringGifts.status, "ended")));
+
+  return row?.n ?? 0;
 }
 
 export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
