@@ -41,7 +41,7 @@ export function RecurringGiftManager(props: { gift: RecurringGiftView; locale: L
           </ul>
         </div>
       )}
-      <RefreshWhilePending pending={gift.pending.length} slowText={mm.slow} />
+      {gift.pending.length > 0 && <RefreshWhilePending pending={gift.pending.length} slowText={mm.slow} />}
 
       {can("undo_cancel") && <GiftActionForm action={undoCancelGiftAction} context={context()} submit={mm.undo.submit} hint={mm.undo.hint} />}
       {can("resume") && <GiftActionForm action={resumeGiftAction} context={context()} submit={mm.resume.submit} />}
