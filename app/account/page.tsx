@@ -2,6 +2,8 @@ import type { Metadata } from "next";
 import { requireSupporter } from "@/lib/auth/require-supporter";
 import { fill, messagesFor } from "@/lib/i18n";
 import { requestLocale } from "@/lib/i18n/request";
+import { AccountDataSections } from "./_components/giving-sections";
+import { RecurringGifts } from "./_components/recurring-gifts";
 
 export const dynamic = "force-dynamic";
 
@@ -24,10 +26,8 @@ export default async function AccountPage() {
       <h1 id="account-heading">{m.heading}</h1>
       <p data-testid="account-email">{fill(m.signedInAs, { email: actor.email })}</p>
 
-      {/* Giving overview: every gift and payment, receipts (i12-data). */}
-      {/* Recurring gifts and their actions (i12-gifts). */}
-      {/* Preferences: language and emails (i12-data). */}
-      {/* Your data: export and erase (i12-data). */}
+      <RecurringGifts actor={actor} locale={locale} />
+      <AccountDataSections actor={actor} locale={locale} />
 
       <section className="account-section" aria-labelledby="sign-out-heading">
         <h2 id="sign-out-heading">{m.signOutHeading}</h2>
