@@ -8,6 +8,7 @@ import { enqueueAddressEmail } from "@/lib/email/outbox";
 import { env } from "@/lib/env";
 import type { Locale } from "@/lib/i18n";
 import { log } from "@/lib/log";
+import { DEFAULT_RETURN_PATH } from "./return-path";
 
 /** The page a sign-in link opens: it shows a button and uses nothing until the button is pressed. */
 export const CONFIRM_PATH = "/sign-in/confirm";
@@ -15,7 +16,7 @@ export const CONFIRM_PATH = "/sign-in/confirm";
 /** Our confirm page's address for a token (never Auth.js's callback, which a GET would spend). */
 export function confirmUrl(input: { token: string; email: string; locale: Locale; returnTo: string }): string {
   const query = new URLSearchParams({ token: input.token, email: input.email });
-  if (input.returnTo !== "/account") query.set("return", input.returnTo);
+  if (input.returnTo !== DEFAULT_RETURN_PATH) query.set("return", input.returnTo);
   if (input.locale !== "en") query.set("lang", input.locale);
 
   return `${env().appUrl}${CONFIRM_PATH}?${query.toString()}`;

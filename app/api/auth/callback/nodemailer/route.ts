@@ -1,7 +1,7 @@
 // GET /api/auth/callback/nodemailer: where Auth.js's own links point. It spends nothing (a mail
 // scanner may be the one asking): it leads to our confirm page with the same token, whose button
 // signs in. Our emails link to the confirm page directly; this covers any link made the Auth.js way.
-import { safeReturnPath } from "@/lib/auth/return-path";
+import { DEFAULT_RETURN_PATH, safeReturnPath } from "@/lib/auth/return-path";
 import { CONFIRM_PATH } from "@/lib/auth/sign-in-email";
 import { env } from "@/lib/env";
 import { seeOther } from "@/lib/http";
@@ -27,7 +27,7 @@ export function GET(request: Request): Response {
       // Not an address: the account page it is.
     }
     const returnTo = safeReturnPath(path);
-    if (returnTo !== "/account") query.set("return", returnTo);
+    if (returnTo !== DEFAULT_RETURN_PATH) query.set("return", returnTo);
   }
 
   return seeOther(`${CONFIRM_PATH}?${query.toString()}`);
