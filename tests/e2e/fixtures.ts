@@ -264,6 +264,14 @@ export async function giveThroughCheckout(
   const lang = gift.lang ?? "en";
   await page.goto(`${stack.appUrl}/donate?lang=${lang}&frequency=${gift.frequency}&currency=eur&amount=${gift.amount}`);
   await page.getByRole("button", { name: lang === "ru" ? /^Продолжить/ : /^Continue/ }).click();
+  if (gift.frequency === "once") {
+    // A one-time gift is offered as monthly first (once per visitor): keep it one-time.
+    const keepOnce = page.getByRole("button", { name: lang === "ru" ? /разово$/ : /^Give .+ once$/ });
+    await expect(async () => {
+      if (await keepOnce.isVisible()) await keepOnce.click();
+      expect(page.url()).toContain(`${stack.sandboxUrl}/c/pay/`);
+    }).toPass({ timeout: 60_000 });
+  }
   await page.waitForURL(`${stack.sandboxUrl}/c/pay/**`);
   await payOnCheckoutPage(page, "4242 4242 4242 4242", gift.email, gift.frequency === "once" ? "Donate" : /^(Subscribe|Pay|Donate|Start)\b/);
   await page.waitForURL(`${stack.appUrl}/donate/thank-you?session_id=*`, { timeout: 60_000 });
