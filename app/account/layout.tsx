@@ -1,18 +1,14 @@
 import type { ReactNode } from "react";
-import { requireSupporter } from "@/lib/auth/require-supporter";
-import { requestLocale } from "@/lib/i18n/request";
 import "../sign-in/auth.css";
 
 export const dynamic = "force-dynamic";
 
 /**
- * Every /account page is for a signed-in supporter: nobody goes to sign in and comes back to the
- * account. (A page that must come back to itself checks with its own `returnTo`; the data layer
- * checks again whatever the page did.)
+ * The frame of the /account pages. It does not check who asks: /account/erased is shown to someone
+ * who has just been signed out by their erasure (a check here sent them to sign in instead). Each
+ * page that is for a signed-in supporter checks itself (`requireSupporter` in app/account/page.tsx),
+ * and the data layer checks again whatever the page did.
  */
-export default async function AccountLayout({ children }: { children: ReactNode }) {
-  const locale = await requestLocale();
-  await requireSupporter({ returnTo: "/account", locale });
-
+export default function AccountLayout({ children }: { children: ReactNode }) {
   return <div className="account">{children}</div>;
 }
