@@ -110,7 +110,8 @@ export function ChangeGiftForm(props: {
   return (
     <form ref={formRef} action={formAction} onSubmit={onSubmit} className="gift-form" noValidate>
       <Hidden context={context} />
-      <input type="hidden" {...form.register("currency")} />
+      {/* Values drawn into the markup too (react-hook-form sets its own only once hydrated), so a post without JavaScript carries them. */}
+      <input type="hidden" name="currency" value={props.currency} />
       <p>
         <label htmlFor={ids.amount}>{m.change.amount.replace("{currency}", props.currency.toUpperCase())}</label>
         <input
@@ -119,6 +120,7 @@ export function ChangeGiftForm(props: {
           autoComplete="off"
           aria-invalid={amountError ? true : undefined}
           aria-describedby={`${ids.hint}${amountError ? ` ${ids.amountError}` : ""}`}
+          defaultValue={props.amount}
           {...form.register("amount")}
         />
       </p>
@@ -131,7 +133,7 @@ export function ChangeGiftForm(props: {
         <legend>{m.change.frequency}</legend>
         {(["monthly", "annual"] as const).map((frequency) => (
           <label key={frequency} className="choice">
-            <input type="radio" value={frequency} {...form.register("frequency")} /> {m.change.frequencies[frequency]}
+            <input type="radio" value={frequency} defaultChecked={frequency === props.frequency} {...form.register("frequency")} /> {m.change.frequencies[frequency]}
           </label>
         ))}
       </fieldset>
