@@ -149,6 +149,7 @@ export function portalPage(input: {
   error?: string;
 }): string {
   const { session } = input;
+  if (session.flow?.type === "payment_method_update") return paymentMethodFlowPage(input);
   const base = `/p/session/${escape(session.id)}/subscriptions`;
   const sections = input.subscriptions.map(({ subscription, productName }) => {
     const item = subscription.items.data[0]!;
@@ -184,6 +185,26 @@ ${actions}
 ${input.notice ? `<p class="notice" role="status">${escape(input.notice)}</p>` : ""}
 ${input.error ? `<p class="error" role="alert">${escape(input.error)}</p>` : ""}
 ${sections.length > 0 ? sections.join("\n") : "<p>You have no subscriptions.</p>"}`,
+  );
+}
+
+/** The portal's `payment_method_update` flow: only the new card, then back where the session says. */
+function paymentMethodFlowPage(input: { session: Stripe.BillingPortal.Session; customer: Stripe.Customer; error?: string }): string {
+  const { session } = input;
+  const back = session.return_url ? `<a class="back" href="${escape(session.return_url)}">&larr; Return to the site</a>` : "";
+
+  return layout(
+    "Update your payment method",
+    `${back}
+<h1>Update your payment method</h1>
+<p>${escape(input.customer.email ?? input.customer.name ?? "")}</p>
+${input.error ? `<p class="error" role="alert">${escape(input.error)}</p>` : ""}
+<form method="post" action="/p/session/${escape(session.id)}/payment_method">
+  <label for="cardNumber">Card number</label>
+  <input id="cardNumber" name="cardNumber" inputmode="numeric" autocomplete="cc-number" placeholder="1234 1234 1234 1234" required>
+  <button type="submit">Save card</button>
+</form>
+<p class="hint">Test cards: 4242 4242 4242 4242 succeeds; 4000 0000 0000 0341 is saved but declined when charged; 4000 0000 0000 0002 is declined.</p>`,
   );
 }
 

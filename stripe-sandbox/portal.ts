@@ -133,6 +133,22 @@ export class Portal {
     return { session, customer: this.sb.retrieveCustomer(session.customer), subscriptions };
   }
 
+  /**
+   * The `payment_method_update` flow's one form: the new card becomes the customer's default and
+   * every live subscription's, with the same events as the portal's card form. Returns the session,
+   * for where to go next.
+   */
+  updatePaymentMethod(sessionId: string, cardNumber: string): Stripe.BillingPortal.Session {
+    const session = this.retrieve(sessionId);
+    if (session.flow?.type !== "payment_method_update") throw noSuch("billing_portal.session", sessionId);
+    if (!cardNumber) throw invalidRequest("Enter a card number.", "card", "parameter_missing");
+    const live = this.sb.billing.ofCustomer(session.customer).filter((s) => s.status !== "canceled" && s.status !== "incomplete_expired");
+    if (live.length === 0) throw invalidRequest("This customer has no active subscription to update.", "customer");
+    for (const subscription of live) this.sb.billing.updatePaymentMethod(subscription.id, cardNumber, AUTOMATIC);
+
+    return session;
+  }
+
   /** A button on the portal page: the same change, and the same events, as the API call it stands for. */
   act(sessionId: string, subscriptionId: string, action: PortalAction, input: { card?: string }): Stripe.Subscription {
     const session = this.retrieve(sessionId);

@@ -232,7 +232,7 @@ export async function startSandbox(options: {
         let status = 200;
         let responseBody: string;
         try {
-          responseBody = JSON.stringify(await match.r.handler({ params, path, context: { requestId, idempotencyKey } }), null, 2);
+          responseBody = JSON.stringify(await sandbox.atOneInstant(() => match.r.handler({ params, path, context: { requestId, idempotencyKey } })), null, 2);
         } catch (error) {
           // Stripe saves the result once the endpoint has started executing (a declined card, a
           // 500), not when the request failed validation (400, 404).
@@ -248,7 +248,7 @@ export async function startSandbox(options: {
 
         return;
       }
-      const result = await match.r.handler({ params, path, context: { requestId, idempotencyKey: null } });
+      const result = await sandbox.atOneInstant(() => match.r.handler({ params, path, context: { requestId, idempotencyKey: null } }));
       sendJson(res, 200, result, headers);
     } catch (error) {
       if (error instanceof ApiError) {
@@ -336,6 +336,8 @@ export async function startSandbox(options: {
 
   /** The customer portal at a portal session's `url`: a page of forms, each an action with its events. */
   async function handlePortalPage(req: IncomingMessage, res: ServerResponse, pathname: string, search: string): Promise<void> {
+    const flowMatch = /^\/p\/session\/([^/]+)\/payment_method$/.exec(pathname);
+    if (flowMatch) return handlePaymentMethodFlow(req, res, decodeURIComponent(flowMatch[1]!));
     const match = /^\/p\/session\/([^/]+)(?:\/subscriptions\/([^/]+)\/([a-z_]+))?$/.exec(pathname);
     const sessionId = match ? decodeURIComponent(match[1]!) : "";
     let page;
@@ -368,6 +370,41 @@ export async function startSandbox(options: {
       return;
     }
     res.writeHead(303, { location: `/p/session/${encodeURIComponent(sessionId)}?done=${action}` });
+    res.end();
+  }
+
+  /**
+   * A portal session in the `payment_method_update` flow: its page asks only for the new card, and
+   * once it is saved the supporter goes where `after_completion` says (back to the site, for
+   * `redirect`), as on Stripe.
+   */
+  async function handlePaymentMethodFlow(req: IncomingMessage, res: ServerResponse, sessionId: string): Promise<void> {
+    if (req.method !== "POST") {
+      sendHtml(res, 404, inactivePage(null));
+
+      return;
+    }
+    const form = parseForm(await readBody(req));
+    let done;
+    try {
+      done = sandbox.portal.updatePaymentMethod(sessionId, typeof form.cardNumber === "string" ? form.cardNumber : "");
+    } catch (error) {
+      if (!(error instanceof ApiError)) throw error;
+      if (error.status === 404) {
+        sendHtml(res, 404, inactivePage(null));
+
+        return;
+      }
+      sendHtml(res, 200, portalPage({ ...sandbox.portal.page(sessionId), error: error.message }));
+
+      return;
+    }
+    const after = done.flow?.after_completion;
+    const location =
+      after?.type === "redirect" && after.redirect
+        ? after.redirect.return_url
+        : `/p/session/${encodeURIComponent(sessionId)}?done=update_card`;
+    res.writeHead(303, { location });
     res.end();
   }
 

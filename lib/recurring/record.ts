@@ -3,6 +3,7 @@ import type { Transaction } from "@/db";
 import { paymentFailures, payments, recurringGifts, stripeCustomers } from "@/db/schema";
 import { queueRecurringEndEmails, queueRecurringReceipt, withdrawQueuedEmails } from "@/lib/email/notify";
 import { insertPaymentOnce, type PaymentFacts, upsertSupporter } from "@/lib/gifts/record-gift";
+import { settleGiftRequests } from "./settle-requests";
 import type { SubscriptionFacts } from "./subscription-facts";
 
 const mode = (livemode: boolean) => (livemode ? "live" : "test") as "live" | "test";
@@ -117,6 +118,8 @@ export async function upsertRecurringGift(
       .set({ stripeCheckoutSessionId: checkoutSessionId })
       .where(and(eq(recurringGifts.id, id), isNull(recurringGifts.stripeCheckoutSessionId)));
   }
+  // What supporters asked of this gift, settled by the state just written (or the newer one kept).
+  await settleGiftRequests(tx, id, { paymentMethodId: facts.paymentMethodId, syncedAt: facts.syncedAt });
 
   return gift;
 }

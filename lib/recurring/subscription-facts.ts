@@ -27,6 +27,8 @@ export type SubscriptionFacts = {
   pausedUntil: Date | null;
   failedPaymentAttempts: number;
   nextPaymentAttemptAt: Date | null;
+  /** The card renewals are charged to (a card update shows as a change here). */
+  paymentMethodId?: string | null;
   /** The subscription's latest invoice, which the failed-attempt figures above are about. */
   latestInvoiceId: string | null;
   attribution: Attribution;
@@ -104,6 +106,7 @@ export function subscriptionFacts(subscription: Stripe.Subscription, syncedAt: D
     pausedUntil: date(subscription.pause_collection?.resumes_at),
     failedPaymentAttempts: openInvoice && openInvoice.attempt_count > 0 ? openInvoice.attempt_count : 0,
     nextPaymentAttemptAt: openInvoice ? date(openInvoice.next_payment_attempt) : null,
+    paymentMethodId: paymentMethodOf(subscription),
     latestInvoiceId: invoice === null ? null : typeof invoice === "string" ? invoice : invoice.id,
     attribution,
     options: giftOptions,
@@ -122,4 +125,15 @@ function unitAmountOf(price: Stripe.Price): number {
   const decimal = price.unit_amount_decimal === null ? Number.NaN : Number(price.unit_amount_decimal);
 
   return Number.isFinite(decimal) ? Math.round(decimal) : 0;
+}
+
+/** The card a subscription is charged to: its own default, else its customer's (when expanded). */
+export function paymentMethodOf(subscription: Stripe.Subscription): string | null {
+  const own = subscription.default_payment_method;
+  if (own) return typeof own === "string" ? own : own.id;
+  const customer = subscription.customer;
+  if (typeof customer === "string" || customer.deleted) return null;
+  const fallback = customer.invoice_settings?.default_payment_method;
+
+  return fallback ? (typeof fallback === "string" ? fallback : fallback.id) : null;
 }

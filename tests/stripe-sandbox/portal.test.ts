@@ -73,3 +73,44 @@ describe("customer portal", () => {
     expect(session.flow).toMatchObject({ type: "subscription_cancel", subscription_cancel: { subscription: subscription.id }, after_completion: { type: "portal_homepage" } });
   });
 });
+
+describe("customer portal: the payment_method_update flow", () => {
+  it("asks only for the card, saves it for the customer and the subscription, and goes back to after_completion's return_url", async () => {
+    const { subscription } = await s.subscribe({ card: "4000000000000341" });
+    const customer = subscription.customer as string;
+    const back = "https://paper.example/manage?token=abc&lang=ru";
+    const session = await s.stripe.billingPortal.sessions.create({
+      customer,
+      return_url: back,
+      flow_data: { type: "payment_method_update", after_completion: { type: "redirect", redirect: { return_url: back } } },
+    });
+    expect(session.flow).toMatchObject({ type: "payment_method_update", after_completion: { type: "redirect", redirect: { return_url: back } } });
+
+    const page = await (await fetch(session.url)).text();
+    expect(page).toContain("<h1>Update your payment method</h1>");
+    expect(page).toContain('<label for="cardNumber">Card number</label>');
+    expect(page).not.toContain("Cancel now");
+    const post = (cardNumber: string) =>
+      fetch(`${session.url}/payment_method`, { method: "POST", body: new URLSearchParams({ cardNumber }), redirect: "manual" });
+
+    const refused = await post("4000 0000 0000 0002");
+    expect(refused.status).toBe(200);
+    expect(await refused.text()).toMatch(/role="alert"/);
+
+    const marker = await s.marker();
+    const saved = await post("4242 4242 4242 4242");
+    expect(saved.status).toBe(303);
+    expect(saved.headers.get("location")).toBe(back);
+    const events = await s.events(marker);
+    expect(types(events)).toEqual(["payment_method.attached", "customer.updated", "customer.subscription.updated"]);
+    const updated = events.find((e) => e.type === "customer.subscription.updated")!;
+    expect(updated.data.previous_attributes).toHaveProperty("default_payment_method");
+    const after = await s.stripe.subscriptions.retrieve(subscription.id, { expand: ["customer"] });
+    expect(after.default_payment_method).not.toBe(subscription.default_payment_method);
+    expect((after.customer as { invoice_settings: { default_payment_method: string } }).invoice_settings.default_payment_method).toBe(after.default_payment_method);
+
+    // A session without the flow has no such form.
+    const plain = await s.stripe.billingPortal.sessions.create({ customer });
+    expect((await fetch(`${plain.url}/payment_method`, { method: "POST", body: new URLSearchParams({ cardNumber: "4242424242424242" }) })).status).toBe(404);
+  });
+});

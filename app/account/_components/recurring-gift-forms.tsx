@@ -1,0 +1,200 @@
+"use client";
+
+import { zodResolver } from "@hookform/resolvers/zod";
+import { type ReactNode, startTransition, useActionState, useId, useRef } from "react";
+import { useForm } from "react-hook-form";
+import type { ActionState } from "@/lib/actions/action";
+import type { Messages } from "@/lib/i18n";
+import { CANCEL_FEEDBACK } from "@/lib/supporters/recurring-gift-rules";
+import { type TCancelGift, type TCancelGiftInput, type TChangeGift, type TChangeGiftInput, ZCancelGift, ZChangeGift } from "@/lib/supporters/recurring-gift-schemas";
+
+/**
+ * The recurring gift's forms. Each is a plain <form> posting to its server action, so it works
+ * without JavaScript (the page comes back with the request pending, or with the error); with
+ * JavaScript the forms of more than one field check themselves first with the same zod schema
+ * (react-hook-form), and errors are announced.
+ */
+
+type ServerAction = (previous: ActionState<never>, formData: FormData) => Promise<ActionState<never>>;
+type M = Messages["manage"];
+
+/** What every form of a gift carries: which gift, the attempt (for the idempotency key), and who asks. */
+export type GiftFormContext = { recurringGiftId: string; attemptId: string; token: string | null; lang: string };
+
+function Hidden({ context }: { context: GiftFormContext }) {
+  return (
+    <>
+      <input type="hidden" name="recurringGiftId" value={context.recurringGiftId} />
+      <input type="hidden" name="attemptId" value={context.attemptId} />
+      {context.token && <input type="hidden" name="token" value={context.token} />}
+      <input type="hidden" name="lang" value={context.lang} />
+    </>
+  );
+}
+
+function FormError({ state, id }: { state: ActionState<never>; id: string }) {
+  if (!state || state.ok) return null;
+  const messages = [state.formError, ...Object.values(state.fieldErrors)].filter((m): m is string => Boolean(m));
+  if (messages.length === 0) return null;
+
+  return (
+    <p className="error" role="alert" id={id}>
+      {messages.join(" ")}
+    </p>
+  );
+}
+
+/** One button (and any fields of one value): resume, undo, update the card, pause, an offer. */
+export function GiftActionForm(props: { action: ServerAction; context: GiftFormContext; submit: string; hint?: string; children?: ReactNode; secondary?: boolean }) {
+  const [state, formAction, pending] = useActionState(props.action, null);
+  const errorId = useId();
+  const hintId = useId();
+
+  return (
+    <form action={formAction} className="gift-form" aria-describedby={state && !state.ok ? errorId : undefined}>
+      <Hidden context={props.context} />
+      {props.children}
+      {props.hint && (
+        <p className="hint" id={hintId}>
+          {props.hint}
+        </p>
+      )}
+      <button type="submit" className={props.secondary ? "secondary" : undefined} aria-describedby={props.hint ? hintId : undefined} disabled={pending}>
+        {props.submit}
+      </button>
+      <FormError state={state} id={errorId} />
+    </form>
+  );
+}
+
+/** Pause for one, two or three months: one field, a plain form. */
+export function PauseForm({ action, context, m }: { action: ServerAction; context: GiftFormContext; m: M }) {
+  const id = useId();
+
+  return (
+    <GiftActionForm action={action} context={context} submit={m.pause.submit} hint={m.pause.hint}>
+      <label htmlFor={id}>{m.pause.months}</label>{" "}
+      <select id={id} name="months" defaultValue="1">
+        {(["1", "2", "3"] as const).map((months) => (
+          <option key={months} value={months}>
+            {m.pause.monthOptions[months]}
+          </option>
+        ))}
+      </select>
+    </GiftActionForm>
+  );
+}
+
+/** A new amount and/or frequency. */
+export function ChangeGiftForm(props: {
+  action: ServerAction;
+  context: GiftFormContext;
+  m: M;
+  currency: "eur" | "usd" | "gbp";
+  amount: string;
+  frequency: "monthly" | "annual";
+}) {
+  const { m, context } = props;
+  const [state, formAction, pending] = useActionState(props.action, null);
+  const formRef = useRef<HTMLFormElement>(null);
+  const ids = { amount: useId(), amountError: useId(), hint: useId(), error: useId() };
+  const form = useForm<TChangeGiftInput, unknown, TChangeGift>({
+    resolver: zodResolver(ZChangeGift),
+    defaultValues: { recurringGiftId: context.recurringGiftId, attemptId: context.attemptId, currency: props.currency, amount: props.amount, frequency: props.frequency },
+  });
+  const amountError = form.formState.errors.amount?.message ?? (state && !state.ok ? state.fieldErrors.amount : undefined);
+  const onSubmit = form.handleSubmit(() => {
+    startTransition(() => formAction(new FormData(formRef.current!)));
+  });
+
+  return (
+    <form ref={formRef} action={formAction} onSubmit={onSubmit} className="gift-form" noValidate>
+      <Hidden context={context} />
+      <input type="hidden" {...form.register("currency")} />
+      <p>
+        <label htmlFor={ids.amount}>{m.change.amount.replace("{currency}", props.currency.toUpperCase())}</label>
+        <input
+          id={ids.amount}
+          inputMode="decimal"
+          autoComplete="off"
+          aria-invalid={amountError ? true : undefined}
+          aria-describedby={`${ids.hint}${amountError ? ` ${ids.amountError}` : ""}`}
+          {...form.register("amount")}
+        />
+      </p>
+      {amountError && (
+        <p className="error" id={ids.amountError} role="alert">
+          {amountError}
+        </p>
+      )}
+      <fieldset>
+        <legend>{m.change.frequency}</legend>
+        {(["monthly", "annual"] as const).map((frequency) => (
+          <label key={frequency} className="choice">
+            <input type="radio" value={frequency} {...form.register("frequency")} /> {m.change.frequencies[frequency]}
+          </label>
+        ))}
+      </fieldset>
+      <p className="hint" id={ids.hint}>
+        {m.change.amountHint}
+      </p>
+      <button type="submit" disabled={pending}>
+        {m.change.submit}
+      </button>
+      {state && !state.ok && !state.fieldErrors.amount && <FormError state={state} id={ids.error} />}
+    </form>
+  );
+}
+
+/** Cancel at the period end, with an optional reason and comment: one press without either. */
+export function CancelGiftForm({ action, context, m, endsOn }: { action: ServerAction; context: GiftFormContext; m: M; endsOn: string | null }) {
+  const [state, formAction, pending] = useActionState(action, null);
+  const formRef = useRef<HTMLFormElement>(null);
+  const ids = { reason: useId(), comment: useId(), ends: useId(), error: useId(), commentError: useId() };
+  const form = useForm<TCancelGiftInput, unknown, TCancelGift>({
+    resolver: zodResolver(ZCancelGift),
+    defaultValues: { recurringGiftId: context.recurringGiftId, attemptId: context.attemptId, feedback: "", comment: "" },
+  });
+  const commentError = form.formState.errors.comment?.message;
+  const onSubmit = form.handleSubmit(() => {
+    startTransition(() => formAction(new FormData(formRef.current!)));
+  });
+
+  return (
+    <form ref={formRef} action={formAction} onSubmit={onSubmit} className="gift-form" noValidate>
+      <Hidden context={context} />
+      {endsOn && <p id={ids.ends}>{m.cancel.ends.replace("{date}", endsOn)}</p>}
+      <p>
+        <label htmlFor={ids.reason}>{m.cancel.reason}</label>
+        <select id={ids.reason} {...form.register("feedback")}>
+          <option value="">{m.cancel.reasonNone}</option>
+          {CANCEL_FEEDBACK.map((reason) => (
+            <option key={reason} value={reason}>
+              {m.cancel.reasons[reason]}
+            </option>
+          ))}
+        </select>
+      </p>
+      <p>
+        <label htmlFor={ids.comment}>{m.cancel.comment}</label>
+        <textarea
+          id={ids.comment}
+          rows={3}
+          maxLength={500}
+          aria-invalid={commentError ? true : undefined}
+          aria-describedby={commentError ? ids.commentError : undefined}
+          {...form.register("comment")}
+        />
+      </p>
+      {commentError && (
+        <p className="error" id={ids.commentError} role="alert">
+          {commentError}
+        </p>
+      )}
+      <button type="submit" disabled={pending} aria-describedby={endsOn ? ids.ends : undefined}>
+        {m.cancel.submit}
+      </button>
+      <FormError state={state} id={ids.error} />
+    </form>
+  );
+}
