@@ -1,18 +1,13 @@
 import type { ReactNode } from "react";
-import { requireSupporter } from "@/lib/auth/require-supporter";
-import { requestLocale } from "@/lib/i18n/request";
 import "../sign-in/auth.css";
 
 export const dynamic = "force-dynamic";
 
 /**
- * Every /account page is for a signed-in supporter: nobody goes to sign in and comes back to the
- * account. (A page that must come back to itself checks with its own `returnTo`; the data layer
- * checks again whatever the page did.)
+ * The frame of every /account page. It checks no one: each page and route asks for the supporter
+ * itself (the data layer checks again), and /account/erased must show its confirmation to a person
+ * whose sign-in the erasure has just deleted.
  */
-export default async function AccountLayout({ children }: { children: ReactNode }) {
-  const locale = await requestLocale();
-  await requireSupporter({ returnTo: "/account", locale });
-
+export default function AccountLayout({ children }: { children: ReactNode }) {
   return <div className="account">{children}</div>;
 }

@@ -104,7 +104,7 @@ describe(`recurring gifts on ${database.kind}: the whole life, in any order of d
     for (let i = 0; i < 3; i++) await advanceToRenewal(subscriptionId);
     const ledger = await sameLedgerInEveryOrder(await eventsAfter(marker));
 
-    expect(ledger.supporters).toEqual([{ email: "monthly@example.org", name: null, locale: "ru", discreet: false }]);
+    expect(ledger.supporters).toEqual([{ email: "monthly@example.org", name: null, locale: "ru", discreet: false, wantsReceipts: true, wantsReminders: true, wantsStatements: true }]);
     expect(ledger.recurringGifts).toEqual([
       expect.objectContaining({
         stripeSubscriptionId: subscriptionId,
