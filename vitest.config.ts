@@ -21,5 +21,12 @@ export default defineConfig({
     testTimeout: 30_000,
     hookTimeout: 60_000,
     env: { LOG_LEVEL: "silent" },
+    server: {
+      deps: {
+        // next-auth imports "next/server" without its extension, which Node's resolver refuses
+        // from an externalised package ("Cannot find module .../next/server"); vite resolves it.
+        inline: ["next-auth", "@auth/core"],
+      },
+    },
   },
 });

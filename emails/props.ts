@@ -88,8 +88,14 @@ export const EMAIL_PROPS_SCHEMAS = {
   yearly_statement: z.object({
     year: z.number().int().min(2000).max(9999),
     supporterName: z.string().nullable(),
-    payments: z.array(z.object({ paidAt: isoDate, amountMinor, currency, frequency: anyFrequency })),
-    totals: z.array(z.object({ currency, amountMinor })),
+    // Each payment as paid, with what was refunded and taken back by a lost dispute (absent: none);
+    // each total is what was finally given in that currency (lib/supporters/statement.ts).
+    payments: z.array(
+      z.object({ paidAt: isoDate, amountMinor, currency, frequency: anyFrequency, refundedMinor: amountMinor.optional(), disputeLostMinor: amountMinor.optional() }),
+    ),
+    totals: z.array(
+      z.object({ currency, amountMinor, paidMinor: amountMinor.optional(), refundedMinor: amountMinor.optional(), disputeLostMinor: amountMinor.optional() }),
+    ),
   }),
 } as const satisfies { [T in EmailTemplate]: z.ZodType };
 

@@ -5,8 +5,9 @@ import type { SignInProps } from "./props";
 /** A sign-in link: how long it works, not to forward it, and "if it wasn't you, ignore this". */
 
 export const previewProps: SignInProps = {
-  signInUrl: "http://localhost:3000/api/auth/callback/email?token=5c1f0e9b7a3d48e2&email=anna%40example.org",
-  expiresInMinutes: 15,
+  // Our confirm page (lib/auth/sign-in-email.ts), never Auth.js's callback: opening it spends nothing.
+  signInUrl: "http://localhost:3000/sign-in/confirm?token=5c1f0e9b7a3d48e2a7c4f0d1b2e3a4c5&email=anna%40example.org",
+  expiresInMinutes: 10,
 };
 
 export function subject(_props: SignInProps, kit: Kit): string {

@@ -117,6 +117,12 @@ const ZRawEnv = z.object({
   ),
   REDIS_URL: optional(z.url({ protocol: /^rediss?$/, error: "must be a redis:// or rediss:// URL, or unset to keep rate limits in PostgreSQL" })),
   CRON_SECRET: optional(z.string().min(32, "must be at least 32 characters (a random secret a platform cron sends as a bearer token)")),
+  // Auth.js reads these itself when they are set; sign-in takes its origin from APP_URL and its
+  // secret from APP_SECRET instead, so a value here would be ignored or, worse, disagree.
+  AUTH_SECRET: optional(z.string()),
+  NEXTAUTH_SECRET: optional(z.string()),
+  AUTH_URL: optional(z.string()),
+  NEXTAUTH_URL: optional(z.string()),
   // Set by Next itself: "production" under `next start`.
   NODE_ENV: optional(z.string()),
   LOG_LEVEL: z.preprocess(
@@ -168,6 +174,11 @@ export function parseEnv(source: Record<string, string | undefined>) {
     if (raw.EMAIL_FROM === undefined) problems.push(`EMAIL_FROM: is required ${why} (the address receipts come from)`);
     if (raw.CLIENT_IP_HEADER === undefined) {
       problems.push(`CLIENT_IP_HEADER: is required ${why} (the header your proxy puts the client's address in; without it every reader shares one rate limit)`);
+    }
+  }
+  for (const name of ["AUTH_SECRET", "NEXTAUTH_SECRET", "AUTH_URL", "NEXTAUTH_URL"] as const) {
+    if (raw[name] !== undefined) {
+      problems.push(`${name}: must be unset (sign-in takes its address from APP_URL and its secret from APP_SECRET)`);
     }
   }
   if (problems.length > 0) throw new EnvError(problems);

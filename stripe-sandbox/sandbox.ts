@@ -222,6 +222,22 @@ export class Sandbox {
     return this.stepTime ?? this.clock.now();
   }
 
+  /**
+   * Runs an API request at one instant, as Stripe dates one change: the object's timestamps (a
+   * cancellation's canceled_at) and its events' `created` agree even when the second turns over
+   * in the middle of the request (CI saw them a second apart under load). Handlers are synchronous;
+   * the instant ends when the handler returns.
+   */
+  atOneInstant<T>(action: () => T): T {
+    if (this.stepTime !== null) return action();
+    this.stepTime = this.clock.now();
+    try {
+      return action();
+    } finally {
+      this.stepTime = null;
+    }
+  }
+
   /** Moves the clock and runs what fell due, in order; a failing step is the caller's error. */
   advanceClock(seconds: number): number {
     const now = this.clock.advance(seconds);

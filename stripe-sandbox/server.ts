@@ -232,7 +232,7 @@ export async function startSandbox(options: {
         let status = 200;
         let responseBody: string;
         try {
-          responseBody = JSON.stringify(await match.r.handler({ params, path, context: { requestId, idempotencyKey } }), null, 2);
+          responseBody = JSON.stringify(await sandbox.atOneInstant(() => match.r.handler({ params, path, context: { requestId, idempotencyKey } })), null, 2);
         } catch (error) {
           // Stripe saves the result once the endpoint has started executing (a declined card, a
           // 500), not when the request failed validation (400, 404).
@@ -248,7 +248,7 @@ export async function startSandbox(options: {
 
         return;
       }
-      const result = await match.r.handler({ params, path, context: { requestId, idempotencyKey: null } });
+      const result = await sandbox.atOneInstant(() => match.r.handler({ params, path, context: { requestId, idempotencyKey: null } }));
       sendJson(res, 200, result, headers);
     } catch (error) {
       if (error instanceof ApiError) {

@@ -1,4 +1,4 @@
-export type GuardScope = "checkout" | "reminder";
+export type GuardScope = "checkout" | "reminder" | "sign_in";
 export type LimitSubject = "ip" | "visitor" | "email";
 export type LimitLevel = "soft" | "hard";
 
@@ -47,6 +47,24 @@ export const REMINDER_HARD: Limit = { points: 20, seconds: 60 * 60 };
  */
 export const REMINDER_EMAIL_HARD: Limit = { points: 3, seconds: MAX_WINDOW_SECONDS };
 
+/**
+ * A person asking for a sign-in link asks once, perhaps again when the first is slow to arrive or
+ * has expired: three in ten minutes from one connection before a proof of work.
+ */
+export const SIGN_IN_SOFT: Limit = { points: 3, seconds: 10 * 60 };
+
+/** An office or a campus behind one address signs in far less often than this in an hour. */
+export const SIGN_IN_HARD: Limit = { points: 20, seconds: 60 * 60 };
+
+/**
+ * Per inbox, whoever asks: a few links in ten minutes, then a proof of work for each; at most
+ * twenty attempts a day, so the form cannot flood a supporter's inbox however many connections an
+ * attacker has. Past the soft limit a link costs two attempts (the challenge's round trip, then the
+ * solution), so this is eleven links a day at most.
+ */
+export const SIGN_IN_EMAIL_SOFT: Limit = { points: 3, seconds: 10 * 60 };
+export const SIGN_IN_EMAIL_HARD: Limit = { points: 20, seconds: MAX_WINDOW_SECONDS };
+
 export const DEFAULT_LIMITS: AbuseLimits = {
   checkout: {
     ip: { soft: CHECKOUT_SOFT, hard: CHECKOUT_HARD },
@@ -56,6 +74,11 @@ export const DEFAULT_LIMITS: AbuseLimits = {
     ip: { soft: REMINDER_SOFT, hard: REMINDER_HARD },
     visitor: { soft: REMINDER_SOFT, hard: REMINDER_HARD },
     email: { hard: REMINDER_EMAIL_HARD },
+  },
+  // Our own page sends no visitor id: the connection and the inbox are counted.
+  sign_in: {
+    ip: { soft: SIGN_IN_SOFT, hard: SIGN_IN_HARD },
+    email: { soft: SIGN_IN_EMAIL_SOFT, hard: SIGN_IN_EMAIL_HARD },
   },
 };
 

@@ -21,20 +21,47 @@ export function messageIdFor(idempotencyKey: string, domain: string): string {
 }
 
 /**
+ * Which of a supporter's preferences (the account's "which emails") an email falls under. The
+ * emails that tell of a change to their money (a failed payment, a gift ending or ended) and the
+ * sign-in link fall under none: they always go.
+ */
+export const EMAIL_PREFERENCE: Partial<Record<EmailTemplate, "wantsReceipts" | "wantsReminders" | "wantsStatements">> = {
+  receipt_one_time: "wantsReceipts",
+  receipt_recurring: "wantsReceipts",
+  reminder: "wantsReminders",
+  yearly_statement: "wantsStatements",
+};
+
+function wantsEmail(supporter: { wantsReceipts: boolean; wantsReminders: boolean; wantsStatements: boolean }, template: EmailTemplate): boolean {
+  const preference = EMAIL_PREFERENCE[template];
+
+  return preference === undefined || supporter[preference];
+}
+
+/**
  * Queues an email to a supporter in the caller's transaction, so it commits with the fact that
  * causes it or not at all. The outbox reads the supporter once (address, language, discreet giving),
  * so no caller looks them up. A second call with the same key does nothing. A supporter who chose
  * discreet giving gets nothing they did not ask for: the row is written as `suppressed`, so it is
- * visible that it was not sent, and no caller has to remember the rule. No supporter, no email.
+ * visible that it was not sent, and no caller has to remember the rule. The same for an email the
+ * supporter turned off in their account (receipts, statements). No supporter, no email.
  */
 export async function enqueueSupporterEmail<T extends EmailTemplate>(tx: Transaction, supporterId: string | null, email: SupporterEmail<T>): Promise<void> {
   if (!supporterId) return;
   const [supporter] = await tx
-    .select({ email: supporters.email, name: supporters.name, locale: supporters.locale, discreet: supporters.discreet })
+    .select({
+      email: supporters.email,
+      name: supporters.name,
+      locale: supporters.locale,
+      discreet: supporters.discreet,
+      wantsReceipts: supporters.wantsReceipts,
+      wantsReminders: supporters.wantsReminders,
+      wantsStatements: supporters.wantsStatements,
+    })
     .from(supporters)
     .where(eq(supporters.id, supporterId));
   if (!supporter) return;
-  const suppressed = supporter.discreet && !email.requested;
+  const suppressed = !email.requested && (supporter.discreet || !wantsEmail(supporter, email.template));
   await tx
     .insert(outboundEmails)
     .values({
@@ -85,6 +112,26 @@ export type AddressEmail<T extends EmailTemplate = EmailTemplate> = {
  * else about this reader needs it).
  */
 export async function enqueueAddressEmail<T extends EmailTemplate>(tx: Transaction, email: AddressEmail<T>): Promise<void> {
+  // A supporter who turned reminders off in their account gets none at their address, whichever
+  // reminder asked for it: written as suppressed, with neither address nor props kept.
+  if (EMAIL_PREFERENCE[email.template] === "wantsReminders" && (await turnedRemindersOff(tx, email.to))) {
+    await tx
+      .insert(outboundEmails)
+      .values({
+        idempotencyKey: email.idempotencyKey,
+        template: email.template,
+        supporterId: null,
+        toAddress: ERASED_ADDRESS,
+        locale: email.locale,
+        props: null,
+        requested: true,
+        status: "suppressed",
+        messageId: messageIdFor(email.idempotencyKey, env().email.messageDomain),
+      })
+      .onConflictDoNothing({ target: outboundEmails.idempotencyKey });
+
+    return;
+  }
   const props: Record<string, unknown> = { ...(email.props as Record<string, unknown>) };
   if (email.oneClickUnsubscribeUrl) props[ONE_CLICK_UNSUBSCRIBE_PROP] = email.oneClickUnsubscribeUrl;
   await tx
@@ -101,6 +148,16 @@ export async function enqueueAddressEmail<T extends EmailTemplate>(tx: Transacti
       messageId: messageIdFor(email.idempotencyKey, env().email.messageDomain),
     })
     .onConflictDoNothing({ target: outboundEmails.idempotencyKey });
+}
+
+async function turnedRemindersOff(tx: Transaction, address: string): Promise<boolean> {
+  const [row] = await tx
+    .select({ id: supporters.id })
+    .from(supporters)
+    .where(and(eq(supporters.email, address.trim().toLowerCase()), eq(supporters.wantsReminders, false)))
+    .limit(1);
+
+  return row !== undefined;
 }
 
 /**

@@ -3,6 +3,7 @@ import type { Transaction } from "@/db";
 import { gifts, payments, stripeCustomers, supporters } from "@/db/schema";
 import { queueOneTimeReceipt } from "@/lib/email/notify";
 import type { Attribution, GiftOptions } from "@/lib/stripe/metadata";
+import { isErased } from "@/lib/supporters/tombstones";
 import type { Settlement } from "@/lib/stripe/webhooks/settlement";
 
 export type OneTimeGiftFacts = {
@@ -33,8 +34,16 @@ export type PaymentFacts = {
 
 const mode = (livemode: boolean) => (livemode ? "live" : "test") as "live" | "test";
 
-/** The supporter for an email, created on first sight; the email is the identity, lower-cased. */
-export async function upsertSupporter(tx: Transaction, input: { email: string; name: string | null; locale: string | null }): Promise<string> {
+/**
+ * The supporter for an email, created on first sight; the email is the identity, lower-cased. Null
+ * for someone who asked to be erased (by address, or by the Stripe customer when the caller knows
+ * it): a webhook delivered or replayed after the erasure records its money fact with no supporter,
+ * so no name or address comes back and no email is queued.
+ */
+export async function upsertSupporter(
+  tx: Transaction,
+  input: { email: string; name: string | null; locale: string | null; stripeCustomerId?: string | null },
+): Promise<string | null> {
   const email = input.email.trim().toLowerCase();
   const [row] = await tx
     .insert(supporters)
@@ -49,6 +58,14 @@ export async function upsertSupporter(tx: Transaction, input: { email: string; n
       },
     })
     .returning({ id: supporters.id });
+  // Checked after the upsert, not before: an erasure that committed while this waited on the
+  // supporter's row lock (lib/supporters/erase.ts) deleted that row, and the upsert then made a new
+  // one, which goes again here. Within this transaction, so no one ever sees it.
+  if (await isErased(tx, { email, stripeCustomerId: input.stripeCustomerId })) {
+    await tx.delete(supporters).where(eq(supporters.id, row!.id));
+
+    return null;
+  }
 
   return row!.id;
 }
@@ -59,7 +76,7 @@ export async function upsertSupporter(tx: Transaction, input: { email: string; n
  * payment. A fee learnt later (charge.updated) fills a payment recorded without one, never the reverse.
  */
 export async function recordOneTimeGift(tx: Transaction, facts: OneTimeGiftFacts): Promise<{ giftId: string }> {
-  const supporterId = facts.supporter ? await upsertSupporter(tx, facts.supporter) : null;
+  const supporterId = facts.supporter ? await upsertSupporter(tx, { ...facts.supporter, stripeCustomerId: facts.stripeCustomerId }) : null;
   if (facts.stripeCustomerId && supporterId) {
     await tx
       .insert(stripeCustomers)

@@ -67,6 +67,13 @@ function ownPolicies(options: Options): Array<{ source: string; policy: HeaderPo
       },
     },
     {
+      // The page a sign-in link opens: its address carries the link's token, which no other site may
+      // see in a Referer. "same-origin" rather than "no-referrer": the page's own POST keeps its
+      // Origin header, which the sign-in route checks.
+      source: "/sign-in/confirm",
+      policy: { ...base, "Referrer-Policy": "same-origin" },
+    },
+    {
       // A discreet giver's receipt, saved to their disk: no script, no address of ours in a Referer.
       source: "/donate/receipt",
       policy: {

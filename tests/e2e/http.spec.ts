@@ -63,6 +63,8 @@ test("every route answers with its security headers: the site's, or its own stri
   expect(mailboxHtml.headers.get("x-frame-options")).toBe("SAMEORIGIN");
   const receipt = await fetch(`${stack.appUrl}/donate/receipt?session_id=cs_test_nothing`);
   expect(receipt.headers.get("referrer-policy")).toBe("no-referrer");
+  const confirm = await fetch(`${stack.appUrl}/sign-in/confirm`, { redirect: "manual" });
+  expect(confirm.headers.get("referrer-policy")).toBe("same-origin");
   const page = await fetch(`${stack.appUrl}/donate`);
   expect(page.headers.get("content-security-policy")).toContain("frame-ancestors 'none'");
   expect(page.headers.get("x-frame-options")).toBe("DENY");

@@ -118,4 +118,11 @@ describe("parseEnv", () => {
     const bad = problemsOf({ SMTP_URL: "http://mail.example.org", EMAIL_FROM: "not an address", CRON_SECRET: "short" });
     expect(bad).toEqual([expect.stringMatching(/^SMTP_URL: must be an smtp/), expect.stringMatching(/^EMAIL_FROM: must be an address/), expect.stringMatching(/^CRON_SECRET: must be at least 32/)]);
   });
+
+  it("refuses Auth.js's own variables: sign-in takes its origin from APP_URL and its secret from APP_SECRET", () => {
+    const problems = problemsOf({ AUTH_SECRET: "a-weaker-secret", NEXTAUTH_URL: "http://elsewhere.example", AUTH_URL: "https://give.example.org", NEXTAUTH_SECRET: "x" });
+    expect(problems).toHaveLength(4);
+    for (const name of ["AUTH_SECRET", "NEXTAUTH_SECRET", "AUTH_URL", "NEXTAUTH_URL"]) expect(problems.join("\n")).toContain(`${name}: must be unset`);
+    expect(problems.join("\n")).not.toMatch(/weaker|elsewhere/);
+  });
 });

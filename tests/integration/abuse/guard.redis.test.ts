@@ -24,6 +24,7 @@ const LIMITS: AbuseLimits = {
     visitor: { soft: { points: 3, seconds: 600 }, hard: { points: 6, seconds: 3600 } },
   },
   reminder: { email: { hard: { points: 2, seconds: 86_400 } } },
+  sign_in: {},
 };
 
 describe.skipIf(!REDIS_URL)("rate limits in Redis", () => {

@@ -27,6 +27,7 @@ const LIMITS: AbuseLimits = {
     visitor: { soft: { points: 4, seconds: 600 }, hard: { points: 20, seconds: 3600 } },
     email: { hard: { points: 2, seconds: 86_400 } },
   },
+  sign_in: {},
 };
 const CHALLENGE_MAX_NUMBER = 1_000;
 

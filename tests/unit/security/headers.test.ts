@@ -30,6 +30,18 @@ describe("security headers", () => {
     expect(siteRegex.test("/mailbox/message/html")).toBe(false);
     expect(siteRegex.test("/donate")).toBe(true);
     expect(siteRegex.test("/mailbox/message")).toBe(true);
-    expect(own.map((rule) => rule.source)).toEqual(["/mailbox/message/html", "/donate/receipt"]);
+    expect(siteRegex.test("/sign-in/confirm")).toBe(false);
+    expect(siteRegex.test("/sign-in")).toBe(true);
+    expect(own.map((rule) => rule.source)).toEqual(["/mailbox/message/html", "/sign-in/confirm", "/donate/receipt"]);
+  });
+
+  it("keeps a sign-in link's token from other sites: the confirm page sends a Referer to our own origin only", () => {
+    const confirm = expectedSecurityHeaders("/sign-in/confirm", { ...production, appUrl: "https://give.example.org" });
+    expect(confirm["Referrer-Policy"]).toBe("same-origin");
+    // Otherwise the site's policy, HSTS included.
+    expect(confirm["Content-Security-Policy"]).toContain("frame-ancestors 'none'");
+    expect(confirm).toHaveProperty("Strict-Transport-Security");
+    expect(expectedSecurityHeaders("/sign-in", { ...production, appUrl: "http://localhost:3000" })["Referrer-Policy"]).toBe("strict-origin-when-cross-origin");
+    expect(expectedSecurityHeaders("/account", { ...production, appUrl: "http://localhost:3000" })["X-Frame-Options"]).toBe("DENY");
   });
 });

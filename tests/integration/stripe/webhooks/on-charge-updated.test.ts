@@ -19,15 +19,17 @@ describe(`charge.updated on ${database.kind}`, () => {
   });
 
   describe("when Stripe attaches the fee after the payment's events", () => {
+    // Long enough that the payment's events are delivered and applied before the fee exists, even on
+    // a machine so loaded that this takes seconds (400 ms once lost that race in CI).
     beforeEach(async () => {
-      await control("POST", "/_sandbox/config", { balance_transaction_delay_ms: 400 });
+      await control("POST", "/_sandbox/config", { balance_transaction_delay_ms: 4000 });
     });
     afterEach(async () => {
       await control("POST", "/_sandbox/config", { balance_transaction_delay_ms: 0 });
     });
 
     const waitForChargeUpdated = async (marker: string | undefined) => {
-      for (let i = 0; i < 50; i++) {
+      for (let i = 0; i < 300; i++) {
         const updated = (await eventsAfter(marker)).find((e) => e.type === "charge.updated");
         if (updated) return updated;
         await new Promise((resolve) => setTimeout(resolve, 50));
@@ -35,7 +37,7 @@ describe(`charge.updated on ${database.kind}`, () => {
       throw new Error("no charge.updated");
     };
 
-    it("records the payment without a fee, then fills fee and net from charge.updated", async () => {
+    it("records the payment without a fee, then fills fee and net from charge.updated", { timeout: 60_000 }, async () => {
       const { session, events } = await giveOnce({ amount: 2000, currency: "eur" });
       expect(events.map((e) => e.type)).not.toContain("charge.updated");
       await deliver(events);
@@ -49,7 +51,7 @@ describe(`charge.updated on ${database.kind}`, () => {
       expect((await ledgerSnapshot()).payments).toEqual([expect.objectContaining({ feeMinor: 55, netMinor: 1945, settlementCurrency: "eur" })]);
     });
 
-    it("keeps a fee that arrives before its payment until the payment is recorded", async () => {
+    it("keeps a fee that arrives before its payment until the payment is recorded", { timeout: 60_000 }, async () => {
       const { events } = await giveOnce({ amount: 2000, currency: "eur" });
       const updated = await waitForChargeUpdated(events.at(-1)!.id);
       await deliver([updated]);
