@@ -111,6 +111,12 @@ async function recordRequest(actor: Actor, gift: { id: string }, kind: RequestKi
       .onConflictDoNothing({ target: giftRequests.idempotencyKey })
       .returning({ id: giftRequests.id });
     if (!inserted) {
+      // The same press again. If Stripe could not be reached the first time, this try may reach it:
+      // the request waits again (Stripe replays what it did answer, under the same key).
+      await tx
+        .update(giftRequests)
+        .set({ status: "pending", failure: null, settledAt: null })
+        .where(and(eq(giftRequests.idempotencyKey, key), eq(giftRequests.status, "failed")));
       const [existing] = await tx.select({ id: giftRequests.id }).from(giftRequests).where(eq(giftRequests.idempotencyKey, key));
 
       return existing!.id;

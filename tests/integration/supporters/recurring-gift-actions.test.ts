@@ -125,6 +125,22 @@ describe(`actions on a recurring gift on ${database.kind}`, () => {
     expect((await giftRow(gift.id)).amountMinor).toBe(1400);
   });
 
+  it("a press again after a failure we could not tell from Stripe's success waits again, and settles", async () => {
+    const { gift, actor } = await recordedGift();
+    const marker = await lastEventId();
+    const attemptId = randomUUID();
+    const first = await changeRecurringGift(actor, change(gift, "13", "monthly", attemptId));
+    // As if our call had timed out after Stripe made the change: the request was marked failed.
+    await getDb().update(giftRequests).set({ status: "failed", failure: "unreachable", settledAt: new Date(Date.UTC(2030, 0, 1)) }).where(eq(giftRequests.id, first.requestId));
+    const again = await changeRecurringGift(actor, change(gift, "13", "monthly", attemptId));
+    expect(again.requestId).toBe(first.requestId);
+    expect((await requestsOf(gift.id))[0]).toMatchObject({ status: "pending", failure: null, settledAt: null });
+    // Stripe replayed its answer under the same key: one change there.
+    expect((await eventsAfter(marker)).filter((e) => e.type === "customer.subscription.updated")).toHaveLength(1);
+    await deliverSince(marker);
+    expect((await requestsOf(gift.id))[0]!.status).toBe("confirmed");
+  });
+
   it("pauses for two months from the gift's own period end, then resumes early", async () => {
     const { gift, subscriptionId, actor } = await recordedGift();
     const marker = await lastEventId();
