@@ -1,4 +1,4 @@
-import { Action, EmailLayout, P, Title } from "./components/layout";
+import { Action, EmailLayout, P, TextLink, Title } from "./components/layout";
 import { type Kit, kitFor, type TemplateProps } from "./kit";
 import type { PaymentFailedProps } from "./props";
 
@@ -14,6 +14,7 @@ export const previewProps: PaymentFailedProps = {
   attemptCount: 1,
   nextAttemptAt: "2026-04-04T08:02:00.000Z",
   updateCardUrl: "https://invoice.stripe.com/i/acct_1QxTq2eZvKYlo2C/test_YWNjdF8xUXhUcTJlWnZLWWxvMkMsX1J4",
+  manageUrl: "https://gifts.example.org/manage?token=eyJleGFtcGxlIjoxfQ.c2lnbmF0dXJl.a2V5ZWQ",
 };
 
 export function subject(props: PaymentFailedProps, kit: Kit): string {
@@ -34,6 +35,11 @@ export default function PaymentFailedEmail(props: TemplateProps<PaymentFailedPro
       {props.attemptCount > 1 && <P>{m.attempts(props.attemptCount)}</P>}
       <P>{props.nextAttemptAt !== null ? m.retry({ date: kit.date(props.nextAttemptAt) }) : m.noRetry}</P>
       <Action href={props.updateCardUrl}>{m.button}</Action>
+      {props.manageUrl !== null && (
+        <P>
+          <TextLink href={props.manageUrl}>{m.manage}</TextLink>
+        </P>
+      )}
       <P>{m.alreadyDone}</P>
       <P>{t.signOff(kit.newsroom)}</P>
     </EmailLayout>

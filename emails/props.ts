@@ -14,6 +14,9 @@ const currency = z.string().regex(/^[a-z]{3}$/, "a lower-case ISO 4217 code");
 const webUrl = z.url({ protocol: /^https?$/ });
 const recurringFrequency = z.enum(["monthly", "annual"]);
 const anyFrequency = z.enum(["once", "monthly", "annual"]);
+// A recurring gift's signed "manage this gift" link (lib/supporters/manage-links.ts); absent from
+// messages queued before it existed, and for a gift whose link could not be made.
+const manageUrl = webUrl.nullable().default(null);
 
 export type EmailTemplate =
   | "receipt_one_time"
@@ -44,6 +47,7 @@ export const EMAIL_PROPS_SCHEMAS = {
     periodStart: isoDate.nullable(),
     periodEnd: isoDate.nullable(),
     nextPaymentAt: isoDate.nullable(),
+    manageUrl,
   }),
   payment_failed: z.object({
     amountMinor,
@@ -52,12 +56,14 @@ export const EMAIL_PROPS_SCHEMAS = {
     attemptCount: z.number().int().positive(),
     nextAttemptAt: isoDate.nullable(),
     updateCardUrl: webUrl,
+    manageUrl,
   }),
   recurring_ending: z.object({
     amountMinor,
     currency,
     frequency: recurringFrequency,
     endsAt: isoDate,
+    manageUrl,
   }),
   recurring_ended: z.object({
     amountMinor,

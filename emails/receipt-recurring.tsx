@@ -1,4 +1,4 @@
-import { Details, EmailLayout, P, Title } from "./components/layout";
+import { Details, EmailLayout, P, TextLink, Title } from "./components/layout";
 import { type Kit, kitFor, type TemplateProps } from "./kit";
 import type { ReceiptRecurringProps } from "./props";
 
@@ -18,6 +18,7 @@ export const previewProps: ReceiptRecurringProps = {
   periodStart: "2026-03-01T08:02:00.000Z",
   periodEnd: "2026-04-01T08:02:00.000Z",
   nextPaymentAt: "2026-04-01T08:02:00.000Z",
+  manageUrl: "https://gifts.example.org/manage?token=eyJleGFtcGxlIjoxfQ.c2lnbmF0dXJl.a2V5ZWQ",
 };
 
 export function subject(props: ReceiptRecurringProps, kit: Kit): string {
@@ -51,6 +52,14 @@ export default function ReceiptRecurringEmail(props: TemplateProps<ReceiptRecurr
         ]}
       />
       <P>{m.keep}</P>
+      {props.manageUrl !== null && (
+        <>
+          <P>
+            <TextLink href={props.manageUrl}>{m.manage}</TextLink>
+          </P>
+          <P>{m.manageNote}</P>
+        </>
+      )}
       <P>{t.signOff(kit.newsroom)}</P>
     </EmailLayout>
   );

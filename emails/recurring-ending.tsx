@@ -1,4 +1,4 @@
-import { EmailLayout, P, Title } from "./components/layout";
+import { Action, EmailLayout, P, Title } from "./components/layout";
 import { type Kit, kitFor, type TemplateProps } from "./kit";
 import type { RecurringEndingProps } from "./props";
 
@@ -9,6 +9,7 @@ export const previewProps: RecurringEndingProps = {
   currency: "eur",
   frequency: "monthly",
   endsAt: "2026-05-01T08:02:00.000Z",
+  manageUrl: "https://gifts.example.org/manage?token=eyJleGFtcGxlIjoxfQ.c2lnbmF0dXJl.a2V5ZWQ",
 };
 
 export function subject(props: RecurringEndingProps, kit: Kit): string {
@@ -26,6 +27,12 @@ export default function RecurringEndingEmail(props: TemplateProps<RecurringEndin
       <Title>{m.heading}</Title>
       <P>{t.greeting(null)}</P>
       <P>{m.ends({ ...gift, date: kit.date(props.endsAt), newsroom: kit.newsroom })}</P>
+      {props.manageUrl !== null && (
+        <>
+          <P>{m.undo({ date: kit.date(props.endsAt) })}</P>
+          <Action href={props.manageUrl}>{m.undoButton}</Action>
+        </>
+      )}
       <P>{m.thanks}</P>
       <P>{t.signOff(kit.newsroom)}</P>
     </EmailLayout>

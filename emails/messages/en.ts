@@ -53,6 +53,8 @@ export const en = {
     receivedFirst: (p: Gift) => `Thank you for becoming a regular supporter. We have received the first payment of your ${giftOf(p)}.`,
     receivedRenewal: (p: Gift) => `We have received this ${period[p.frequency]}’s payment of your ${giftOf(p)}. Thank you for staying with us.`,
     keep: "This email is your receipt. Please keep it for your records.",
+    manage: "Change, pause or cancel your gift",
+    manageNote: "This link opens your gift without signing in, for 30 days: please do not forward this email.",
   },
 
   paymentFailed: {
@@ -66,6 +68,7 @@ export const en = {
     noRetry: "We will not try again. If you would like to keep your gift going, you can pay with another card.",
     button: "Pay with another card",
     alreadyDone: "If you have already sorted this out, you can ignore this email.",
+    manage: "Update the card for future payments",
   },
 
   recurringEnding: {
@@ -74,6 +77,8 @@ export const en = {
     heading: "Your gift is set to end",
     ends: (p: Gift & { date: string; newsroom: string }) => `Your ${giftOf(p)} to ${p.newsroom} is set to end on ${p.date}. No further payments will be taken.`,
     thanks: "Thank you for supporting us all this time. It has made a real difference.",
+    undo: (p: { date: string }) => `Changed your mind? You can keep your gift going until ${p.date}.`,
+    undoButton: "Keep my gift",
   },
 
   recurringEnded: {

@@ -1,7 +1,8 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Transaction } from "@/db";
-import { outboundEmails } from "@/db/schema";
+import { outboundEmails, paymentFailures, recurringGifts } from "@/db/schema";
 import { env } from "@/lib/env";
+import { manageUrl, signManageToken } from "@/lib/supporters/manage-links";
 import { enqueueSupporterEmail } from "./outbox";
 
 /**
@@ -10,6 +11,20 @@ import { enqueueSupporterEmail } from "./outbox";
  */
 
 const iso = (date: Date | null) => (date ? date.toISOString() : null);
+
+/**
+ * The gift's "manage this gift" link for an email queued now (valid 30 days from now, in the gift's
+ * language), or null when no email will go (no supporter) or the gift is not known.
+ */
+async function manageLinkForEmail(tx: Transaction, supporterId: string | null, recurringGiftId: string | null | undefined): Promise<string | null> {
+  if (!supporterId || !recurringGiftId) return null;
+  const [gift] = await tx
+    .select({ id: recurringGifts.id, manageKey: recurringGifts.manageKey, locale: recurringGifts.locale })
+    .from(recurringGifts)
+    .where(eq(recurringGifts.id, recurringGiftId));
+
+  return gift ? manageUrl(signManageToken(gift, new Date()), gift.locale) : null;
+}
 
 export async function queueOneTimeReceipt(
   tx: Transaction,
@@ -26,6 +41,7 @@ export async function queueRecurringReceipt(
   tx: Transaction,
   input: {
     supporterId: string | null;
+    recurringGiftId?: string | null;
     stripeInvoiceId: string;
     stripeChargeId: string;
     amountMinor: number;
@@ -38,6 +54,7 @@ export async function queueRecurringReceipt(
     nextPaymentAt: Date | null;
   },
 ): Promise<void> {
+  const manage = await manageLinkForEmail(tx, input.supporterId, input.recurringGiftId);
   await enqueueSupporterEmail(tx, input.supporterId, {
     idempotencyKey: `receipt:${input.stripeInvoiceId}`,
     template: "receipt_recurring",
@@ -52,6 +69,7 @@ export async function queueRecurringReceipt(
       periodStart: iso(input.periodStart),
       periodEnd: iso(input.periodEnd),
       nextPaymentAt: iso(input.nextPaymentAt),
+      manageUrl: manage,
     }),
   });
 }
@@ -69,6 +87,9 @@ export async function queuePaymentFailed(
     updateCardUrl: string;
   },
 ): Promise<void> {
+  // The failure is recorded before its notice is queued: its row names the gift.
+  const [failure] = await tx.select({ recurringGiftId: paymentFailures.recurringGiftId }).from(paymentFailures).where(eq(paymentFailures.stripeInvoiceId, input.stripeInvoiceId)).limit(1);
+  const manage = await manageLinkForEmail(tx, input.supporterId, failure?.recurringGiftId);
   await enqueueSupporterEmail(tx, input.supporterId, {
     // One per failed attempt (Stripe dedupes nothing for us: an event can arrive twice).
     idempotencyKey: `payment-failed:${input.stripeInvoiceId}:${input.attemptCount}`,
@@ -80,6 +101,7 @@ export async function queuePaymentFailed(
       attemptCount: input.attemptCount,
       nextAttemptAt: iso(input.nextAttemptAt),
       updateCardUrl: input.updateCardUrl,
+      manageUrl: manage,
     }),
   });
 }
@@ -104,6 +126,7 @@ export async function queueRecurringEndEmails(
   tx: Transaction,
   gift: {
     stripeSubscriptionId: string;
+    recurringGiftId?: string | null;
     supporterId: string | null;
     status: string;
     statusReason: string | null;
@@ -118,10 +141,12 @@ export async function queueRecurringEndEmails(
   const frequency = gift.frequency === "annual" ? "annual" : "monthly";
   const cancelAt = gift.cancelAt;
   if (gift.status === "cancelling" && cancelAt && (previous?.status !== "cancelling" || previous.cancelAt?.getTime() !== cancelAt.getTime())) {
+    // Until it ends the gift can still be kept: the email carries the way to undo.
+    const manage = await manageLinkForEmail(tx, gift.supporterId, gift.recurringGiftId);
     await enqueueSupporterEmail(tx, gift.supporterId, {
       idempotencyKey: `recurring-ending:${gift.stripeSubscriptionId}:${Math.floor(cancelAt.getTime() / 1000)}`,
       template: "recurring_ending",
-      props: () => ({ amountMinor: gift.amountMinor, currency: gift.currency, frequency, endsAt: cancelAt.toISOString() }),
+      props: () => ({ amountMinor: gift.amountMinor, currency: gift.currency, frequency, endsAt: cancelAt.toISOString(), manageUrl: manage }),
     });
   }
   // Only a gift we saw alive ends in an email: not one that never started (incomplete), nor one

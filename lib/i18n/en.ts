@@ -310,6 +310,14 @@ export const en = {
     },
     done: "Your request has been sent to Stripe.",
     errorTitle: "There is a problem",
+    errors: {
+      NOT_FOUND: "We could not find that recurring gift.",
+      CONFLICT: "This gift has changed since the page was drawn. Reload the page to see what you can do now.",
+      FORBIDDEN: "This link no longer works, or you are signed out. Use the link in your latest receipt, or sign in.",
+      STRIPE_UNAVAILABLE: "We could not reach our payment provider. Nothing was changed; please try again.",
+      INTERNAL: "Something went wrong on our side. Nothing was changed; please try again.",
+      DATABASE_UNAVAILABLE: "We cannot reach our records just now. Nothing was changed; please try again in a few seconds.",
+    },
   },
 };
 

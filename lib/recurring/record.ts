@@ -95,7 +95,7 @@ export async function upsertRecurringGift(
     })
     .returning({ id: recurringGifts.id, supporterId: recurringGifts.supporterId });
   if (row) {
-    await queueRecurringEndEmails(tx, { ...facts, supporterId: row.supporterId, stripeSubscriptionId: facts.stripeSubscriptionId }, previous ?? null);
+    await queueRecurringEndEmails(tx, { ...facts, recurringGiftId: row.id, supporterId: row.supporterId, stripeSubscriptionId: facts.stripeSubscriptionId }, previous ?? null);
     if (previous?.status === "cancelling" && facts.status !== "cancelling" && facts.status !== "ended") {
       await withdrawQueuedEmails(tx, `recurring-ending:${facts.stripeSubscriptionId}:`);
     }
@@ -172,6 +172,7 @@ export async function recordInvoicePayment(
     await withdrawQueuedEmails(tx, `payment-failed:${facts.stripeInvoiceId}:`);
     await queueRecurringReceipt(tx, {
       supporterId: gift.supporterId,
+      recurringGiftId: gift.id,
       ...facts,
       ...receipt,
       first: facts.billingReason === "subscription_create",

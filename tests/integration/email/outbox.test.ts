@@ -44,7 +44,7 @@ describe(`the outbox on ${database.kind}, through a real SMTP server`, () => {
       await enqueueSupporterEmail(tx, supporter!.id, {
         idempotencyKey: "payment-failed:in_prefs:1",
         template: "payment_failed",
-        props: () => ({ amountMinor: 1000, currency: "eur", frequency: "monthly", attemptCount: 1, nextAttemptAt: null, updateCardUrl: "http://localhost:3000/account" }),
+        props: () => ({ amountMinor: 1000, currency: "eur", frequency: "monthly", attemptCount: 1, nextAttemptAt: null, updateCardUrl: "http://localhost:3000/account", manageUrl: null }),
       });
     });
     const rows = await outbox();

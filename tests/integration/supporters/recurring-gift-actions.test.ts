@@ -21,7 +21,7 @@ import { ZCancelGift, ZChangeGift, ZGiftAction, ZPauseGift } from "@/lib/support
 import { useTestDatabase } from "../../support/database";
 import { ensureGiftProducts, startRecurringGift } from "../../support/gifts";
 import { drainUntilSettled } from "../../support/ledger";
-import { deliver, eventsAfter, lastEventId, sandboxStripe, usePrivateSandbox } from "../../support/stripe";
+import { advanceToRenewal, deliver, eventsAfter, lastEventId, sandboxStripe, usePrivateSandbox } from "../../support/stripe";
 
 // Pauses, cancels and changes subscriptions, and reads every event after each: a stand-in of its own.
 usePrivateSandbox();
@@ -31,9 +31,9 @@ const owner = (email: string): Actor => ({ kind: "supporter", userId: randomUUID
 const nobody: Actor = { kind: "nobody" };
 
 /** A monthly gift started at the stand-in and recorded in the ledger from its events. */
-async function recordedGift(options: { email?: string; amount?: number; interval?: "month" | "year" } = {}) {
+async function recordedGift(options: { email?: string; amount?: number; interval?: "month" | "year"; card?: string } = {}) {
   const email = options.email ?? `giver-${randomUUID().slice(0, 8)}@example.org`;
-  const { marker, subscriptionId } = await startRecurringGift({ email, amount: options.amount ?? 1000, interval: options.interval });
+  const { marker, subscriptionId } = await startRecurringGift({ email, amount: options.amount ?? 1000, interval: options.interval, card: options.card });
   await deliverSince(marker);
   const [gift] = await getDb().select().from(recurringGifts).where(eq(recurringGifts.stripeSubscriptionId, subscriptionId));
 
@@ -198,6 +198,25 @@ describe(`actions on a recurring gift on ${database.kind}`, () => {
     expect((await requestsOf(gift.id))[0]!.status).toBe("confirmed");
     const card = await sandboxStripe().paymentMethods.retrieve((await sandboxStripe().subscriptions.retrieve(subscriptionId)).default_payment_method as string);
     expect(card.card?.last4).toBe("4444");
+  });
+
+  it("a gift whose renewal failed allows only a card update, which brings it back", async () => {
+    // Saved at checkout, declined on every later charge.
+    const { gift, subscriptionId, actor } = await recordedGift({ card: "4000000000000341" });
+    const renewal = await lastEventId();
+    await advanceToRenewal(subscriptionId);
+    await deliverSince(renewal);
+    expect(await giftRow(gift.id)).toMatchObject({ status: "past_due" });
+    await expect(changeRecurringGift(actor, change(gift, "20"))).rejects.toMatchObject({ code: "CONFLICT", message: expect.stringContaining("update your card") });
+    await expect(cancelRecurringGift(actor, ZCancelGift.parse({ recurringGiftId: gift.id, attemptId: randomUUID() }))).rejects.toMatchObject({ code: "CONFLICT" });
+
+    const marker = await lastEventId();
+    const { url } = await updateRecurringGiftCard(actor, plain(gift), { returnUrl: "http://localhost:3000/account" });
+    const saved = await fetch(`${url}/payment_method`, { method: "POST", body: new URLSearchParams({ cardNumber: "4242424242424242" }), redirect: "manual" });
+    expect(saved.status).toBe(303);
+    await deliverSince(marker, "reversed");
+    expect(await giftRow(gift.id)).toMatchObject({ status: "active", failedPaymentAttempts: 0 });
+    expect((await requestsOf(gift.id)).map((r) => [r.kind, r.status])).toEqual([["update_card", "confirmed"]]);
   });
 
   it("leaves a request pending when the only read applied began before it was made", async () => {

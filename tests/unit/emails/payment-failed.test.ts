@@ -15,3 +15,14 @@ describe("recurring gifts that fail or end", () => {
     expect(russian.text).toContain("Мы пробовали уже 3 раза.");
   });
 });
+
+describe("a failed payment's manage link", () => {
+  it("links to the gift's page to update the card for future payments, beside paying this one", async () => {
+    const props = previewProps("payment_failed");
+    const email = await render("payment_failed", props);
+    expect(email.text).toContain("Update the card for future payments");
+    expect(email.text).toContain(props.manageUrl!);
+    expect(email.text).toContain(props.updateCardUrl);
+    expect((await render("payment_failed", { ...props, manageUrl: null })).text).not.toContain("Update the card for future payments");
+  });
+});

@@ -6,6 +6,9 @@ describe("props are checked before anything is rendered", () => {
   it("refuses a link that is not a web address", async () => {
     for (const url of ["javascript:alert(1)", "data:text/html,hi", "//evil.example/x", "not a url"]) {
       await expect(render("payment_failed", { ...previewProps("payment_failed"), updateCardUrl: url })).rejects.toThrow(/invalid props for email payment_failed: updateCardUrl/);
+      for (const template of ["receipt_recurring", "recurring_ending", "payment_failed"] as const) {
+        await expect(render(template, { ...previewProps(template), manageUrl: url } as never)).rejects.toThrow(new RegExp(`invalid props for email ${template}: manageUrl`));
+      }
     }
   });
 

@@ -23,3 +23,22 @@ describe("receipts", () => {
     expect(annual.text).not.toContain("Period covered");
   });
 });
+
+describe("a recurring receipt's manage link", () => {
+  it("carries the gift's signed link with a word not to forward it, in both languages; none when there is no link", async () => {
+    const props = previewProps("receipt_recurring");
+    const en = await render("receipt_recurring", props);
+    expect(en.text).toContain("Change, pause or cancel your gift");
+    expect(en.text).toContain(props.manageUrl!);
+    expect(en.html).toContain(`href="${props.manageUrl!.replaceAll("&", "&amp;")}"`);
+    expect(en.text).toContain("please do not forward this email");
+    const ru = await render("receipt_recurring", props, "ru");
+    expect(ru.text).toContain("Изменить, приостановить или отменить пожертвование");
+    const without = await render("receipt_recurring", { ...props, manageUrl: null });
+    expect(without.text).not.toContain("/manage?");
+    expect(without.text).not.toContain("Change, pause or cancel");
+    // Queued before the link existed: still renders, without it.
+    const { manageUrl: _gone, ...older } = props;
+    expect((await render("receipt_recurring", older as typeof props)).text).not.toContain("/manage?");
+  });
+});
