@@ -8,9 +8,9 @@ const STYLE = trusted("body{font:1rem/1.5 system-ui,sans-serif;max-width:36rem;m
 
 /**
  * A receipt to save, as a whole HTML document: no script, nothing from anywhere, and no name. The
- * thank-you page's is for a discreet giver we never email, and says that it names no one; the
- * account's (`discreet: false`) is a signed-in supporter's, where that sentence would be untrue. A
- * recurring gift's saved receipt also carries its manage link (`manageUrl`).
+ * thank-you page's is for a discreet giver we never email, and says that it names no one (with a
+ * recurring gift's private manage link, their only way back to it); the account's
+ * (`discreet: false`) is a signed-in supporter's, where that sentence would be untrue.
  */
 export function receiptDocument({
   line,

@@ -16,6 +16,19 @@ import {
 import { drainStripeEvents } from "@/lib/stripe/webhooks/apply-events";
 
 /**
+ * A manage link is signed with the gift's random key and the time it was queued, so two runs of the
+ * same life differ in it: kept as the page it leads to and its language.
+ */
+function withoutLinkSignature(stored: unknown): unknown {
+  const props = stored as Record<string, unknown> | null;
+  if (!props || typeof props.manageUrl !== "string") return stored;
+  const url = new URL(props.manageUrl);
+  url.searchParams.set("token", url.searchParams.get("token") ? "(signed)" : "(none)");
+
+  return { ...props, manageUrl: url.toString() };
+}
+
+/**
  * Everything the ledger holds, without our generated ids and clocks (and without when each row was
  * last read from Stripe), keyed by Stripe's ids, for comparing two runs.
  */
@@ -37,6 +50,7 @@ export async function ledgerSnapshot() {
       supporter: emailOf.get(supporterId),
     })),
     gifts: giftRows.map(({ id: _id, recordedAt: _r, supporterId, ...rest }) => ({ ...rest, supporter: supporterId ? emailOf.get(supporterId) : null })),
+    // The manage key is random per row (migration 0004): not part of what Stripe told us.
     recurringGifts: recurringRows.map(({ id: _id, createdAt: _c, updatedAt: _u, stripeSyncedAt: _s, manageKey: _k, supporterId, ...rest }) => ({
       ...rest,
       supporter: supporterId ? emailOf.get(supporterId) : null,
@@ -58,20 +72,9 @@ export async function ledgerSnapshot() {
     ).map(({ id: _id, recordedAt: _r, recurringGiftId, ...rest }) => ({ ...rest, recurringGift: subscriptionOf.get(recurringGiftId) })),
     // The emails the facts queued: the same facts, in any order, must queue the same emails.
     emails: (await db.select().from(outboundEmails).orderBy(asc(outboundEmails.idempotencyKey))).map(
-      ({ idempotencyKey, template, toAddress, locale, status, props }) => ({ idempotencyKey, template, toAddress, locale, status, props: comparableProps(props) }),
+      ({ idempotencyKey, template, toAddress, locale, status, props }) => ({ idempotencyKey, template, toAddress, locale, status, props: withoutLinkSignature(props) }),
     ),
   };
-}
-
-/**
- * An email's props without what differs between two runs of the same facts: a manage link is signed
- * with the gift's random key and dated when the email was queued. Whether there is one still counts.
- */
-function comparableProps(props: unknown): unknown {
-  if (props === null || typeof props !== "object" || !("manageUrl" in props)) return props;
-  const { manageUrl, ...rest } = props as Record<string, unknown>;
-
-  return { ...rest, manageUrl: manageUrl === null ? null : "(a manage link)" };
 }
 
 export type LedgerSnapshot = Awaited<ReturnType<typeof ledgerSnapshot>>;
