@@ -289,6 +289,7 @@ export const en = {
       title: "Cancel this gift",
       summary: "Cancel this gift",
       ends: "Your gift will end on {date}, at the end of the period you have paid for. Nothing more will be taken, and you can undo this until then.",
+      endsNow: "Your last payment did not go through, so your gift ends now: we will not try your card again.",
       offerPause: "Or, rather than cancel: pause it for a month.",
       offerPauseSubmit: "Pause for a month instead",
       offerSmaller: "Or, rather than cancel: give {amount} instead.",

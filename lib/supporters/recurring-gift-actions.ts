@@ -238,15 +238,27 @@ export async function resumeRecurringGift(actor: Actor, input: TGiftAction): Pro
 }
 
 /**
- * Cancels at the end of the period already paid for (never at once: the supporter has paid for it),
- * with Stripe's own feedback reason and a comment if they gave one. Undone until the period ends.
+ * Cancels at the end of the period already paid for (the supporter has paid for it), with Stripe's
+ * own feedback reason and a comment if they gave one; undone until the period ends. A paused gift's
+ * pause is lifted in the same update (it ends at the period end, nothing taken). A gift whose
+ * renewal failed ends at once: its period was never paid for, and a cancellation at its end would
+ * leave Stripe retrying the card until then.
  */
 export async function cancelRecurringGift(actor: Actor, input: TCancelGift): Promise<GiftRequestOutcome> {
   const gift = await giftFor(actor, input.recurringGiftId, "cancel", getDb());
   const details: Stripe.SubscriptionUpdateParams.CancellationDetails = {};
   if (input.feedback) details.feedback = input.feedback;
   if (input.comment) details.comment = input.comment;
-  const params: Stripe.SubscriptionUpdateParams = { cancel_at_period_end: true, ...(Object.keys(details).length > 0 ? { cancellation_details: details } : {}) };
+  const withDetails = Object.keys(details).length > 0 ? { cancellation_details: details } : {};
+  if (gift.status === "past_due") {
+    const params: Stripe.SubscriptionCancelParams = withDetails;
+    const key = idempotencyKey("cancel", gift, input.attemptId, { now: true, ...params });
+    const requestId = await recordRequest(actor, gift, "cancel", { feedback: input.feedback, hasComment: input.comment !== null, now: true }, key);
+    await ask(requestId, "cancel", () => getStripe().subscriptions.cancel(gift.stripeSubscriptionId, params, { idempotencyKey: key }));
+
+    return { requestId, kind: "cancel" };
+  }
+  const params: Stripe.SubscriptionUpdateParams = { cancel_at_period_end: true, ...(gift.status === "paused" ? { pause_collection: "" } : {}), ...withDetails };
   const key = idempotencyKey("cancel", gift, input.attemptId, params);
   const requestId = await recordRequest(actor, gift, "cancel", { feedback: input.feedback, hasComment: input.comment !== null }, key);
   await ask(requestId, "cancel", () => getStripe().subscriptions.update(gift.stripeSubscriptionId, params, { idempotencyKey: key }));

@@ -154,7 +154,8 @@ export function ChangeGiftForm(props: {
 }
 
 /** Cancel at the period end, with an optional reason and comment: one press without either. */
-export function CancelGiftForm({ action, context, m, endsOn }: { action: ServerAction; context: GiftFormContext; m: M; endsOn: string | null }) {
+/** `endsOn` null with `now`: a gift whose payment failed ends at once (nothing was paid for the period). */
+export function CancelGiftForm({ action, context, m, endsOn, now = false }: { action: ServerAction; context: GiftFormContext; m: M; endsOn: string | null; now?: boolean }) {
   const [state, formAction, pending] = useActionState(action, null);
   const formRef = useRef<HTMLFormElement>(null);
   const ids = { reason: useId(), comment: useId(), ends: useId(), error: useId(), commentError: useId() };
@@ -170,7 +171,7 @@ export function CancelGiftForm({ action, context, m, endsOn }: { action: ServerA
   return (
     <form ref={formRef} action={formAction} onSubmit={onSubmit} className="gift-form" noValidate>
       <Hidden context={context} />
-      {endsOn && <p id={ids.ends}>{m.cancel.ends.replace("{date}", endsOn)}</p>}
+      {now ? <p id={ids.ends}>{m.cancel.endsNow}</p> : endsOn && <p id={ids.ends}>{m.cancel.ends.replace("{date}", endsOn)}</p>}
       <p>
         <label htmlFor={ids.reason}>{m.cancel.reason}</label>
         <select id={ids.reason} {...form.register("feedback")}>
@@ -198,7 +199,7 @@ export function CancelGiftForm({ action, context, m, endsOn }: { action: ServerA
           {commentError}
         </p>
       )}
-      <button type="submit" disabled={pending} aria-describedby={endsOn ? ids.ends : undefined}>
+      <button type="submit" disabled={pending} aria-describedby={now || endsOn ? ids.ends : undefined}>
         {m.cancel.submit}
       </button>
       <FormError state={state} id={ids.error} m={m} />

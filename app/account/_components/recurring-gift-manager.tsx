@@ -74,7 +74,7 @@ export function RecurringGiftManager(props: { gift: RecurringGiftView; locale: L
               <input type="hidden" name="months" value="1" />
             </GiftActionForm>
           )}
-          <CancelGiftForm action={cancelGiftAction} context={context()} m={mm} endsOn={endsOn ? formatDate(endsOn, locale) : null} />
+          <CancelGiftForm action={cancelGiftAction} context={context()} m={mm} endsOn={endsOn ? formatDate(endsOn, locale) : null} now={gift.status === "past_due"} />
         </details>
       )}
     </article>

@@ -152,7 +152,7 @@ describe(`actions on a recurring gift on ${database.kind}`, () => {
     expect(await giftRow(gift.id)).toMatchObject({ status: "paused", pausedUntil: resumesAt });
     expect((await requestsOf(gift.id))[0]!.status).toBe("confirmed");
 
-    // Paused: only resuming is allowed.
+    // Paused: resuming or cancelling, nothing else.
     await expect(changeRecurringGift(actor, change(gift, "20"))).rejects.toMatchObject({ code: "CONFLICT" });
     const resumeMarker = await lastEventId();
     await resumeRecurringGift(actor, plain(gift));
@@ -216,7 +216,40 @@ describe(`actions on a recurring gift on ${database.kind}`, () => {
     expect(card.card?.last4).toBe("4444");
   });
 
-  it("a gift whose renewal failed allows only a card update, which brings it back", async () => {
+  it("cancels a paused gift at the period end, the pause lifted, and nothing more is taken", async () => {
+    const { gift, subscriptionId, actor } = await recordedGift();
+    const pauseMarker = await lastEventId();
+    await pauseRecurringGift(actor, ZPauseGift.parse({ recurringGiftId: gift.id, attemptId: randomUUID(), months: "1" }));
+    await deliverSince(pauseMarker);
+    expect(await giftRow(gift.id)).toMatchObject({ status: "paused" });
+
+    const marker = await lastEventId();
+    await cancelRecurringGift(actor, ZCancelGift.parse({ recurringGiftId: gift.id, attemptId: randomUUID(), feedback: "", comment: "" }));
+    expect(await sandboxStripe().subscriptions.retrieve(subscriptionId)).toMatchObject({ status: "active", cancel_at_period_end: true, pause_collection: null });
+    await deliverSince(marker);
+    expect(await giftRow(gift.id)).toMatchObject({ status: "cancelling", cancelAt: gift.currentPeriodEnd, pausedUntil: null });
+    expect((await requestsOf(gift.id)).map((r) => [r.kind, r.status])).toEqual([
+      ["pause", "confirmed"],
+      ["cancel", "confirmed"],
+    ]);
+  });
+
+  it("a gift whose renewal failed ends at once when cancelled: Stripe tries the card no more", async () => {
+    const { gift, subscriptionId, actor } = await recordedGift({ card: "4000000000000341" });
+    const renewal = await lastEventId();
+    await advanceToRenewal(subscriptionId);
+    await deliverSince(renewal);
+    expect(await giftRow(gift.id)).toMatchObject({ status: "past_due" });
+
+    const marker = await lastEventId();
+    await cancelRecurringGift(actor, ZCancelGift.parse({ recurringGiftId: gift.id, attemptId: randomUUID(), feedback: "too_expensive", comment: "" }));
+    expect(await sandboxStripe().subscriptions.retrieve(subscriptionId)).toMatchObject({ status: "canceled", cancellation_details: { feedback: "too_expensive" } });
+    await deliverSince(marker, "reversed");
+    expect(await giftRow(gift.id)).toMatchObject({ status: "ended" });
+    expect((await requestsOf(gift.id)).map((r) => [r.kind, r.status, r.requested.now])).toEqual([["cancel", "confirmed", true]]);
+  });
+
+  it("a gift whose renewal failed allows a card update, which brings it back, and no change", async () => {
     // Saved at checkout, declined on every later charge.
     const { gift, subscriptionId, actor } = await recordedGift({ card: "4000000000000341" });
     const renewal = await lastEventId();
@@ -224,7 +257,7 @@ describe(`actions on a recurring gift on ${database.kind}`, () => {
     await deliverSince(renewal);
     expect(await giftRow(gift.id)).toMatchObject({ status: "past_due" });
     await expect(changeRecurringGift(actor, change(gift, "20"))).rejects.toMatchObject({ code: "CONFLICT", message: expect.stringContaining("update your card") });
-    await expect(cancelRecurringGift(actor, ZCancelGift.parse({ recurringGiftId: gift.id, attemptId: randomUUID() }))).rejects.toMatchObject({ code: "CONFLICT" });
+    await expect(pauseRecurringGift(actor, ZPauseGift.parse({ recurringGiftId: gift.id, attemptId: randomUUID(), months: "1" }))).rejects.toMatchObject({ code: "CONFLICT" });
 
     const marker = await lastEventId();
     const { url } = await updateRecurringGiftCard(actor, plain(gift), { returnUrl: "http://localhost:3000/account" });
