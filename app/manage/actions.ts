@@ -1,5 +1,6 @@
 "use server";
 
+import { revalidatePath } from "next/cache";
 import { redirect } from "next/navigation";
 import { getDb } from "@/db";
 import { type ActionState, action } from "@/lib/actions/action";
@@ -51,7 +52,14 @@ async function whoAsks(formData: FormData): Promise<Context> {
   return { actor, back: `/account${locale && locale !== "en" ? `?lang=${locale}` : ""}`, locale };
 }
 
-const done = (context: Context, recurringGiftId: string): never => redirect(`${context.back}#gift-${recurringGiftId}`);
+const done = (context: Context, recurringGiftId: string): never => {
+  // With JavaScript the router follows the redirect itself, and to the same page with only a hash
+  // added it would show the copy it already holds: the gift without its pending request, and no
+  // refreshing until Stripe confirms. Revalidating makes it read the page again.
+  revalidatePath(context.back.split("?")[0]!);
+
+  return redirect(`${context.back}#gift-${recurringGiftId}`);
+};
 
 export async function changeGiftAction(previous: ActionState<never>, formData: FormData): Promise<ActionState<never>> {
   return action({

@@ -1,5 +1,7 @@
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { PGlite } from "@electric-sql/pglite";
@@ -9,6 +11,7 @@ import postgres from "postgres";
 import Stripe from "stripe";
 import { clockMoves } from "../support/clock";
 import { freePort, type Started, startApp, startStripeSandbox, stopProcess } from "../../scripts/lib/processes";
+import { type Received, startSmtpServer } from "../support/smtp";
 import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy";
 
 export const WEBHOOK_SECRET = "whsec_readerfund_e2e_secret";
@@ -42,6 +45,11 @@ export type Stack = {
   databaseProxy: Pick<TcpProxy, "cut" | "restore"> | null;
   /** The stand-in's clock, moved to where a subscription's objects say (tests/support/clock.ts). */
   clock: ReturnType<typeof clockMoves>;
+  /**
+   * With `smtp`: the real SMTP server the app sends through (SMTP_URL), and what it has received;
+   * without, the app keeps its email in the local mailbox (/mailbox) and this is null.
+   */
+  smtp: { received: Received[] } | null;
 };
 
 /**
@@ -50,7 +58,7 @@ export type Stack = {
  * With the embedded database the app owns the data directory, so a query stops the app, reads the
  * directory, and starts the app again: which also proves a restart keeps every gift.
  */
-export const test = base.extend<object, { stack: Stack; stackGroup: string; appEnv: Record<string, string>; databaseProxy: boolean }>({
+export const test = base.extend<object, { stack: Stack; stackGroup: string; appEnv: Record<string, string>; databaseProxy: boolean; smtp: boolean }>({
   // Which stack a test file runs on. The stand-in's clock only moves forward and is the whole
   // stand-in's, so a file that moves it (renewals) sets a group of its own, its name, at its top
   // (`test.use({ stackGroup: "give-monthly" })`): Playwright runs it in a worker of its own, with a
@@ -61,8 +69,11 @@ export const test = base.extend<object, { stack: Stack; stackGroup: string; appE
   // Puts a TCP proxy between the app and a PostgreSQL server, for a file (with a stack group of its
   // own) that takes the database away. The embedded database lives inside the app: no proxy there.
   databaseProxy: [false, { scope: "worker", option: true }],
+  // Sends the app's email through a real SMTP server the stack starts (for a file with a stack
+  // group of its own, which reads its messages from `stack.smtp`), instead of the local mailbox.
+  smtp: [false, { scope: "worker", option: true }],
   stack: [
-    async ({ stackGroup: _group, appEnv: extraEnv, databaseProxy: wantsProxy }, use) => {
+    async ({ stackGroup: _group, appEnv: extraEnv, databaseProxy: wantsProxy, smtp: wantsSmtp }, use) => {
       const serverUrl = process.env.DATABASE_URL;
       const [appPort, sandboxPort, articlePort] = [await freePort(), await freePort(), await freePort()];
       // Where a spec may serve an article page that embeds the picker: one of the newsroom's sites.
@@ -105,8 +116,10 @@ export const test = base.extend<object, { stack: Stack; stackGroup: string; appE
           ...(process.env.TEST_CLOCK_START ? { SANDBOX_CLOCK_START: process.env.TEST_CLOCK_START } : {}),
         },
       });
+      const smtp = wantsSmtp ? await startSmtpServer() : null;
       const appEnv = {
         ...dbEnv,
+        ...(smtp ? { SMTP_URL: smtp.url() } : {}),
         APP_URL: appUrl,
         STRIPE_API_BASE: sandbox.url,
         STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
@@ -173,11 +186,12 @@ export const test = base.extend<object, { stack: Stack; stackGroup: string; appE
       };
 
       try {
-        await use({ appUrl, sandboxUrl: sandbox.url, databaseKind: serverUrl ? "postgres" : "pglite", withDatabase, query, sandboxControl, clock, runCron, databaseProxy: proxy, articleOrigin });
+        await use({ appUrl, sandboxUrl: sandbox.url, databaseKind: serverUrl ? "postgres" : "pglite", withDatabase, query, sandboxControl, clock, runCron, databaseProxy: proxy, articleOrigin, smtp });
       } finally {
         await stopProcess(app.child);
         await stopProcess(sandbox.child);
         await proxy?.close();
+        await smtp?.stop();
         if (dataDir) rmSync(dataDir, { recursive: true, force: true });
         if (dbName && serverUrl) {
           const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
@@ -235,4 +249,105 @@ export async function waitForLedger<R>(
     const result = await stack.withDatabase(read);
     if (done(result) || Date.now() > deadline) return result;
   }
+}
+
+/**
+ * Gives through the donate page and the stand-in's Checkout, as a reader would, from the picker's
+ * address (frequency, currency, amount and language as a link would set them). Returns the
+ * thank-you page's session id once the page confirms the gift.
+ */
+export async function giveThroughCheckout(
+  page: Page,
+  stack: Stack,
+  gift: { frequency: "once" | "monthly"; amount: number; email: string; lang?: "en" | "ru" },
+): Promise<string> {
+  const lang = gift.lang ?? "en";
+  await page.goto(`${stack.appUrl}/donate?lang=${lang}&frequency=${gift.frequency}&currency=eur&amount=${gift.amount}`);
+  await page.getByRole("button", { name: lang === "ru" ? /^Продолжить/ : /^Continue/ }).click();
+  if (gift.frequency === "once") {
+    // A one-time gift is offered as monthly first (once per visitor): keep it one-time.
+    const keepOnce = page.getByRole("button", { name: lang === "ru" ? /разово$/ : /^Give .+ once$/ });
+    await expect(async () => {
+      if (await keepOnce.isVisible()) await keepOnce.click();
+      expect(page.url()).toContain(`${stack.sandboxUrl}/c/pay/`);
+    }).toPass({ timeout: 60_000 });
+  }
+  await page.waitForURL(`${stack.sandboxUrl}/c/pay/**`);
+  await payOnCheckoutPage(page, "4242 4242 4242 4242", gift.email, gift.frequency === "once" ? "Donate" : /^(Subscribe|Pay|Donate|Start)\b/);
+  await page.waitForURL(`${stack.appUrl}/donate/thank-you?session_id=*`, { timeout: 60_000 });
+
+  return new URL(page.url()).searchParams.get("session_id")!;
+}
+
+/** The newest message the stack's SMTP server received for an address that `matches`, once it arrives. */
+export async function emailTo(stack: Stack, address: string, matches: (email: Received) => boolean, timeout = 90_000): Promise<Received> {
+  if (!stack.smtp) throw new Error("this stack sends no email over SMTP: set `smtp: true` with a stack group of its own");
+  const find = () => stack.smtp!.received.filter((email) => email.to.includes(address) && matches(email)).at(-1);
+  await expect.poll(() => find() !== undefined, { message: `an email to ${address}`, timeout }).toBe(true);
+
+  return find()!;
+}
+
+/** The first link in an email's text part (decoded from quoted-printable by the parser) whose address starts with `prefix`. */
+export function linkIn(email: Received, prefix: string): string {
+  const found = email.text.split(/[\s<>[\]()]+/).find((word) => word.startsWith(prefix));
+  expect(found, `a link to ${prefix} in the email's text`).toBeDefined();
+
+  return found!;
+}
+
+/**
+ * Stands between the stand-in and the app's webhook endpoint, passing every delivery on unchanged,
+ * except while held: deliveries then wait (the stand-in keeps each open, as a slow endpoint) until
+ * `release()`. So a test sees the page as it is before Stripe's confirmation arrives, whatever the
+ * machine's speed, and then after it.
+ */
+export async function webhookGate(stack: Stack) {
+  const target = `${stack.appUrl}/api/stripe/webhook`;
+  let held: Promise<void> | null = null;
+  let open = () => {};
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => {
+      void (async () => {
+        if (held) await held;
+        const headers: Record<string, string> = {};
+        for (const [name, value] of Object.entries(request.headers)) {
+          if (typeof value === "string" && !["host", "connection", "content-length", "transfer-encoding"].includes(name)) headers[name] = value;
+        }
+        try {
+          const answer = await fetch(target, { method: "POST", headers, body: Buffer.concat(chunks) });
+          response.writeHead(answer.status, { "content-type": answer.headers.get("content-type") ?? "text/plain" });
+          response.end(Buffer.from(await answer.arrayBuffer()));
+        } catch {
+          response.writeHead(502);
+          response.end();
+        }
+      })();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+  const port = (server.address() as AddressInfo).port;
+  const previous = await stack.sandboxControl<{ webhooks: { timeout_ms?: number } }>("GET", "/_sandbox/config");
+  await stack.sandboxControl("POST", "/_sandbox/config", { webhooks: { url: `http://127.0.0.1:${port}/`, timeout_ms: 300_000 } });
+
+  return {
+    hold: () => {
+      held ??= new Promise<void>((resolve) => {
+        open = resolve;
+      });
+    },
+    release: () => {
+      held = null;
+      open();
+    },
+    close: async () => {
+      held = null;
+      open();
+      await stack.sandboxControl("POST", "/_sandbox/config", { webhooks: { url: target, timeout_ms: previous.webhooks.timeout_ms ?? 10_000 } });
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
 }

@@ -14,6 +14,9 @@ import { deliver, eventsAfter, lastEventId, sandboxStripe, usePrivateSandbox } f
 
 // Next's router exists only in a browser page; the page is rendered here on the server alone.
 vi.mock("next/navigation", async (importOriginal) => ({ ...(await importOriginal<Record<string, unknown>>()), useRouter: () => ({ refresh() {} }) }));
+// Revalidating needs Next's request store, which a direct call of the action has not; what it does
+// in the browser (the page read again after the action) is proved in tests/e2e/supporters-*.spec.ts.
+vi.mock("next/cache", async (importOriginal) => ({ ...(await importOriginal<Record<string, unknown>>()), revalidatePath: () => {} }));
 
 usePrivateSandbox();
 const database = useTestDatabase();
