@@ -285,6 +285,12 @@ export const en = {
     resume: { submit: "Resume now" },
     undo: { submit: "Keep my gift", hint: "Undo the cancellation: your gift goes on as before." },
     card: { submit: "Update my card", hint: "You will enter the new card on Stripe's secure page, then come back here." },
+    revoke: {
+      summary: "Links to this gift",
+      submit: "Stop earlier links working",
+      hint: "Every “manage this gift” link we have sent for this gift stops working: one you forwarded by mistake, or one on a lost phone. Your receipts keep coming, with a new link.",
+      hintLink: "This page moves to a new link: bookmark it if you keep it.",
+    },
     cancel: {
       title: "Cancel this gift",
       summary: "Cancel this gift",

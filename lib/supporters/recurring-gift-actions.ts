@@ -10,7 +10,7 @@ import { getStripe, Stripe } from "@/lib/stripe/client";
 import { ensureGiftProduct, giftProductFor } from "@/lib/stripe/gift-products";
 import { paymentMethodOf } from "@/lib/recurring/subscription-facts";
 import { type Actor, mayActOnRecurringGift } from "./actor";
-import { manageLinkFor } from "./manage-links";
+import { manageLinkFor, rotateManageKey } from "./manage-links";
 import { allows, type RecurringGiftAction, resumesAtFor } from "./recurring-gift-rules";
 import type { TCancelGift, TChangeGift, TGiftAction, TPauseGift } from "./recurring-gift-schemas";
 
@@ -319,4 +319,19 @@ export async function returnUrlFor(actor: Actor, recurringGiftId: string, locale
   if (locale && locale !== "en") url.searchParams.set("lang", locale);
 
   return url.toString();
+}
+
+/**
+ * Stops every "manage this gift" link made so far from working (one forwarded by mistake, a lost
+ * phone): the gift gets a new key. Any state, as long as the actor may act on the gift. A link's
+ * bearer is given a fresh link to the same page, or they would lock themselves out; a signed-in
+ * supporter needs none. Nothing at Stripe changes.
+ */
+export async function revokeManageLinks(actor: Actor, input: TGiftAction, locale: string | null, now: Date): Promise<{ freshUrl: string | null }> {
+  return getDb().transaction(async (tx) => {
+    if (!(await mayActOnRecurringGift(actor, input.recurringGiftId, tx))) throw new AppError("NOT_FOUND", NOT_FOUND_MESSAGE);
+    if (!(await rotateManageKey(tx, input.recurringGiftId))) throw new AppError("NOT_FOUND", NOT_FOUND_MESSAGE);
+
+    return { freshUrl: actor.kind === "manage_link" ? await manageLinkFor(tx, input.recurringGiftId, now, locale) : null };
+  });
 }

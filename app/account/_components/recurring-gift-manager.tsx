@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { cancelGiftAction, changeGiftAction, pauseGiftAction, resumeGiftAction, undoCancelGiftAction, updateCardAction } from "@/app/manage/actions";
+import { cancelGiftAction, changeGiftAction, pauseGiftAction, resumeGiftAction, revokeLinksAction, undoCancelGiftAction, updateCardAction } from "@/app/manage/actions";
 import { fill, type Locale, type Messages } from "@/lib/i18n";
 import { describeRecurring, formatDate } from "@/lib/i18n/format";
 import { formatMoneyExact, isGiftCurrency, minorToInput } from "@/lib/money";
@@ -77,6 +77,17 @@ export function RecurringGiftManager(props: { gift: RecurringGiftView; locale: L
           <CancelGiftForm action={cancelGiftAction} context={context()} m={mm} endsOn={endsOn ? formatDate(endsOn, locale) : null} now={gift.status === "past_due"} />
         </details>
       )}
+      <details className="revoke-links">
+        <summary>{mm.revoke.summary}</summary>
+        <GiftActionForm
+          action={revokeLinksAction}
+          context={context()}
+          m={mm}
+          submit={mm.revoke.submit}
+          hint={token ? `${mm.revoke.hint} ${mm.revoke.hintLink}` : mm.revoke.hint}
+          secondary
+        />
+      </details>
     </article>
   );
 }
