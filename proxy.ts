@@ -18,5 +18,5 @@ export function proxy(request: NextRequest): NextResponse {
 
 export const config = {
   // The pages a reader sees; not the API, the embed's HTML, the mailbox or static files.
-  matcher: ["/", "/donate", "/donate/thank-you", "/reminders/cancel", "/sign-in", "/sign-in/sent", "/sign-in/confirm", "/sign-in/problem", "/account", "/account/:path*"],
+  matcher: ["/", "/donate", "/donate/thank-you", "/reminders/cancel", "/sign-in", "/sign-in/sent", "/sign-in/confirm", "/sign-in/problem", "/account", "/account/:path*", "/manage"],
 };

@@ -15,6 +15,7 @@ import {
   pauseRecurringGift,
   resumeRecurringGift,
   returnUrlFor,
+  revokeManageLinks,
   undoCancelRecurringGift,
   updateRecurringGiftCard,
 } from "@/lib/supporters/recurring-gift-actions";
@@ -137,6 +138,25 @@ export async function updateCardAction(previous: ActionState<never>, formData: F
       const { url } = await updateRecurringGiftCard(context.actor, input, { returnUrl });
 
       return redirect(url);
+    },
+  })(previous, formData);
+}
+
+/** Every link sent so far stops working; a link's bearer goes on with a fresh one, a supporter stays. */
+export async function revokeLinksAction(previous: ActionState<never>, formData: FormData): Promise<ActionState<never>> {
+  return action({
+    schema: ZGiftAction,
+    name: "revoke manage links",
+    authorize: () => whoAsks(formData),
+    run: async (input, context) => {
+      const { freshUrl } = await revokeManageLinks(context.actor, input, context.locale, new Date());
+      if (freshUrl) {
+        const fresh = new URL(freshUrl);
+
+        return redirect(`${fresh.pathname}${fresh.search}#gift-${input.recurringGiftId}`);
+      }
+
+      return done(context, input.recurringGiftId);
     },
   })(previous, formData);
 }

@@ -18,7 +18,9 @@ export type ReceiptLine = {
  * The first payment of the gift a Checkout Session made, for its saved receipt: the one-time gift's
  * payment, or the recurring gift's first. Null until the webhook has landed it. Names no one.
  */
-export async function findReceiptForCheckoutSession(sessionId: string): Promise<{ locale: string | null; line: ReceiptLine | null } | null> {
+export async function findReceiptForCheckoutSession(
+  sessionId: string,
+): Promise<{ locale: string | null; line: ReceiptLine | null; recurringGiftId?: string } | null> {
   const [gift, recurringGift] = await Promise.all([findGiftByCheckoutSession(sessionId), findRecurringGiftByCheckoutSession(sessionId)]);
   if (gift?.stripeChargeId) {
     return {
@@ -37,6 +39,7 @@ export async function findReceiptForCheckoutSession(sessionId: string): Promise<
 
   return {
     locale: recurringGift.locale,
+    recurringGiftId: recurringGift.id,
     line: {
       date: first.paidAt,
       amountMinor: first.amountMinor,

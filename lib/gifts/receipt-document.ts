@@ -6,9 +6,27 @@ import { formatMoneyExact } from "@/lib/money";
 
 const STYLE = trusted("body{font:1rem/1.5 system-ui,sans-serif;max-width:36rem;margin:2rem auto;padding:0 1rem;color:#16181d}th{text-align:left;padding:.3rem 1rem .3rem 0}td{padding:.3rem 0}");
 
-/** A receipt to save, as a whole HTML document: no script, nothing from anywhere, and no name, for a discreet giver we never email. */
-export function receiptDocument({ line, locale, newsroom }: { line: ReceiptLine; locale: Locale; newsroom: string }): SafeHtml {
+/**
+ * A receipt to save, as a whole HTML document: no script, nothing from anywhere, and no name. The
+ * thank-you page's is for a discreet giver we never email, and says that it names no one (with a
+ * recurring gift's private manage link, their only way back to it); the account's
+ * (`discreet: false`) is a signed-in supporter's, where that sentence would be untrue.
+ */
+export function receiptDocument({
+  line,
+  locale,
+  newsroom,
+  discreet = true,
+  manageUrl = null,
+}: {
+  line: ReceiptLine;
+  locale: Locale;
+  newsroom: string;
+  discreet?: boolean;
+  manageUrl?: string | null;
+}): SafeHtml {
   const m = messagesFor(locale).thanks;
+  const mm = messagesFor(locale).manage;
   const money = (minor: number) => formatMoneyExact(minor, line.currency, locale);
   const rows: Array<[string, string]> = [
     [m.receiptDate, formatDate(line.date, locale)],
@@ -23,6 +41,14 @@ export function receiptDocument({ line, locale, newsroom }: { line: ReceiptLine;
 <body><h1>${m.receiptTitle}</h1>
 <p>${fill(m.receiptIntro, { newsroom })}</p>
 <table>${rows.map(([label, value]) => html`<tr><th scope="row">${label}</th><td>${value}</td></tr>`)}</table>
-<p>${m.receiptNoPersonal}</p></body></html>
+${discreet ? html`<p>${m.receiptNoPersonal}</p>` : ""}${
+    // A recurring gift's private link: for a giver we cannot email, the only way back to the gift.
+    manageUrl
+      ? html`
+<h2>${mm.privateLinkTitle}</h2>
+<p>${mm.privateLink}</p>
+<p><a href="${manageUrl}">${manageUrl}</a></p>`
+      : ""
+  }</body></html>
 `;
 }

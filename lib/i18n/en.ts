@@ -285,10 +285,17 @@ export const en = {
     resume: { submit: "Resume now" },
     undo: { submit: "Keep my gift", hint: "Undo the cancellation: your gift goes on as before." },
     card: { submit: "Update my card", hint: "You will enter the new card on Stripe's secure page, then come back here." },
+    revoke: {
+      summary: "Links to this gift",
+      submit: "Stop earlier links working",
+      hint: "Every “manage this gift” link we have sent for this gift stops working: one you forwarded by mistake, or one on a lost phone. Your receipts keep coming, with a new link.",
+      hintLink: "This page moves to a new link: bookmark it if you keep it.",
+    },
     cancel: {
       title: "Cancel this gift",
       summary: "Cancel this gift",
       ends: "Your gift will end on {date}, at the end of the period you have paid for. Nothing more will be taken, and you can undo this until then.",
+      endsNow: "Your last payment did not go through, so your gift ends now: we will not try your card again.",
       offerPause: "Or, rather than cancel: pause it for a month.",
       offerPauseSubmit: "Pause for a month instead",
       offerSmaller: "Or, rather than cancel: give {amount} instead.",
@@ -310,6 +317,14 @@ export const en = {
     },
     done: "Your request has been sent to Stripe.",
     errorTitle: "There is a problem",
+    errors: {
+      NOT_FOUND: "We could not find that recurring gift.",
+      CONFLICT: "This gift has changed since the page was drawn. Reload the page to see what you can do now.",
+      FORBIDDEN: "This link no longer works, or you are signed out. Use the link in your latest receipt, or sign in.",
+      STRIPE_UNAVAILABLE: "We could not reach our payment provider. Nothing was changed; please try again.",
+      INTERNAL: "Something went wrong on our side. Nothing was changed; please try again.",
+      DATABASE_UNAVAILABLE: "We cannot reach our records just now. Nothing was changed; please try again in a few seconds.",
+    },
   },
 };
 

@@ -60,7 +60,7 @@ export async function upsertRecurringGift(
   // A gift first recorded as discreet, with no supporter, stays without one: a later read whose
   // metadata someone edited in Stripe's dashboard must not bring the giver's address in.
   const keepsNoSupporter = previous?.discreet === true && previous.supporterId === null;
-  const supporterId = facts.supporter && !keepsNoSupporter ? await upsertSupporter(tx, facts.supporter) : null;
+  const supporterId = facts.supporter && !keepsNoSupporter ? await upsertSupporter(tx, { ...facts.supporter, stripeCustomerId: facts.stripeCustomerId }) : null;
   if (supporterId) {
     await tx
       .insert(stripeCustomers)

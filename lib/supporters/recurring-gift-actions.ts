@@ -10,7 +10,7 @@ import { getStripe, Stripe } from "@/lib/stripe/client";
 import { ensureGiftProduct, giftProductFor } from "@/lib/stripe/gift-products";
 import { paymentMethodOf } from "@/lib/recurring/subscription-facts";
 import { type Actor, mayActOnRecurringGift } from "./actor";
-import { manageLinkFor } from "./manage-links";
+import { manageLinkFor, rotateManageKey } from "./manage-links";
 import { allows, type RecurringGiftAction, resumesAtFor } from "./recurring-gift-rules";
 import type { TCancelGift, TChangeGift, TGiftAction, TPauseGift } from "./recurring-gift-schemas";
 
@@ -111,6 +111,12 @@ async function recordRequest(actor: Actor, gift: { id: string }, kind: RequestKi
       .onConflictDoNothing({ target: giftRequests.idempotencyKey })
       .returning({ id: giftRequests.id });
     if (!inserted) {
+      // The same press again. If Stripe could not be reached the first time, this try may reach it:
+      // the request waits again (Stripe replays what it did answer, under the same key).
+      await tx
+        .update(giftRequests)
+        .set({ status: "pending", failure: null, settledAt: null })
+        .where(and(eq(giftRequests.idempotencyKey, key), eq(giftRequests.status, "failed")));
       const [existing] = await tx.select({ id: giftRequests.id }).from(giftRequests).where(eq(giftRequests.idempotencyKey, key));
 
       return existing!.id;
@@ -232,15 +238,27 @@ export async function resumeRecurringGift(actor: Actor, input: TGiftAction): Pro
 }
 
 /**
- * Cancels at the end of the period already paid for (never at once: the supporter has paid for it),
- * with Stripe's own feedback reason and a comment if they gave one. Undone until the period ends.
+ * Cancels at the end of the period already paid for (the supporter has paid for it), with Stripe's
+ * own feedback reason and a comment if they gave one; undone until the period ends. A paused gift's
+ * pause is lifted in the same update (it ends at the period end, nothing taken). A gift whose
+ * renewal failed ends at once: its period was never paid for, and a cancellation at its end would
+ * leave Stripe retrying the card until then.
  */
 export async function cancelRecurringGift(actor: Actor, input: TCancelGift): Promise<GiftRequestOutcome> {
   const gift = await giftFor(actor, input.recurringGiftId, "cancel", getDb());
   const details: Stripe.SubscriptionUpdateParams.CancellationDetails = {};
   if (input.feedback) details.feedback = input.feedback;
   if (input.comment) details.comment = input.comment;
-  const params: Stripe.SubscriptionUpdateParams = { cancel_at_period_end: true, ...(Object.keys(details).length > 0 ? { cancellation_details: details } : {}) };
+  const withDetails = Object.keys(details).length > 0 ? { cancellation_details: details } : {};
+  if (gift.status === "past_due") {
+    const params: Stripe.SubscriptionCancelParams = withDetails;
+    const key = idempotencyKey("cancel", gift, input.attemptId, { now: true, ...params });
+    const requestId = await recordRequest(actor, gift, "cancel", { feedback: input.feedback, hasComment: input.comment !== null, now: true }, key);
+    await ask(requestId, "cancel", () => getStripe().subscriptions.cancel(gift.stripeSubscriptionId, params, { idempotencyKey: key }));
+
+    return { requestId, kind: "cancel" };
+  }
+  const params: Stripe.SubscriptionUpdateParams = { cancel_at_period_end: true, ...(gift.status === "paused" ? { pause_collection: "" } : {}), ...withDetails };
   const key = idempotencyKey("cancel", gift, input.attemptId, params);
   const requestId = await recordRequest(actor, gift, "cancel", { feedback: input.feedback, hasComment: input.comment !== null }, key);
   await ask(requestId, "cancel", () => getStripe().subscriptions.update(gift.stripeSubscriptionId, params, { idempotencyKey: key }));
@@ -301,4 +319,19 @@ export async function returnUrlFor(actor: Actor, recurringGiftId: string, locale
   if (locale && locale !== "en") url.searchParams.set("lang", locale);
 
   return url.toString();
+}
+
+/**
+ * Stops every "manage this gift" link made so far from working (one forwarded by mistake, a lost
+ * phone): the gift gets a new key. Any state, as long as the actor may act on the gift. A link's
+ * bearer is given a fresh link to the same page, or they would lock themselves out; a signed-in
+ * supporter needs none. Nothing at Stripe changes.
+ */
+export async function revokeManageLinks(actor: Actor, input: TGiftAction, locale: string | null, now: Date): Promise<{ freshUrl: string | null }> {
+  return getDb().transaction(async (tx) => {
+    if (!(await mayActOnRecurringGift(actor, input.recurringGiftId, tx))) throw new AppError("NOT_FOUND", NOT_FOUND_MESSAGE);
+    if (!(await rotateManageKey(tx, input.recurringGiftId))) throw new AppError("NOT_FOUND", NOT_FOUND_MESSAGE);
+
+    return { freshUrl: actor.kind === "manage_link" ? await manageLinkFor(tx, input.recurringGiftId, now, locale) : null };
+  });
 }

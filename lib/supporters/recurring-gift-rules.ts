@@ -4,8 +4,9 @@
  * gift as the ledger holds it when the action runs).
  *
  * - active: change the amount or frequency, pause, cancel at the period end, update the card.
- * - past_due (a renewal failed): update the card, which is what brings it back.
- * - paused: resume early.
+ * - past_due (a renewal failed): update the card, which is what brings it back, or cancel, which
+ *   ends it at once (the period was never paid for, and Stripe must not try the card again).
+ * - paused: resume early, or cancel (at the period end, the pause lifted: nothing is taken).
  * - cancelling (ends at the period end): undo the cancellation.
  * - ended, incomplete, unknown: nothing (an ended gift is started again by giving again).
  */
@@ -19,8 +20,10 @@ export type GiftState = {
 
 const BY_STATUS: Record<GiftState["status"], readonly RecurringGiftAction[]> = {
   active: ["change", "pause", "cancel", "update_card"],
-  past_due: ["update_card"],
-  paused: ["resume"],
+  // Cancelling is never refused while a gift can still take money: leaving must be as easy as
+  // giving, whatever state the gift is in (online cancellation is the law in several places).
+  past_due: ["update_card", "cancel"],
+  paused: ["resume", "cancel"],
   cancelling: ["undo_cancel"],
   ended: [],
   incomplete: [],

@@ -12,7 +12,8 @@ type Props = { initial: TPreferences; m: Messages["accountData"]["preferences"] 
 /**
  * Language and which emails: checked in the browser with the server's own schema (react-hook-form),
  * then posted to the server action. Without JavaScript the form posts itself to the same action and
- * the page shows its answer.
+ * the page shows its answer; the fields carry their saved values in the HTML itself (defaultChecked,
+ * defaultValue), since react-hook-form sets them only once the script runs.
  */
 export function PreferencesForm({ initial, m }: Props) {
   const [state, formAction, pending] = useActionState(savePreferencesAction, null);
@@ -35,7 +36,7 @@ export function PreferencesForm({ initial, m }: Props) {
       <h2 id="preferences-heading">{m.heading}</h2>
       <p>
         <label htmlFor="preferences-locale">{m.language}</label>{" "}
-        <select id="preferences-locale" {...form.register("locale")} aria-invalid={localeError ? true : undefined} aria-describedby={localeError ? "preferences-locale-error" : undefined}>
+        <select id="preferences-locale" defaultValue={initial.locale} {...form.register("locale")} aria-invalid={localeError ? true : undefined} aria-describedby={localeError ? "preferences-locale-error" : undefined}>
           <option value="en" lang="en">
             {m.languages.en}
           </option>
@@ -53,7 +54,7 @@ export function PreferencesForm({ initial, m }: Props) {
         <legend>{m.emailsLegend}</legend>
         {(["receipts", "reminders", "statements"] as const).map((name) => (
           <p key={name}>
-            <input type="checkbox" id={`preferences-${name}`} value="on" {...form.register(name)} />{" "}
+            <input type="checkbox" id={`preferences-${name}`} value="on" defaultChecked={initial[name]} {...form.register(name)} />{" "}
             <label htmlFor={`preferences-${name}`}>{m[name]}</label>
           </p>
         ))}

@@ -32,9 +32,14 @@ function Hidden({ context }: { context: GiftFormContext }) {
   );
 }
 
-function FormError({ state, id }: { state: ActionState<never>; id: string }) {
+/**
+ * What went wrong, in the page's language where we know the kind of failure (the data layer's
+ * messages are English); a field's own message otherwise.
+ */
+function FormError({ state, id, m }: { state: ActionState<never>; id: string; m: M }) {
   if (!state || state.ok) return null;
-  const messages = [state.formError, ...Object.values(state.fieldErrors)].filter((m): m is string => Boolean(m));
+  const known = (m.errors as Record<string, string>)[state.code];
+  const messages = [known ?? state.formError, ...Object.values(state.fieldErrors)].filter((text): text is string => Boolean(text));
   if (messages.length === 0) return null;
 
   return (
@@ -45,7 +50,7 @@ function FormError({ state, id }: { state: ActionState<never>; id: string }) {
 }
 
 /** One button (and any fields of one value): resume, undo, update the card, pause, an offer. */
-export function GiftActionForm(props: { action: ServerAction; context: GiftFormContext; submit: string; hint?: string; children?: ReactNode; secondary?: boolean }) {
+export function GiftActionForm(props: { action: ServerAction; context: GiftFormContext; m: M; submit: string; hint?: string; children?: ReactNode; secondary?: boolean }) {
   const [state, formAction, pending] = useActionState(props.action, null);
   const errorId = useId();
   const hintId = useId();
@@ -62,7 +67,7 @@ export function GiftActionForm(props: { action: ServerAction; context: GiftFormC
       <button type="submit" className={props.secondary ? "secondary" : undefined} aria-describedby={props.hint ? hintId : undefined} disabled={pending}>
         {props.submit}
       </button>
-      <FormError state={state} id={errorId} />
+      <FormError state={state} id={errorId} m={props.m} />
     </form>
   );
 }
@@ -72,7 +77,7 @@ export function PauseForm({ action, context, m }: { action: ServerAction; contex
   const id = useId();
 
   return (
-    <GiftActionForm action={action} context={context} submit={m.pause.submit} hint={m.pause.hint}>
+    <GiftActionForm action={action} context={context} m={m} submit={m.pause.submit} hint={m.pause.hint}>
       <label htmlFor={id}>{m.pause.months}</label>{" "}
       <select id={id} name="months" defaultValue="1">
         {(["1", "2", "3"] as const).map((months) => (
@@ -110,7 +115,8 @@ export function ChangeGiftForm(props: {
   return (
     <form ref={formRef} action={formAction} onSubmit={onSubmit} className="gift-form" noValidate>
       <Hidden context={context} />
-      <input type="hidden" {...form.register("currency")} />
+      {/* Values drawn into the markup too (react-hook-form sets its own only once hydrated), so a post without JavaScript carries them. */}
+      <input type="hidden" name="currency" value={props.currency} />
       <p>
         <label htmlFor={ids.amount}>{m.change.amount.replace("{currency}", props.currency.toUpperCase())}</label>
         <input
@@ -119,6 +125,7 @@ export function ChangeGiftForm(props: {
           autoComplete="off"
           aria-invalid={amountError ? true : undefined}
           aria-describedby={`${ids.hint}${amountError ? ` ${ids.amountError}` : ""}`}
+          defaultValue={props.amount}
           {...form.register("amount")}
         />
       </p>
@@ -131,7 +138,7 @@ export function ChangeGiftForm(props: {
         <legend>{m.change.frequency}</legend>
         {(["monthly", "annual"] as const).map((frequency) => (
           <label key={frequency} className="choice">
-            <input type="radio" value={frequency} {...form.register("frequency")} /> {m.change.frequencies[frequency]}
+            <input type="radio" value={frequency} defaultChecked={frequency === props.frequency} {...form.register("frequency")} /> {m.change.frequencies[frequency]}
           </label>
         ))}
       </fieldset>
@@ -141,13 +148,14 @@ export function ChangeGiftForm(props: {
       <button type="submit" disabled={pending}>
         {m.change.submit}
       </button>
-      {state && !state.ok && !state.fieldErrors.amount && <FormError state={state} id={ids.error} />}
+      {state && !state.ok && !state.fieldErrors.amount && <FormError state={state} id={ids.error} m={m} />}
     </form>
   );
 }
 
 /** Cancel at the period end, with an optional reason and comment: one press without either. */
-export function CancelGiftForm({ action, context, m, endsOn }: { action: ServerAction; context: GiftFormContext; m: M; endsOn: string | null }) {
+/** `endsOn` null with `now`: a gift whose payment failed ends at once (nothing was paid for the period). */
+export function CancelGiftForm({ action, context, m, endsOn, now = false }: { action: ServerAction; context: GiftFormContext; m: M; endsOn: string | null; now?: boolean }) {
   const [state, formAction, pending] = useActionState(action, null);
   const formRef = useRef<HTMLFormElement>(null);
   const ids = { reason: useId(), comment: useId(), ends: useId(), error: useId(), commentError: useId() };
@@ -163,7 +171,7 @@ export function CancelGiftForm({ action, context, m, endsOn }: { action: ServerA
   return (
     <form ref={formRef} action={formAction} onSubmit={onSubmit} className="gift-form" noValidate>
       <Hidden context={context} />
-      {endsOn && <p id={ids.ends}>{m.cancel.ends.replace("{date}", endsOn)}</p>}
+      {now ? <p id={ids.ends}>{m.cancel.endsNow}</p> : endsOn && <p id={ids.ends}>{m.cancel.ends.replace("{date}", endsOn)}</p>}
       <p>
         <label htmlFor={ids.reason}>{m.cancel.reason}</label>
         <select id={ids.reason} {...form.register("feedback")}>
@@ -191,10 +199,10 @@ export function CancelGiftForm({ action, context, m, endsOn }: { action: ServerA
           {commentError}
         </p>
       )}
-      <button type="submit" disabled={pending} aria-describedby={endsOn ? ids.ends : undefined}>
+      <button type="submit" disabled={pending} aria-describedby={now || endsOn ? ids.ends : undefined}>
         {m.cancel.submit}
       </button>
-      <FormError state={state} id={ids.error} />
+      <FormError state={state} id={ids.error} m={m} />
     </form>
   );
 }

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { cancelGiftAction, changeGiftAction, pauseGiftAction, resumeGiftAction, undoCancelGiftAction, updateCardAction } from "@/app/manage/actions";
+import { cancelGiftAction, changeGiftAction, pauseGiftAction, resumeGiftAction, revokeLinksAction, undoCancelGiftAction, updateCardAction } from "@/app/manage/actions";
 import { fill, type Locale, type Messages } from "@/lib/i18n";
 import { describeRecurring, formatDate } from "@/lib/i18n/format";
 import { formatMoneyExact, isGiftCurrency, minorToInput } from "@/lib/money";
@@ -43,9 +43,9 @@ export function RecurringGiftManager(props: { gift: RecurringGiftView; locale: L
       )}
       {gift.pending.length > 0 && <RefreshWhilePending pending={gift.pending.length} slowText={mm.slow} />}
 
-      {can("undo_cancel") && <GiftActionForm action={undoCancelGiftAction} context={context()} submit={mm.undo.submit} hint={mm.undo.hint} />}
-      {can("resume") && <GiftActionForm action={resumeGiftAction} context={context()} submit={mm.resume.submit} />}
-      {can("update_card") && <GiftActionForm action={updateCardAction} context={context()} submit={mm.card.submit} hint={mm.card.hint} secondary={gift.status !== "past_due"} />}
+      {can("undo_cancel") && <GiftActionForm action={undoCancelGiftAction} context={context()} m={mm} submit={mm.undo.submit} hint={mm.undo.hint} />}
+      {can("resume") && <GiftActionForm action={resumeGiftAction} context={context()} m={mm} submit={mm.resume.submit} />}
+      {can("update_card") && <GiftActionForm action={updateCardAction} context={context()} m={mm} submit={mm.card.submit} hint={mm.card.hint} secondary={gift.status !== "past_due"} />}
       {can("change") && isGiftCurrency(gift.currency) && (
         <section aria-labelledby={`${headingId}-change`}>
           <Sub id={`${headingId}-change`}>{mm.change.title}</Sub>
@@ -70,13 +70,24 @@ export function RecurringGiftManager(props: { gift: RecurringGiftView; locale: L
           <summary>{mm.cancel.summary}</summary>
           {/* At most one offer, skipped by pressing "Cancel my gift" below it. */}
           {can("pause") && (
-            <GiftActionForm action={pauseGiftAction} context={context()} submit={mm.cancel.offerPauseSubmit} hint={mm.cancel.offerPause} secondary>
+            <GiftActionForm action={pauseGiftAction} context={context()} m={mm} submit={mm.cancel.offerPauseSubmit} hint={mm.cancel.offerPause} secondary>
               <input type="hidden" name="months" value="1" />
             </GiftActionForm>
           )}
-          <CancelGiftForm action={cancelGiftAction} context={context()} m={mm} endsOn={endsOn ? formatDate(endsOn, locale) : null} />
+          <CancelGiftForm action={cancelGiftAction} context={context()} m={mm} endsOn={endsOn ? formatDate(endsOn, locale) : null} now={gift.status === "past_due"} />
         </details>
       )}
+      <details className="revoke-links">
+        <summary>{mm.revoke.summary}</summary>
+        <GiftActionForm
+          action={revokeLinksAction}
+          context={context()}
+          m={mm}
+          submit={mm.revoke.submit}
+          hint={token ? `${mm.revoke.hint} ${mm.revoke.hintLink}` : mm.revoke.hint}
+          secondary
+        />
+      </details>
     </article>
   );
 }

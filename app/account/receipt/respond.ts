@@ -19,7 +19,7 @@ export async function receiptResponse(request: Request, actor: Actor): Promise<R
     const locale = localeFrom(params.get("lang")) ?? "en";
     const receipt = { date: line.paidAt, amountMinor: line.amountMinor, currency: line.currency, frequency: line.frequency, reference: line.reference, feeCoveredMinor: line.feeCoveredMinor };
 
-    return htmlResponse(receiptDocument({ line: receipt, locale, newsroom: env().newsroomName }), {
+    return htmlResponse(receiptDocument({ line: receipt, locale, newsroom: env().newsroomName, discreet: false }), {
       headers: {
         "content-disposition": `attachment; filename="receipt-${line.paidAt.toISOString().slice(0, 10)}.html"`,
         "cache-control": "private, no-store",

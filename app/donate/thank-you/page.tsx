@@ -3,6 +3,8 @@ import { notFound, redirect } from "next/navigation";
 import { cache } from "react";
 import { findGiftByCheckoutSession } from "@/db/queries/gifts";
 import { findRecurringGiftByCheckoutSession } from "@/db/queries/recurring-gifts";
+import { getDb } from "@/db";
+import { manageLinkFor } from "@/lib/supporters/manage-links";
 import { env } from "@/lib/env";
 import { isDatabaseUnavailable, logDatabaseUnavailable } from "@/lib/errors";
 import { CHECKOUT_SESSION_ID } from "@/lib/gifts/checkout-session-id";
@@ -75,6 +77,9 @@ export default async function ThankYouPage({ searchParams }: Props) {
     const { recurringGift } = view;
     const { amountMinor, currency } = recurringGift;
     const what = describeRecurring(m, amountMinor, currency, recurringGift.interval, recurringGift.intervalCount, locale);
+    // A link made now, for 30 days; the language is the page's.
+    const manageUrl = await manageLinkFor(getDb(), recurringGift.id, new Date(), locale);
+    const receiptTo = receiptAddress(recurringGift);
 
     return (
       <section className="thanks" aria-labelledby="thanks-heading">
@@ -83,9 +88,9 @@ export default async function ThankYouPage({ searchParams }: Props) {
           {fill(m.thanks.recurringSetUp, { gift: what })}
         </p>
         <NextPaymentLine m={m} locale={locale} next={nextPaymentOf(recurringGift)} amount={formatMoneyExact(amountMinor, currency, locale)} />
-        <ManageRecurringGift m={m} />
+        <ManageRecurringGift m={m} url={manageUrl} onlyWay={receiptTo === null} />
         <p>{fill(m.thanks.goesTo, { newsroom })}</p>
-        <ReceiptLine m={m} sessionId={sessionId} to={receiptAddress(recurringGift)} discreet={recurringGift.discreet} />
+        <ReceiptLine m={m} sessionId={sessionId} to={receiptTo} discreet={recurringGift.discreet} />
         <BackLink m={m} locale={locale} href={recurringGift.articleUrl} />
       </section>
     );
@@ -217,11 +222,36 @@ const receiptAddress = (row: { supporterEmail: string | null; supporterDiscreet:
   row.supporterEmail && !row.supporterDiscreet ? row.supporterEmail : null;
 
 /**
- * How a recurring gift is changed or cancelled. The link to do it arrives with the supporters' own
- * pages; it goes here, beside the sentence.
+ * How a recurring gift is changed or cancelled: its "manage this gift" link (no account needed). A
+ * giver we have no address for (discreet, no receipts) gets it as a private link to save, told
+ * plainly that it is the only way back to the gift; the others find it again in every receipt.
+ * Before the gift is recorded there is no link yet: the sentence alone, until the page refreshes.
  */
-function ManageRecurringGift({ m }: { m: Messages }) {
-  return <p data-testid="manage-recurring">{m.thanks.manage}</p>;
+function ManageRecurringGift({ m, url = null, onlyWay = false }: { m: Messages; url?: string | null; onlyWay?: boolean }) {
+  if (!url) return <p data-testid="manage-recurring">{m.thanks.manage}</p>;
+  if (onlyWay) {
+    return (
+      <div className="notice" data-testid="private-manage-link" role="region" aria-labelledby="private-link-heading">
+        <h2 id="private-link-heading">{m.manage.privateLinkTitle}</h2>
+        <p>{m.manage.privateLink}</p>
+        <p>
+          <a href={url}>{m.manage.privateLinkLabel}</a>
+        </p>
+        <p className="private-link">
+          <code>{url}</code>
+        </p>
+      </div>
+    );
+  }
+
+  return (
+    <p data-testid="manage-recurring">
+      {m.thanks.manage}{" "}
+      <a href={url} data-testid="manage-link">
+        {m.manage.privateLinkLabel}
+      </a>
+    </p>
+  );
 }
 
 /**

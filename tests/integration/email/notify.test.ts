@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { getDb } from "@/db";
 import { sendDueEmails } from "@/lib/email/sender";
+import { verifyManageToken } from "@/lib/supporters/manage-links";
 import { smtpTransport } from "@/lib/email/transport";
 import { useTestDatabase } from "../../support/database";
 import { applyEventsSince, giveOnceAndSettle, outbox, type SmtpServer, startMonthly, useEmailSuite } from "../../support/email-suite";
@@ -49,6 +51,15 @@ describe(`the emails a gift's facts queue on ${database.kind}, through a real SM
       expect(mail.text).toMatch(/10,00\s?€/);
     }
     expect(new Set(receipts.map((m) => m.subject)).size).toBe(2);
+    // Each receipt carries the gift's manage link, in the gift's language, and the link opens that gift.
+    for (const mail of receipts) {
+      const link = /http:\/\/localhost:3000\/manage\?token=[A-Za-z0-9_.-]+&lang=ru/.exec(mail.text)?.[0];
+      expect(link, mail.subject).toBeDefined();
+      // Signed when queued, at the real time: checked at the real time.
+      // eslint-disable-next-line no-restricted-syntax -- a signature's time is this machine's, as in the app
+      const check = await verifyManageToken(new URL(link!).searchParams.get("token")!, getDb(), new Date());
+      expect(check.ok).toBe(true);
+    }
     const rows = await outbox();
     expect(rows.map((r) => [r.template, r.status])).toEqual([
       ["receipt_recurring", "sent"],
@@ -72,6 +83,8 @@ describe(`the emails a gift's facts queue on ${database.kind}, through a real SM
     expect(mail.text).toContain(hosted);
     // The link works: the stand-in's hosted invoice page answers.
     expect((await fetch(hosted)).status).toBe(200);
+    // And the gift's own page, to update the card for the next payments.
+    expect(mail.text).toMatch(/http:\/\/localhost:3000\/manage\?token=[A-Za-z0-9_.-]+/);
   });
 
   it("tells the supporter their gift is set to end, then that it ended; nothing is charged after", async () => {
@@ -81,6 +94,9 @@ describe(`the emails a gift's facts queue on ${database.kind}, through a real SM
     await sendViaSmtp();
     // Queued in one transaction (one timestamp), so compared as a set.
     expect((await outbox()).map((r) => r.template).sort()).toEqual(["receipt_recurring", "recurring_ending"]);
+    // Until it ends, the gift can be kept: the email links to its page.
+    const ending = smtp.received.find((m) => m.text.includes("Keep my gift"));
+    expect(ending?.text).toMatch(/http:\/\/localhost:3000\/manage\?token=[A-Za-z0-9_.-]+/);
 
     await advanceToPeriodEnd(subscriptionId);
     await advanceAPeriod(subscriptionId);

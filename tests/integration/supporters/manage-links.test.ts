@@ -4,6 +4,7 @@ import { getDb } from "@/db";
 import { recurringGifts } from "@/db/schema";
 import { mayActOnRecurringGift } from "@/lib/supporters/actor";
 import { MANAGE_LINK_DAYS, manageLinkFor, rotateManageKey, signManageToken, verifyManageToken } from "@/lib/supporters/manage-links";
+import { revokeManageLinks } from "@/lib/supporters/recurring-gift-actions";
 import { useTestDatabase } from "../../support/database";
 
 const database = useTestDatabase();
@@ -102,5 +103,26 @@ describe(`manage links on ${database.kind}`, () => {
     const [row] = await getDb().select({ manageKey: recurringGifts.manageKey }).from(recurringGifts).where(eq(recurringGifts.id, target.id));
     expect(row!.manageKey).not.toBe(target.manageKey);
     expect(await rotateManageKey(getDb(), crypto.randomUUID())).toBe(false);
+  });
+
+  it("stops earlier links from the gift's page: its bearer goes on with a fresh link; a stranger or nobody changes nothing", async () => {
+    const target = await insertGift();
+    const old = signManageToken(target, ISSUED);
+    const now = new Date(ISSUED.getTime() + DAY);
+    const check = await verifyManageToken(old, getDb(), now);
+    if (!check.ok) throw new Error("the link should work");
+    const keyOf = async () => (await getDb().select({ manageKey: recurringGifts.manageKey }).from(recurringGifts).where(eq(recurringGifts.id, target.id)))[0]!.manageKey;
+
+    for (const stranger of [{ kind: "nobody" } as const, { kind: "supporter", userId: crypto.randomUUID(), email: "someone.else@example.org" } as const, { kind: "manage_link", recurringGiftId: crypto.randomUUID() } as const]) {
+      await expect(revokeManageLinks(stranger, { recurringGiftId: target.id, attemptId: crypto.randomUUID() }, null, now)).rejects.toMatchObject({ code: "NOT_FOUND" });
+    }
+    expect(await keyOf()).toBe(target.manageKey);
+
+    const { freshUrl } = await revokeManageLinks(check.actor, { recurringGiftId: target.id, attemptId: crypto.randomUUID() }, "ru", now);
+    expect(await verifyManageToken(old, getDb(), now)).toEqual({ ok: false, reason: "revoked" });
+    const fresh = new URL(freshUrl!);
+    expect(fresh.searchParams.get("lang")).toBe("ru");
+    expect((await verifyManageToken(fresh.searchParams.get("token")!, getDb(), now)).ok).toBe(true);
+    expect(await keyOf()).not.toBe(target.manageKey);
   });
 });

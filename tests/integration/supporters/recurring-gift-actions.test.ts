@@ -21,7 +21,7 @@ import { ZCancelGift, ZChangeGift, ZGiftAction, ZPauseGift } from "@/lib/support
 import { useTestDatabase } from "../../support/database";
 import { ensureGiftProducts, startRecurringGift } from "../../support/gifts";
 import { drainUntilSettled } from "../../support/ledger";
-import { deliver, eventsAfter, lastEventId, sandboxStripe, usePrivateSandbox } from "../../support/stripe";
+import { advanceToRenewal, deliver, eventsAfter, lastEventId, sandboxStripe, usePrivateSandbox } from "../../support/stripe";
 
 // Pauses, cancels and changes subscriptions, and reads every event after each: a stand-in of its own.
 usePrivateSandbox();
@@ -31,9 +31,9 @@ const owner = (email: string): Actor => ({ kind: "supporter", userId: randomUUID
 const nobody: Actor = { kind: "nobody" };
 
 /** A monthly gift started at the stand-in and recorded in the ledger from its events. */
-async function recordedGift(options: { email?: string; amount?: number; interval?: "month" | "year" } = {}) {
+async function recordedGift(options: { email?: string; amount?: number; interval?: "month" | "year"; card?: string } = {}) {
   const email = options.email ?? `giver-${randomUUID().slice(0, 8)}@example.org`;
-  const { marker, subscriptionId } = await startRecurringGift({ email, amount: options.amount ?? 1000, interval: options.interval });
+  const { marker, subscriptionId } = await startRecurringGift({ email, amount: options.amount ?? 1000, interval: options.interval, card: options.card });
   await deliverSince(marker);
   const [gift] = await getDb().select().from(recurringGifts).where(eq(recurringGifts.stripeSubscriptionId, subscriptionId));
 
@@ -125,6 +125,22 @@ describe(`actions on a recurring gift on ${database.kind}`, () => {
     expect((await giftRow(gift.id)).amountMinor).toBe(1400);
   });
 
+  it("a press again after a failure we could not tell from Stripe's success waits again, and settles", async () => {
+    const { gift, actor } = await recordedGift();
+    const marker = await lastEventId();
+    const attemptId = randomUUID();
+    const first = await changeRecurringGift(actor, change(gift, "13", "monthly", attemptId));
+    // As if our call had timed out after Stripe made the change: the request was marked failed.
+    await getDb().update(giftRequests).set({ status: "failed", failure: "unreachable", settledAt: new Date(Date.UTC(2030, 0, 1)) }).where(eq(giftRequests.id, first.requestId));
+    const again = await changeRecurringGift(actor, change(gift, "13", "monthly", attemptId));
+    expect(again.requestId).toBe(first.requestId);
+    expect((await requestsOf(gift.id))[0]).toMatchObject({ status: "pending", failure: null, settledAt: null });
+    // Stripe replayed its answer under the same key: one change there.
+    expect((await eventsAfter(marker)).filter((e) => e.type === "customer.subscription.updated")).toHaveLength(1);
+    await deliverSince(marker);
+    expect((await requestsOf(gift.id))[0]!.status).toBe("confirmed");
+  });
+
   it("pauses for two months from the gift's own period end, then resumes early", async () => {
     const { gift, subscriptionId, actor } = await recordedGift();
     const marker = await lastEventId();
@@ -136,7 +152,7 @@ describe(`actions on a recurring gift on ${database.kind}`, () => {
     expect(await giftRow(gift.id)).toMatchObject({ status: "paused", pausedUntil: resumesAt });
     expect((await requestsOf(gift.id))[0]!.status).toBe("confirmed");
 
-    // Paused: only resuming is allowed.
+    // Paused: resuming or cancelling, nothing else.
     await expect(changeRecurringGift(actor, change(gift, "20"))).rejects.toMatchObject({ code: "CONFLICT" });
     const resumeMarker = await lastEventId();
     await resumeRecurringGift(actor, plain(gift));
@@ -198,6 +214,58 @@ describe(`actions on a recurring gift on ${database.kind}`, () => {
     expect((await requestsOf(gift.id))[0]!.status).toBe("confirmed");
     const card = await sandboxStripe().paymentMethods.retrieve((await sandboxStripe().subscriptions.retrieve(subscriptionId)).default_payment_method as string);
     expect(card.card?.last4).toBe("4444");
+  });
+
+  it("cancels a paused gift at the period end, the pause lifted, and nothing more is taken", async () => {
+    const { gift, subscriptionId, actor } = await recordedGift();
+    const pauseMarker = await lastEventId();
+    await pauseRecurringGift(actor, ZPauseGift.parse({ recurringGiftId: gift.id, attemptId: randomUUID(), months: "1" }));
+    await deliverSince(pauseMarker);
+    expect(await giftRow(gift.id)).toMatchObject({ status: "paused" });
+
+    const marker = await lastEventId();
+    await cancelRecurringGift(actor, ZCancelGift.parse({ recurringGiftId: gift.id, attemptId: randomUUID(), feedback: "", comment: "" }));
+    expect(await sandboxStripe().subscriptions.retrieve(subscriptionId)).toMatchObject({ status: "active", cancel_at_period_end: true, pause_collection: null });
+    await deliverSince(marker);
+    expect(await giftRow(gift.id)).toMatchObject({ status: "cancelling", cancelAt: gift.currentPeriodEnd, pausedUntil: null });
+    expect((await requestsOf(gift.id)).map((r) => [r.kind, r.status])).toEqual([
+      ["pause", "confirmed"],
+      ["cancel", "confirmed"],
+    ]);
+  });
+
+  it("a gift whose renewal failed ends at once when cancelled: Stripe tries the card no more", async () => {
+    const { gift, subscriptionId, actor } = await recordedGift({ card: "4000000000000341" });
+    const renewal = await lastEventId();
+    await advanceToRenewal(subscriptionId);
+    await deliverSince(renewal);
+    expect(await giftRow(gift.id)).toMatchObject({ status: "past_due" });
+
+    const marker = await lastEventId();
+    await cancelRecurringGift(actor, ZCancelGift.parse({ recurringGiftId: gift.id, attemptId: randomUUID(), feedback: "too_expensive", comment: "" }));
+    expect(await sandboxStripe().subscriptions.retrieve(subscriptionId)).toMatchObject({ status: "canceled", cancellation_details: { feedback: "too_expensive" } });
+    await deliverSince(marker, "reversed");
+    expect(await giftRow(gift.id)).toMatchObject({ status: "ended" });
+    expect((await requestsOf(gift.id)).map((r) => [r.kind, r.status, r.requested.now])).toEqual([["cancel", "confirmed", true]]);
+  });
+
+  it("a gift whose renewal failed allows a card update, which brings it back, and no change", async () => {
+    // Saved at checkout, declined on every later charge.
+    const { gift, subscriptionId, actor } = await recordedGift({ card: "4000000000000341" });
+    const renewal = await lastEventId();
+    await advanceToRenewal(subscriptionId);
+    await deliverSince(renewal);
+    expect(await giftRow(gift.id)).toMatchObject({ status: "past_due" });
+    await expect(changeRecurringGift(actor, change(gift, "20"))).rejects.toMatchObject({ code: "CONFLICT", message: expect.stringContaining("update your card") });
+    await expect(pauseRecurringGift(actor, ZPauseGift.parse({ recurringGiftId: gift.id, attemptId: randomUUID(), months: "1" }))).rejects.toMatchObject({ code: "CONFLICT" });
+
+    const marker = await lastEventId();
+    const { url } = await updateRecurringGiftCard(actor, plain(gift), { returnUrl: "http://localhost:3000/account" });
+    const saved = await fetch(`${url}/payment_method`, { method: "POST", body: new URLSearchParams({ cardNumber: "4242424242424242" }), redirect: "manual" });
+    expect(saved.status).toBe(303);
+    await deliverSince(marker, "reversed");
+    expect(await giftRow(gift.id)).toMatchObject({ status: "active", failedPaymentAttempts: 0 });
+    expect((await requestsOf(gift.id)).map((r) => [r.kind, r.status])).toEqual([["update_card", "confirmed"]]);
   });
 
   it("leaves a request pending when the only read applied began before it was made", async () => {

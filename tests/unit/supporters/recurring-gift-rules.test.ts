@@ -2,11 +2,11 @@ import { describe, expect, it } from "vitest";
 import { allowedActions, resumesAtFor } from "@/lib/supporters/recurring-gift-rules";
 
 describe("what each state of a recurring gift allows", () => {
-  it("follows the rules: ended nothing, past due the card, paused resume, cancelling undo", () => {
+  it("follows the rules: ended nothing, past due the card or cancel, paused resume or cancel, cancelling undo", () => {
     const monthly = (status: Parameters<typeof allowedActions>[0]["status"]) => allowedActions({ status, frequency: "monthly" });
     expect(monthly("active")).toEqual(["change", "pause", "cancel", "update_card"]);
-    expect(monthly("past_due")).toEqual(["update_card"]);
-    expect(monthly("paused")).toEqual(["resume"]);
+    expect(monthly("past_due")).toEqual(["update_card", "cancel"]);
+    expect(monthly("paused")).toEqual(["resume", "cancel"]);
     expect(monthly("cancelling")).toEqual(["undo_cancel"]);
     for (const status of ["ended", "incomplete", "unknown"] as const) expect(monthly(status)).toEqual([]);
     // An interval we do not offer is neither changed nor paused here; it can still be cancelled.

@@ -67,6 +67,10 @@ describe(`/manage on ${database.kind}`, () => {
     expect(page).toContain(`name="token" value="${token}"`);
     expect(page).toContain(`name="recurringGiftId" value="${gift.id}"`);
     expect(page).toContain('data-testid="fresh-link"');
+    // What a post without JavaScript sends is in the markup: the amount, the frequency, the currency.
+    expect(page).toMatch(/<input[^>]*value="10"[^>]*name="amount"|<input[^>]*name="amount"[^>]*value="10"/);
+    expect(page).toMatch(/<input type="radio" name="frequency" checked="" value="monthly"\/>/);
+    expect(page).toContain('<input type="hidden" name="currency" value="eur"/>');
     // Labels for every field.
     for (const id of page.matchAll(/<(?:input|select|textarea)[^>]* id="([^"]+)"/g)) expect(page).toContain(`for="${id[1]}"`);
   });

@@ -26,7 +26,7 @@ describe(`checkout.session.completed on ${database.kind}`, () => {
     await drainStripeEvents();
 
     const ledger = await ledgerSnapshot();
-    expect(ledger.supporters).toEqual([{ email: "reader@example.org", name: null, locale: "en", discreet: false }]);
+    expect(ledger.supporters).toEqual([{ email: "reader@example.org", name: null, locale: "en", discreet: false, wantsReceipts: true, wantsReminders: true, wantsStatements: true }]);
     // Applied events keep no copy of what Stripe sent (the supporter's email and card country were in it).
     const inbox = await getDb().select({ status: stripeEvents.status, payload: stripeEvents.payload }).from(stripeEvents);
     expect(inbox.filter((row) => row.status === "processed")).not.toHaveLength(0);

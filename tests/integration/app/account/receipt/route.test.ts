@@ -1,3 +1,4 @@
+import { en } from "@/lib/i18n/en";
 import { describe, expect, it } from "vitest";
 import { accountPayments } from "@/db/queries/account";
 import { nobody } from "@/lib/supporters/actor";
@@ -24,6 +25,8 @@ describe(`GET /account/receipt on ${database.kind}`, () => {
     const html = await response.text();
     expect(html).toContain("€25.00");
     expect(html).toContain(payment!.reference);
+    // The thank-you page's receipt for a discreet giver says it names no one; a supporter's is theirs.
+    expect(html).not.toContain(en.thanks.receiptNoPersonal);
 
     const russian = await (await receiptResponse(request(`payment=${payment!.paymentId}&lang=ru`), owner)).text();
     expect(russian).toContain('lang="ru"');
