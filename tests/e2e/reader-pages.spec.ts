@@ -181,7 +181,9 @@ test("thank-you pages: a monthly gift says how it is managed and where its recei
   const monthly = await paidGift(stack, { frequency: "monthly", locale: "en" }, "monthly.thanks@example.org");
   await page.goto(`${stack.appUrl}/donate/thank-you?session_id=${monthly}`);
   await expect(page.getByTestId("gift-confirmed")).toHaveText("Your monthly gift of €10.00 has been set up.", { timeout: 30_000 });
-  await expect(page.getByTestId("manage-recurring")).toHaveText("You can change or cancel it at any time.");
+  await expect(page.getByTestId("manage-recurring")).toHaveText("You can change or cancel it at any time. Manage this gift");
+  // The gift's own signed link: its management without an account.
+  await expect(page.getByTestId("manage-link")).toHaveAttribute("href", new RegExp(`^${stack.appUrl}/manage\\?token=[\\w.-]+$`));
   await expect(page.getByTestId("receipt-to")).toHaveText("We have emailed your receipt to monthly.thanks@example.org.");
   // No page it came from: back to our home page.
   await expect(page.getByRole("link", { name: "Back to the article" })).toHaveAttribute("href", "/");
