@@ -5,7 +5,7 @@ import { giftRequests, recurringGifts } from "@/db/schema";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import { STRIPE_INTERVAL } from "@/lib/gifts/recurrence";
-import { log } from "@/lib/log";
+import { describeError, log } from "@/lib/log";
 import { getStripe, Stripe } from "@/lib/stripe/client";
 import { ensureGiftProduct, giftProductFor } from "@/lib/stripe/gift-products";
 import { paymentMethodOf } from "@/lib/recurring/subscription-facts";
@@ -196,7 +196,7 @@ export async function changeRecurringGift(actor: Actor, input: TChangeGift): Pro
     const subscription = await stripe.subscriptions.retrieve(gift.stripeSubscriptionId);
     itemId = subscription.items.data[0]!.id;
   } catch (error) {
-    log.error("could not read the subscription to change", { error });
+    log.error("could not read the subscription to change", { error: describeError(error) });
     throw new AppError("STRIPE_UNAVAILABLE", "We could not reach our payment provider. Nothing was changed; please try again.", { cause: error });
   }
   const params: Stripe.SubscriptionUpdateParams = {
@@ -290,7 +290,7 @@ export async function updateRecurringGiftCard(actor: Actor, input: TGiftAction, 
     const subscription = await stripe.subscriptions.retrieve(gift.stripeSubscriptionId, { expand: ["customer"] });
     previousPaymentMethod = paymentMethodOf(subscription);
   } catch (error) {
-    log.error("could not read the subscription for a card update", { error });
+    log.error("could not read the subscription for a card update", { error: describeError(error) });
     throw new AppError("STRIPE_UNAVAILABLE", "We could not reach our payment provider. Nothing was changed; please try again.", { cause: error });
   }
   const params: Stripe.BillingPortal.SessionCreateParams = {
