@@ -5,8 +5,9 @@ import { getDb } from "@/db";
 import { sessions, users } from "@/db/schema";
 import type { Actor } from "@/lib/supporters/actor";
 import { nobody } from "@/lib/supporters/actor";
+import { sessionCookieName } from "./config";
 
-/** Auth.js's database-session cookie: the `__Secure-` name over https, the plain one otherwise. */
+/** Both names Auth.js's session cookie may have had: cleared together when a session ends. */
 export const SESSION_COOKIES = ["__Secure-authjs.session-token", "authjs.session-token"] as const;
 
 /**
@@ -14,8 +15,9 @@ export const SESSION_COOKIES = ["__Secure-authjs.session-token", "authjs.session
  * row is the truth: signing out everywhere deletes it, and the next request is nobody), or nobody.
  */
 export async function currentActor(): Promise<Actor> {
-  const jar = await cookies();
-  const token = SESSION_COOKIES.map((name) => jar.get(name)?.value).find((value) => typeof value === "string" && value.length > 0);
+  // Only the name this deployment issues: over https, the `__Secure-` cookie, which no plain-http
+  // response (a network attacker's) can set, so no one can plant their own session on a supporter.
+  const token = (await cookies()).get(sessionCookieName())?.value;
   if (!token) return nobody;
 
   return actorForSessionToken(token);

@@ -97,7 +97,12 @@ export async function eraseSupporter(actor: Actor, options: { stripe?: Stripe; d
     throw new AppError("STRIPE_UNAVAILABLE", "We could not reach our payment provider, so nothing was erased yet. Please try again in a few minutes.", { cause: error });
   }
 
-  const summary = await db.transaction(async (tx) => {
+  const summary = await withDeadlockRetry(() => db.transaction(async (tx) => {
+    // Locks in the webhook worker's order (lib/recurring/record.ts: the recurring gift's row, then the
+    // supporter's), or the two deadlock: the supporter's recurring gifts first, in id order.
+    if (supporterId) {
+      await tx.select({ id: recurringGifts.id }).from(recurringGifts).where(eq(recurringGifts.supporterId, supporterId)).orderBy(recurringGifts.id).for("update");
+    }
     // Under this lock a webhook that upserts them waits, and then finds the tombstone (record-gift.ts).
     if (supporterId) await tx.select({ id: supporters.id }).from(supporters).where(eq(supporters.id, supporterId)).for("update");
     const [inserted] = await tx.insert(erasures).values({ emailHash: emailTombstone(email) }).onConflictDoNothing({ target: erasures.emailHash }).returning({ id: erasures.id });
@@ -149,7 +154,7 @@ export async function eraseSupporter(actor: Actor, options: { stripe?: Stripe; d
     await tx.update(erasures).set({ summary: result }).where(eq(erasures.id, erasureId));
 
     return result;
-  });
+  }));
   log.info("supporter erased", { ...summary });
 
   return summary;
@@ -194,5 +199,22 @@ async function retrieveOrNull<T>(read: () => Promise<T>): Promise<T | null> {
   } catch (error) {
     if ((error as { code?: unknown }).code === "resource_missing") return null;
     throw error;
+  }
+}
+
+/**
+ * PostgreSQL ends one of two transactions that wait on each other (40P01) or cannot be serialised
+ * (40001); the erasure, all or nothing, is simply run again. Lock order makes it rare; this makes it
+ * harmless.
+ */
+async function withDeadlockRetry<T>(run: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await run();
+    } catch (error) {
+      const code = (error as { code?: unknown; cause?: { code?: unknown } }).code ?? (error as { cause?: { code?: unknown } }).cause?.code;
+      if (attempt >= attempts || (code !== "40P01" && code !== "40001")) throw error;
+      log.warn("erasure retried after a deadlock", { attempt });
+    }
   }
 }

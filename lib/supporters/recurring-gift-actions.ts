@@ -105,6 +105,9 @@ async function recordRequest(actor: Actor, gift: { id: string }, kind: RequestKi
   const requestedBy = actor.kind === "supporter" ? "supporter" : "manage_link";
 
   return getDb().transaction(async (tx) => {
+    // The gift's row first, as the webhook worker takes it before settling requests
+    // (lib/recurring/record.ts, settle-requests.ts): the same order both ways, or the two deadlock.
+    await tx.select({ id: recurringGifts.id }).from(recurringGifts).where(eq(recurringGifts.id, gift.id)).for("update");
     const [inserted] = await tx
       .insert(giftRequests)
       .values({ recurringGiftId: gift.id, kind, requested, idempotencyKey: key, requestedBy })
