@@ -5,6 +5,8 @@ import { type ReactNode, startTransition, useActionState, useId, useRef } from "
 import { useForm } from "react-hook-form";
 import type { ActionState } from "@/lib/actions/action";
 import type { Messages } from "@/lib/i18n";
+import { amountProblem } from "@/lib/gifts/amount-problem";
+import type { GiftCurrency } from "@/lib/money";
 import { CANCEL_FEEDBACK } from "@/lib/supporters/recurring-gift-rules";
 import { type TCancelGift, type TCancelGiftInput, type TChangeGift, type TChangeGiftInput, ZCancelGift, ZChangeGift } from "@/lib/supporters/recurring-gift-schemas";
 
@@ -95,9 +97,12 @@ export function ChangeGiftForm(props: {
   action: ServerAction;
   context: GiftFormContext;
   m: M;
-  currency: "eur" | "usd" | "gbp";
+  currency: GiftCurrency;
   amount: string;
   frequency: "monthly" | "annual";
+  /** The picker's own words for a bad amount, in the page's language (the schema's are English). */
+  amountText: Messages["picker"]["amount"];
+  locale: string;
 }) {
   const { m, context } = props;
   const [state, formAction, pending] = useActionState(props.action, null);
@@ -107,7 +112,10 @@ export function ChangeGiftForm(props: {
     resolver: zodResolver(ZChangeGift),
     defaultValues: { recurringGiftId: context.recurringGiftId, attemptId: context.attemptId, currency: props.currency, amount: props.amount, frequency: props.frequency },
   });
-  const amountError = form.formState.errors.amount?.message ?? (state && !state.ok ? state.fieldErrors.amount : undefined);
+  const amountError =
+    (form.formState.errors.amount ? amountProblem(form.getValues("amount") ?? "", props.currency, props.locale, props.amountText) : null) ??
+    form.formState.errors.amount?.message ??
+    (state && !state.ok ? state.fieldErrors.amount : undefined);
   const onSubmit = form.handleSubmit(() => {
     startTransition(() => formAction(new FormData(formRef.current!)));
   });

@@ -56,6 +56,8 @@ export function RecurringGiftManager(props: { gift: RecurringGiftView; locale: L
             currency={gift.currency}
             amount={minorToInput(gift.amountMinor, gift.currency)}
             frequency={frequency}
+            amountText={m.picker.amount}
+            locale={locale}
           />
         </section>
       )}
