@@ -3,7 +3,7 @@ import { getDb, type Queryable } from "@/db";
 import { disputes, gifts, payments, recurringGifts, refunds } from "@/db/schema";
 import { type Actor, supporterIdOf } from "@/lib/supporters/actor";
 
-/** Refunds that give money back: a failed or cancelled one gave nothing (as db/queries/payment-balances.ts counts them). */
+/** Refunds that give money back: a failed or cancelled one gave nothing. The one list, shared with db/queries/payment-balances.ts. */
 export const REFUND_STATUSES_THAT_COUNT = ["pending", "requires_action", "succeeded"];
 // Stripe's dispute statuses: an inquiry closed without a chargeback is no dispute of the payment.
 const OPEN_DISPUTE_STATUSES = ["warning_needs_response", "warning_under_review", "needs_response", "under_review"];

@@ -1,9 +1,7 @@
 import { asc, eq, inArray, sql } from "drizzle-orm";
 import { getDb, type Queryable } from "@/db";
 import { disputes, payments, refunds } from "@/db/schema";
-
-/** Refunds that take money out: a failed or cancelled refund gave nothing back. */
-const REFUND_STATUSES_THAT_COUNT = ["pending", "requires_action", "succeeded"];
+import { REFUND_STATUSES_THAT_COUNT } from "./account";
 
 /**
  * Each payment with what has been reversed since: refunds (amount given back, and their effect on

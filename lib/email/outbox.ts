@@ -114,24 +114,7 @@ export type AddressEmail<T extends EmailTemplate = EmailTemplate> = {
 export async function enqueueAddressEmail<T extends EmailTemplate>(tx: Transaction, email: AddressEmail<T>): Promise<void> {
   // A supporter who turned reminders off in their account gets none at their address, whichever
   // reminder asked for it: written as suppressed, with neither address nor props kept.
-  if (EMAIL_PREFERENCE[email.template] === "wantsReminders" && (await turnedRemindersOff(tx, email.to))) {
-    await tx
-      .insert(outboundEmails)
-      .values({
-        idempotencyKey: email.idempotencyKey,
-        template: email.template,
-        supporterId: null,
-        toAddress: ERASED_ADDRESS,
-        locale: email.locale,
-        props: null,
-        requested: true,
-        status: "suppressed",
-        messageId: messageIdFor(email.idempotencyKey, env().email.messageDomain),
-      })
-      .onConflictDoNothing({ target: outboundEmails.idempotencyKey });
-
-    return;
-  }
+  const suppressed = EMAIL_PREFERENCE[email.template] === "wantsReminders" && (await turnedRemindersOff(tx, email.to));
   const props: Record<string, unknown> = { ...(email.props as Record<string, unknown>) };
   if (email.oneClickUnsubscribeUrl) props[ONE_CLICK_UNSUBSCRIBE_PROP] = email.oneClickUnsubscribeUrl;
   await tx
@@ -140,11 +123,11 @@ export async function enqueueAddressEmail<T extends EmailTemplate>(tx: Transacti
       idempotencyKey: email.idempotencyKey,
       template: email.template,
       supporterId: null,
-      toAddress: email.to,
+      toAddress: suppressed ? ERASED_ADDRESS : email.to,
       locale: email.locale,
-      props,
+      props: suppressed ? null : props,
       requested: true,
-      status: "pending",
+      status: suppressed ? "suppressed" : "pending",
       messageId: messageIdFor(email.idempotencyKey, env().email.messageDomain),
     })
     .onConflictDoNothing({ target: outboundEmails.idempotencyKey });
