@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, sql } from "drizzle-orm";
+import { and, desc, eq, sql } from "drizzle-orm";
 import type { Queryable } from "@/db";
 import { giftRequests, recurringGifts, supporters } from "@/db/schema";
 import { type Actor, mayActOnRecurringGift } from "./actor";
@@ -51,32 +51,39 @@ const columns = {
   locale: recurringGifts.locale,
 };
 
-type Row = Omit<RecurringGiftView, "actions" | "pending">;
+type PendingJson = { id: string; kind: RecurringGiftView["pending"][number]["kind"]; requested: RecurringGiftView["pending"][number]["requested"]; requestedAt: string };
 
-async function withRequests(db: Queryable, rows: Row[], now: Date): Promise<RecurringGiftView[]> {
-  if (rows.length === 0) return [];
-  const pending = await db
-    .select({ id: giftRequests.id, recurringGiftId: giftRequests.recurringGiftId, kind: giftRequests.kind, requested: giftRequests.requested, requestedAt: giftRequests.requestedAt })
-    .from(giftRequests)
-    .where(and(inArray(giftRequests.recurringGiftId, rows.map((r) => r.id)), eq(giftRequests.status, "pending")))
-    .orderBy(giftRequests.requestedAt);
+// The gift's pending requests in the same statement as the gift: one snapshot. Read apart, the
+// webhook worker could commit between the two reads (the request confirmed, the new state written),
+// and the page would show the old state with nothing pending, and stop refreshing itself.
+const pendingRequests = sql<PendingJson[]>`coalesce((
+  select json_agg(json_build_object('id', ${giftRequests.id}, 'kind', ${giftRequests.kind}, 'requested', ${giftRequests.requested},
+    'requestedAt', ${giftRequests.requestedAt}) order by ${giftRequests.requestedAt})
+  from ${giftRequests}
+  where ${giftRequests.recurringGiftId} = ${recurringGifts.id} and ${giftRequests.status} = 'pending'
+), '[]'::json)`;
 
-  return rows.map((row) => ({
+type Row = Omit<RecurringGiftView, "actions" | "pending"> & { pending: PendingJson[] };
+
+function toView(row: Row, now: Date): RecurringGiftView {
+  return {
     ...row,
     actions: allowedActions(row),
-    pending: pending
-      .filter((p) => p.recurringGiftId === row.id && (p.kind !== "update_card" || now.getTime() - p.requestedAt.getTime() < CARD_UPDATE_SHOWN_MS))
-      .map(({ recurringGiftId: _gift, ...p }) => p),
-  }));
+    pending: row.pending
+      .map((p) => ({ ...p, requestedAt: new Date(p.requestedAt) }))
+      .filter((p) => p.kind !== "update_card" || now.getTime() - p.requestedAt.getTime() < CARD_UPDATE_SHOWN_MS),
+  };
 }
 
 /** One gift for the actor, or null (not theirs, or no such gift: the same answer). */
 export async function recurringGiftFor(actor: Actor, recurringGiftId: string, db: Queryable, now: Date): Promise<RecurringGiftView | null> {
   if (!(await mayActOnRecurringGift(actor, recurringGiftId, db))) return null;
-  const rows = await db.select(columns).from(recurringGifts).where(eq(recurringGifts.id, recurringGiftId));
-  const [view] = await withRequests(db, rows, now);
+  const [row] = await db
+    .select({ ...columns, pending: pendingRequests })
+    .from(recurringGifts)
+    .where(eq(recurringGifts.id, recurringGiftId));
 
-  return view ?? null;
+  return row ? toView(row, now) : null;
 }
 
 /**
@@ -91,11 +98,11 @@ export async function recurringGiftsOf(actor: Actor, db: Queryable, now: Date): 
   }
   if (actor.kind !== "supporter") return [];
   const rows = await db
-    .select(columns)
+    .select({ ...columns, pending: pendingRequests })
     .from(recurringGifts)
     .innerJoin(supporters, eq(supporters.id, recurringGifts.supporterId))
     .where(and(eq(supporters.email, actor.email.toLowerCase()), sql`${recurringGifts.status} <> 'incomplete'`))
     .orderBy(sql`${recurringGifts.status} = 'ended'`, desc(recurringGifts.startedAt));
 
-  return withRequests(db, rows, now);
+  return rows.map((row) => toView(row, now));
 }
