@@ -12,6 +12,8 @@ export const SANDBOX_STRIPE_SECRET_KEY = "sk_test_readerfund_sandbox";
 export const SANDBOX_STRIPE_WEBHOOK_SECRET = "whsec_readerfund_sandbox_local_only";
 export const SANDBOX_STRIPE_API_BASE = "http://localhost:12111";
 const LOCAL_APP_SECRET = "readerfund-local-only-secret-not-for-production";
+/** The admin of a local demo (ADMIN_EMAILS unset): its sign-in link arrives in the local mailbox. */
+export const LOCAL_ADMIN_EMAIL = "admin@example.org";
 const LIVE_KEY = /^(sk|rk)_live_/;
 
 const emptyAsUndefined = (value: unknown) => (value === "" ? undefined : value);
@@ -96,6 +98,22 @@ const ZRawEnv = z.object({
       .regex(/[A-Za-z]/, "must contain at least one letter (Stripe refuses a descriptor without one)")
       .default("ONLINE SERVICES"),
   ),
+  ADMIN_EMAILS: optional(
+    z
+      .string()
+      .max(2000)
+      .transform((v, ctx) => {
+        const addresses = v.split(",").map((p) => p.trim().toLowerCase()).filter(Boolean);
+        for (const address of addresses) {
+          if (!/^[^\s@<>,]+@[^\s@<>,]+\.[^\s@<>,]+$/.test(address)) {
+            ctx.addIssue({ code: "custom", message: `must be a comma-separated list of email addresses ("${address.slice(0, 40)}" is not one)` });
+          }
+        }
+        if (addresses.length === 0) ctx.addIssue({ code: "custom", message: "must name at least one address" });
+
+        return addresses;
+      }),
+  ),
   NEWSROOM_ORIGINS: optional(
     z
       .string()
@@ -175,6 +193,9 @@ export function parseEnv(source: Record<string, string | undefined>) {
     if (raw.CLIENT_IP_HEADER === undefined) {
       problems.push(`CLIENT_IP_HEADER: is required ${why} (the header your proxy puts the client's address in; without it every reader shares one rate limit)`);
     }
+    if (raw.ADMIN_EMAILS === undefined) {
+      problems.push(`ADMIN_EMAILS: is required ${why} (the first admins, who grant finance staff their access; the local default is only for a demo)`);
+    }
   }
   for (const name of ["AUTH_SECRET", "NEXTAUTH_SECRET", "AUTH_URL", "NEXTAUTH_URL"] as const) {
     if (raw[name] !== undefined) {
@@ -217,6 +238,9 @@ export function parseEnv(source: Record<string, string | undefined>) {
     redisUrl: raw.REDIS_URL ?? null,
     // Where the newsroom's articles live: the thank-you page links back only there (or to us).
     newsroomOrigins: raw.NEWSROOM_ORIGINS ?? [],
+    // Admins by configuration, not by a row an admin could revoke. Locally, an address whose
+    // sign-in link lands in the local mailbox (/mailbox), so the finance pages can be tried.
+    adminEmails: raw.ADMIN_EMAILS ?? [LOCAL_ADMIN_EMAIL],
     countryHeader: raw.COUNTRY_HEADER ?? null,
     discreetStatementDescriptor: raw.DISCREET_STATEMENT_DESCRIPTOR.toUpperCase(),
     logLevel: raw.LOG_LEVEL,

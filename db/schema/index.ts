@@ -10,3 +10,4 @@ export * from "./reminders";
 export * from "./rate-limits";
 export * from "./auth";
 export * from "./self-service";
+export * from "./finance";

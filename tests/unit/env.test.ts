@@ -54,6 +54,7 @@ describe("parseEnv", () => {
       expect.stringMatching(/^APP_SECRET: is required/),
       expect.stringMatching(/^EMAIL_FROM: is required/),
       expect.stringMatching(/^CLIENT_IP_HEADER: is required/),
+      expect.stringMatching(/^ADMIN_EMAILS: is required/),
     ]);
   });
 
@@ -67,6 +68,7 @@ describe("parseEnv", () => {
         "APP_SECRET: is required with a live Stripe key (it signs links and proof-of-work challenges)",
         "EMAIL_FROM: is required with a live Stripe key (the address receipts come from)",
         expect.stringMatching(/^CLIENT_IP_HEADER: is required with a live Stripe key/),
+        expect.stringMatching(/^ADMIN_EMAILS: is required with a live Stripe key/),
       ]);
     }
     const complete = parseEnv({
@@ -78,8 +80,11 @@ describe("parseEnv", () => {
       APP_SECRET: "s".repeat(32),
       EMAIL_FROM: "gifts@example.org",
       CLIENT_IP_HEADER: "x-real-ip",
+      ADMIN_EMAILS: " Finance.Lead@Example.org , it@example.org",
     });
-    expect(complete).toMatchObject({ production: true, appEnv: "local", appSecret: "s".repeat(32) });
+    expect(complete).toMatchObject({ production: true, appEnv: "local", appSecret: "s".repeat(32), adminEmails: ["finance.lead@example.org", "it@example.org"] });
+    expect(problemsOf({ ADMIN_EMAILS: "finance@example.org, not-an-address" })).toEqual([expect.stringMatching(/^ADMIN_EMAILS: must be a comma-separated list of email addresses \("not-an-address"/)]);
+    expect(parseEnv({}).adminEmails).toEqual(["admin@example.org"]);
     // A test key is not production unless APP_ENV says so.
     expect(parseEnv({ STRIPE_SECRET_KEY: "sk_test_abc", STRIPE_WEBHOOK_SECRET: "whsec_abc" }).production).toBe(false);
   });
