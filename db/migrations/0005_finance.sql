@@ -340,11 +340,11 @@ BEGIN
   ON CONFLICT (livemode, currency, start_month, end_month) DO UPDATE SET gifts_count = f.gifts_count + excluded.gifts_count;
   ended12 := CASE WHEN ended AND r.ended_at < r.started_at + interval '12 months' THEN 1 ELSE 0 END;
   FOREACH g IN ARRAY ARRAY['day', 'month'] LOOP
-    INSERT INTO finance_recurring_attribution AS f (grain, livemode, period, currency, article_url, section, campaign, variant, started_count, ended_12m_count)
+    INSERT INTO finance_recurring_attribution AS f (grain, livemode, period, currency, article_url, section, campaign, variant, started_count, ended12m_count)
     VALUES (g, r.livemode, date_trunc(g, r.started_at AT TIME ZONE 'UTC')::date, r.currency, coalesce(r.article_url, ''), coalesce(r.section, ''),
       coalesce(r.campaign, ''), coalesce(r.variant, ''), sign, sign * ended12)
     ON CONFLICT (grain, livemode, period, currency, article_url, section, campaign, variant) DO UPDATE SET
-      started_count = f.started_count + excluded.started_count, ended_12m_count = f.ended_12m_count + excluded.ended_12m_count;
+      started_count = f.started_count + excluded.started_count, ended12m_count = f.ended12m_count + excluded.ended12m_count;
   END LOOP;
 END $$;
 --> statement-breakpoint

@@ -2,6 +2,12 @@ import { asc, eq, sql } from "drizzle-orm";
 import { getDb } from "@/db";
 import {
   disputes,
+  financeAttribution,
+  financeCohorts,
+  financeDaily,
+  financeRecurringAttribution,
+  financeRecurringDaily,
+  financeRecurringNow,
   gifts,
   mailboxMessages,
   outboundEmails,
@@ -79,9 +85,11 @@ export async function ledgerSnapshot() {
 
 export type LedgerSnapshot = Awaited<ReturnType<typeof ledgerSnapshot>>;
 
+// The rollups go with the ledger: a truncate fires no row trigger to take the facts out of them.
 export async function clearLedger(): Promise<void> {
   await getDb().execute(
-    sql`truncate ${outboundEmails}, ${mailboxMessages}, ${disputes}, ${refunds}, ${paymentFailures}, ${payments}, ${recurringGifts}, ${gifts}, ${stripeCustomers}, ${supporters}, ${stripeEvents} cascade`,
+    sql`truncate ${outboundEmails}, ${mailboxMessages}, ${disputes}, ${refunds}, ${paymentFailures}, ${payments}, ${recurringGifts}, ${gifts}, ${stripeCustomers}, ${supporters}, ${stripeEvents},
+      ${financeDaily}, ${financeAttribution}, ${financeRecurringAttribution}, ${financeRecurringDaily}, ${financeRecurringNow}, ${financeCohorts} cascade`,
   );
 }
 
