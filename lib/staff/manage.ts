@@ -1,22 +1,15 @@
-import { desc, eq, lt } from "drizzle-orm";
-import { z } from "zod";
+import { desc, eq, sql } from "drizzle-orm";
 import { getDb } from "@/db";
 import { auditLog, staffMembers } from "@/db/schema";
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
 import type { Actor } from "@/lib/supporters/actor";
+import { fieldErrors } from "@/lib/validation";
+import { type TGrantInput, ZGrant } from "./schemas";
 import { audit, requireStaff, type StaffRole } from "./staff";
 
-export const ZGrant = z.object({
-  email: z
-    .string()
-    .trim()
-    .toLowerCase()
-    .max(254, "An address is at most 254 characters")
-    .regex(/^[^\s@<>,]+@[^\s@<>,]+\.[^\s@<>,]+$/, "Enter an email address, like name@example.org"),
-  role: z.enum(["finance", "admin"], { error: 'The role is "finance" or "admin"' }),
-});
-export type TGrant = z.infer<typeof ZGrant>;
+// The form's schema lives apart so the browser's form can import it without the database.
+export { type TGrant, type TGrantInput, ZGrant } from "./schemas";
 
 export type StaffListing = {
   configured: string[];
@@ -32,10 +25,16 @@ export async function listStaff(actor: Actor): Promise<StaffListing> {
   return { configured: [...env().adminEmails], granted };
 }
 
-/** Gives an address a role (or changes it), with the grant in the audit log in the same transaction. */
-export async function grantRole(actor: Actor, input: TGrant, page: string): Promise<void> {
+/**
+ * Gives an address a role (or changes it), with the grant in the audit log in the same transaction.
+ * The input is checked here too (INVALID_INPUT), whoever calls: the form's check is for the form.
+ */
+export async function grantRole(actor: Actor, raw: TGrantInput, page: string): Promise<void> {
   await getDb().transaction(async (tx) => {
     const admin = await requireStaff(actor, "admin", tx);
+    const parsed = ZGrant.safeParse(raw);
+    if (!parsed.success) throw new AppError("INVALID_INPUT", "The grant is not valid.", { fieldErrors: fieldErrors(parsed.error) });
+    const input = parsed.data;
     if (env().adminEmails.includes(input.email)) {
       throw new AppError("CONFLICT", "This address is an admin by configuration (ADMIN_EMAILS); its role is changed there.", {
         fieldErrors: { email: "An admin by configuration (ADMIN_EMAILS)" },
@@ -68,16 +67,24 @@ export async function revokeRole(actor: Actor, email: string, page: string): Pro
 
 export type AuditLine = typeof auditLog.$inferSelect;
 
-/** The audit log, newest first, a page at a time (before: the last line's time of the previous page). Admins only. */
-export async function auditLines(actor: Actor, options: { before?: Date; limit?: number } = {}): Promise<AuditLine[]> {
+/**
+ * The audit log, newest first, a page at a time: `before` is the id of the last line of the
+ * previous page. Paged by the line, not by its time: lines share a time (one transaction, or the
+ * same microsecond), and a time in JavaScript loses the database's microseconds, so a page that
+ * started at a time would skip lines. Admins only.
+ */
+export async function auditLines(actor: Actor, options: { before?: string; limit?: number } = {}): Promise<AuditLine[]> {
   const db = getDb();
   await requireStaff(actor, "admin", db);
   const limit = Math.min(Math.max(options.limit ?? 100, 1), 500);
+  const before = options.before && UUID.test(options.before) ? options.before : null;
 
   return db
     .select()
     .from(auditLog)
-    .where(options.before ? lt(auditLog.at, options.before) : undefined)
-    .orderBy(desc(auditLog.at))
+    .where(before ? sql`(${auditLog.at}, ${auditLog.id}) < (select a.at, a.id from audit_log a where a.id = ${before})` : undefined)
+    .orderBy(desc(auditLog.at), desc(auditLog.id))
     .limit(limit);
 }
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
