@@ -9,6 +9,11 @@ import type { Actor } from "@/lib/supporters/actor";
  * back through the same lookup the app makes from the session cookie (lib/auth/current-actor.ts).
  */
 export async function signedIn(email: string): Promise<Actor & { kind: "supporter" }> {
+  return (await signedInSession(email)).actor;
+}
+
+/** The same, with the session's token: what the browser's session cookie would carry. */
+export async function signedInSession(email: string): Promise<{ actor: Actor & { kind: "supporter" }; token: string }> {
   const db = getDb();
   const [user] = await db
     .insert(users)
@@ -20,5 +25,5 @@ export async function signedIn(email: string): Promise<Actor & { kind: "supporte
   const actor = await actorForSessionToken(token);
   if (actor.kind !== "supporter") throw new Error("the session did not resolve to a supporter");
 
-  return actor;
+  return { actor, token };
 }
