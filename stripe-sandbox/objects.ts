@@ -432,6 +432,37 @@ export function buildBalanceTransaction(input: { charge: Stripe.Charge; fee: num
   });
 }
 
+const DAY_SECONDS = 24 * 60 * 60;
+
+/** Business days a balance transaction waits before it can be paid out: Stripe's standard (US) payout speed. */
+export const PAYOUT_DELAY_BUSINESS_DAYS = 2;
+
+function isWeekend(day: number): boolean {
+  const weekday = new Date(day * DAY_SECONDS * 1000).getUTCDay();
+
+  return weekday === 0 || weekday === 6;
+}
+
+/**
+ * The first midnight (UTC) that is `count` business days after the day of `unix`, a weekend day
+ * counting as the Monday after it, as Stripe counts its payout speed. Bank holidays are not known.
+ */
+export function businessDaysAfter(unix: number, count: number): number {
+  let day = Math.floor(unix / DAY_SECONDS);
+  while (isWeekend(day)) day++;
+  for (let counted = 0; counted < count; ) {
+    day++;
+    if (!isWeekend(day)) counted++;
+  }
+
+  return day * DAY_SECONDS;
+}
+
+/** When funds that moved at `unix` can be paid out: midnight UTC, PAYOUT_DELAY_BUSINESS_DAYS business days on. */
+export function availableOn(unix: number): number {
+  return businessDaysAfter(unix, PAYOUT_DELAY_BUSINESS_DAYS);
+}
+
 /** Any balance transaction: a charge, a refund (negative, fee 0), a dispute's withdrawal or reinstatement. */
 export function buildMovement(input: {
   amount: number;
@@ -444,13 +475,11 @@ export function buildMovement(input: {
   reportingCategory: string;
   now: number;
 }): Stripe.BalanceTransaction {
-  const twoDays = 2 * 24 * 60 * 60;
-
   return {
     id: newId.balanceTransaction(),
     object: "balance_transaction",
     amount: input.amount,
-    available_on: Math.floor((input.now + twoDays) / 86_400) * 86_400,
+    available_on: availableOn(input.now),
     balance_type: "payments",
     created: input.now,
     currency: input.currency,
