@@ -535,3 +535,36 @@ export function buildPaymentMethod(input: {
     type: "card",
   };
 }
+
+/** An automatic payout of the available balance to the account's bank account, as Stripe makes it: pending at first. */
+export function buildPayout(input: { amount: number; currency: string; destination: string; arrivalDate: number; now: number }): Stripe.Payout {
+  return {
+    id: newId.payout(),
+    object: "payout",
+    amount: input.amount,
+    application_fee: null,
+    application_fee_amount: null,
+    arrival_date: input.arrivalDate,
+    automatic: true,
+    balance_transaction: null,
+    created: input.now,
+    currency: input.currency,
+    description: "STRIPE PAYOUT",
+    destination: input.destination,
+    failure_balance_transaction: null,
+    failure_code: null,
+    failure_message: null,
+    livemode: false,
+    metadata: {},
+    method: "standard",
+    original_payout: null,
+    payout_method: null,
+    reconciliation_status: "in_progress",
+    reversed_by: null,
+    source_type: "card",
+    statement_descriptor: null,
+    status: "pending",
+    trace_id: { status: "pending", value: null },
+    type: "bank_account",
+  };
+}
