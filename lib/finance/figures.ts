@@ -318,7 +318,7 @@ export async function monthlyChurn(actor: Actor, period: Period, currency: strin
     sql`with months as (
           select generate_series(date_trunc('month', ${period.from}::date), ${period.to}::date, interval '1 month')::date as month
         )
-        select m.month::text month,
+        select m.month::text as month,
           (select coalesce(sum(active_delta), 0) from finance_recurring_daily d where d.livemode = ${mode} and d.currency = ${currency} and d.day < m.month) active,
           (select coalesce(sum(ended_cancelled_count + ended_failed_count + ended_other_count), 0) from finance_recurring_daily d
             where d.livemode = ${mode} and d.currency = ${currency} and d.day >= m.month and d.day < (m.month + interval '1 month')) ended
