@@ -312,6 +312,12 @@ export type ChurnMonth = { month: string; activeAtStart: number; ended: number; 
 /** Monthly churn for one currency: gifts that ended in a month over those counted at its start. */
 export async function monthlyChurn(actor: Actor, period: Period, currency: string, db: Queryable): Promise<ChurnMonth[]> {
   await requireStaff(actor, "finance", db);
+
+  return churnFor(period, currency, db);
+}
+
+/** Monthly churn without the check: for callers that authorised otherwise (an API token). */
+export async function churnFor(period: Period, currency: string, db: Queryable): Promise<ChurnMonth[]> {
   const mode = reportingMode();
   const rows = await select<{ month: string; active: unknown; ended: unknown }>(
     db,
