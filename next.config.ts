@@ -29,6 +29,8 @@ export default function nextConfig(phase: string): NextConfig {
     // otherwise streams metadata later to browsers it does not list here).
     htmlLimitedBots: /.*/,
     reactStrictMode: true,
+    // forbidden(): a signed-in person who is not staff gets a 403 from the finance pages.
+    experimental: { authInterrupts: true },
     // Next's own redirect of a trailing slash answers before any route runs; Stripe counts a 3xx as a
     // failed delivery, so the webhook must be reached with or without one. The same redirect, minus
     // the webhook, is made below.

@@ -4,8 +4,16 @@ import { CHROMIUM_ARGS, CHROMIUM_HOW_TO, findChromium } from "./tests/support/ch
 const executablePath = findChromium();
 if (!executablePath) throw new Error(CHROMIUM_HOW_TO);
 
+/**
+ * Browser tests whose outcome the database does not change (layout, headers, the embed, the
+ * reader's pages): with TEST_DATABASE_FREE=0 they are left out, as CI does in its PostgreSQL run
+ * after running them against the embedded database (scripts/test.ts).
+ */
+export const DATABASE_FREE_SPECS = ["box-layout.spec.ts", "http.spec.ts", "client-address.spec.ts", "reader-pages.spec.ts", "widget.spec.ts", "finance.spec.ts"];
+
 export default defineConfig({
   testDir: "tests/e2e",
+  testIgnore: process.env.TEST_DATABASE_FREE === "0" ? DATABASE_FREE_SPECS.map((file) => `**/${file}`) : [],
   globalSetup: "./tests/e2e/global-setup.ts",
   // One worker: the app and the stand-in it drives are started once per worker.
   workers: 1,

@@ -22,12 +22,13 @@ function withoutExpand(params: Params): Params {
 export function registerApiRoutes(route: Route, sandbox: Sandbox): void {
   const one = <T extends object>(object: T, params: Params) => sandbox.expand(object, expandParam(params));
   // On a list, `expand[]=data.x` expands `x` on every element.
-  const list = <T extends object>(items: T[], url: string, params: Params) => {
+  const list = <T extends object>(items: T[], url: string, params: Params, hasMore = false) => {
     const paths = expandParam(params).map((p) => p.replace(/^data\./, ""));
 
     return sandbox.listObject(
       items.map((item) => sandbox.expand(item, paths)),
       url,
+      hasMore,
     );
   };
 
@@ -56,6 +57,18 @@ export function registerApiRoutes(route: Route, sandbox: Sandbox): void {
   );
   route("GET", "/v1/charges/:id", ({ params, path }) => one(sandbox.retrieveCharge(path.id!), params));
   route("GET", "/v1/balance_transactions/:id", ({ params, path }) => one(sandbox.retrieveBalanceTransaction(path.id!), params));
+  route("GET", "/v1/balance_transactions", ({ params }) => {
+    const page = sandbox.payouts.listBalanceTransactions(withoutExpand(params));
+
+    return list(page.data, "/v1/balance_transactions", params, page.hasMore);
+  });
+  route("GET", "/v1/balance", () => sandbox.payouts.balance());
+  route("GET", "/v1/payouts", ({ params }) => {
+    const page = sandbox.payouts.list(withoutExpand(params));
+
+    return list(page.data, "/v1/payouts", params, page.hasMore);
+  });
+  route("GET", "/v1/payouts/:id", ({ params, path }) => one(sandbox.payouts.retrieve(path.id!), params));
   route("GET", "/v1/payment_methods/:id", ({ params, path }) => one(sandbox.retrievePaymentMethod(path.id!), params));
 
   // Customers and the catalogue

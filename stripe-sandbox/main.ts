@@ -52,6 +52,7 @@ const started = await startSandbox({
   balanceTransactionDelayMs: integer("SANDBOX_BALANCE_TRANSACTION_DELAY_MS", 0),
   stateFile: config.SANDBOX_STATE_FILE || null,
   clockStart: clockStart("SANDBOX_CLOCK_START"),
+  payouts: flag("SANDBOX_PAYOUTS", true),
   webhooks: {
     url: config.SANDBOX_WEBHOOK_URL || null,
     secret,

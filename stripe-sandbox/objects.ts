@@ -432,6 +432,37 @@ export function buildBalanceTransaction(input: { charge: Stripe.Charge; fee: num
   });
 }
 
+const DAY_SECONDS = 24 * 60 * 60;
+
+/** Business days a balance transaction waits before it can be paid out: Stripe's standard (US) payout speed. */
+export const PAYOUT_DELAY_BUSINESS_DAYS = 2;
+
+function isWeekend(day: number): boolean {
+  const weekday = new Date(day * DAY_SECONDS * 1000).getUTCDay();
+
+  return weekday === 0 || weekday === 6;
+}
+
+/**
+ * The first midnight (UTC) that is `count` business days after the day of `unix`, a weekend day
+ * counting as the Monday after it, as Stripe counts its payout speed. Bank holidays are not known.
+ */
+export function businessDaysAfter(unix: number, count: number): number {
+  let day = Math.floor(unix / DAY_SECONDS);
+  while (isWeekend(day)) day++;
+  for (let counted = 0; counted < count; ) {
+    day++;
+    if (!isWeekend(day)) counted++;
+  }
+
+  return day * DAY_SECONDS;
+}
+
+/** When funds that moved at `unix` can be paid out: midnight UTC, PAYOUT_DELAY_BUSINESS_DAYS business days on. */
+export function availableOn(unix: number): number {
+  return businessDaysAfter(unix, PAYOUT_DELAY_BUSINESS_DAYS);
+}
+
 /** Any balance transaction: a charge, a refund (negative, fee 0), a dispute's withdrawal or reinstatement. */
 export function buildMovement(input: {
   amount: number;
@@ -444,13 +475,11 @@ export function buildMovement(input: {
   reportingCategory: string;
   now: number;
 }): Stripe.BalanceTransaction {
-  const twoDays = 2 * 24 * 60 * 60;
-
   return {
     id: newId.balanceTransaction(),
     object: "balance_transaction",
     amount: input.amount,
-    available_on: Math.floor((input.now + twoDays) / 86_400) * 86_400,
+    available_on: availableOn(input.now),
     balance_type: "payments",
     created: input.now,
     currency: input.currency,
@@ -504,5 +533,38 @@ export function buildPaymentMethod(input: {
     livemode: false,
     metadata: {},
     type: "card",
+  };
+}
+
+/** An automatic payout of the available balance to the account's bank account, as Stripe makes it: pending at first. */
+export function buildPayout(input: { amount: number; currency: string; destination: string; arrivalDate: number; now: number }): Stripe.Payout {
+  return {
+    id: newId.payout(),
+    object: "payout",
+    amount: input.amount,
+    application_fee: null,
+    application_fee_amount: null,
+    arrival_date: input.arrivalDate,
+    automatic: true,
+    balance_transaction: null,
+    created: input.now,
+    currency: input.currency,
+    description: "STRIPE PAYOUT",
+    destination: input.destination,
+    failure_balance_transaction: null,
+    failure_code: null,
+    failure_message: null,
+    livemode: false,
+    metadata: {},
+    method: "standard",
+    original_payout: null,
+    payout_method: null,
+    reconciliation_status: "in_progress",
+    reversed_by: null,
+    source_type: "card",
+    statement_descriptor: null,
+    status: "pending",
+    trace_id: { status: "pending", value: null },
+    type: "bank_account",
   };
 }

@@ -17,6 +17,7 @@ import {
   type Params,
   requiredString,
 } from "./params";
+import { Payouts } from "./payouts";
 import { Portal } from "./portal";
 import { Refunds } from "./refunds";
 import { type WebhookConfig, WebhookDeliverer } from "./webhooks";
@@ -42,6 +43,8 @@ export type SandboxOptions = {
   balanceTransactionDelayMs?: number;
   /** The instant (unix seconds) the clock starts at; real time by default. */
   clockStart?: number;
+  /** Whether the clock moves the balance: funds becoming available and daily automatic payouts (off by default). */
+  payouts?: boolean;
 };
 
 /** Who pays: what goes into a charge's billing_details. */
@@ -82,6 +85,12 @@ export class Sandbox {
   apiLatencyMs: number;
   /** How long after a successful charge its balance transaction is attached (0: at once). */
   balanceTransactionDelayMs: number;
+  /**
+   * Whether the clock makes funds available and pays them out (payouts.ts). Off, balance
+   * transactions stay pending and no balance or payout events are sent, as before payouts existed,
+   * for suites that check exact sequences of billing events across months.
+   */
+  payoutsEnabled: boolean;
 
   readonly paymentIntents = new Map<string, Stripe.PaymentIntent>();
   readonly charges = new Map<string, Stripe.Charge>();
@@ -98,6 +107,7 @@ export class Sandbox {
   readonly refunds: Refunds;
   readonly disputes: Disputes;
   readonly portal: Portal;
+  readonly payouts: Payouts;
 
   // Events are kept as the JSON text that is delivered: snapshots never change, and text is far
   // lighter on the garbage collector than thousands of object trees.
@@ -114,6 +124,7 @@ export class Sandbox {
     this.clock = new Clock(options.clockStart);
     this.apiLatencyMs = options.apiLatencyMs;
     this.balanceTransactionDelayMs = options.balanceTransactionDelayMs ?? 0;
+    this.payoutsEnabled = options.payouts ?? false;
     this.webhooks = new WebhookDeliverer(
       options.webhooks,
       (eventId) => {
@@ -127,6 +138,7 @@ export class Sandbox {
     this.refunds = new Refunds(this);
     this.disputes = new Disputes(this);
     this.portal = new Portal(this);
+    this.payouts = new Payouts(this);
     this.timer = setInterval(() => this.tick(), 1000);
     this.timer.unref();
   }
@@ -165,6 +177,7 @@ export class Sandbox {
       refunds: this.refunds.snapshot(),
       disputes: this.disputes.snapshot(),
       portal: this.portal.snapshot(),
+      payouts: this.payouts.snapshot(),
       webhooks: this.webhooks.snapshot(),
     };
   }
@@ -206,6 +219,7 @@ export class Sandbox {
     this.refunds.restore(saved.refunds);
     this.disputes.restore(saved.disputes);
     this.portal.restore(saved.portal);
+    this.payouts.restore(saved.payouts);
     this.webhooks.restore(saved.webhooks, (id) => this.eventsById.get(id));
     // A balance transaction waiting on its delay (a timer) when the stand-in stopped is attached now.
     this.inBurst(() => {
@@ -259,13 +273,16 @@ export class Sandbox {
   }
 
   /**
-   * Runs every billing step whose time has come, oldest first, as a Stripe test clock does when it
-   * advances: each step is one burst of events dated at the step's own time.
+   * Runs every step whose time has come (billing first, then the balance and payouts at the same
+   * second), oldest first, as a Stripe test clock does when it advances: each step is one burst of
+   * events dated at the step's own time.
    */
   runDueSteps(): void {
     const now = this.clock.now();
     for (let guard = 0; guard < 100_000; guard++) {
-      const step = this.billing.nextDueStep(now);
+      const billing = this.billing.nextDueStep(now);
+      const payouts = this.payoutsEnabled ? this.payouts.nextDueStep(now) : null;
+      const step = billing === null || (payouts !== null && payouts.at < billing.at) ? payouts : billing;
       if (step === null) return;
       this.stepTime = step.at;
       try {
@@ -274,7 +291,7 @@ export class Sandbox {
         this.stepTime = null;
       }
     }
-    throw new Error("billing steps did not settle");
+    throw new Error("clock steps did not settle");
   }
 
   // ---- events ----------------------------------------------------------------------------------
@@ -376,6 +393,7 @@ export class Sandbox {
       this.refunds.lookup(id) ??
       this.disputes.lookup(id) ??
       this.portal.lookup(id) ??
+      this.payouts.lookup(id) ??
       // Products may have ids of the caller's choosing.
       this.products.get(id)
     );
@@ -440,8 +458,8 @@ export class Sandbox {
     }
   }
 
-  listObject<T>(data: T[], url: string): Stripe.ApiList<T> {
-    return { object: "list", data, has_more: false, url };
+  listObject<T>(data: T[], url: string, hasMore = false): Stripe.ApiList<T> {
+    return { object: "list", data, has_more: hasMore, url };
   }
 
   get<T>(map: Map<string, T>, id: string, what: string, param = "id"): T {

@@ -92,6 +92,8 @@ export async function startSandbox(options: {
   stateFile?: string | null;
   /** The instant (unix seconds) the clock starts at, like a Stripe test clock's `frozen_time`; real time by default. */
   clockStart?: number;
+  /** Whether the clock makes funds available and pays them out daily; off unless asked for (see payouts.ts). */
+  payouts?: boolean;
 }): Promise<StartedSandbox> {
   let publicUrl = options.publicUrl ?? "";
   const sandboxOptions: SandboxOptions = {
@@ -102,6 +104,7 @@ export async function startSandbox(options: {
     apiLatencyMs: options.apiLatencyMs ?? 0,
     balanceTransactionDelayMs: options.balanceTransactionDelayMs ?? 0,
     clockStart: options.clockStart,
+    payouts: options.payouts,
   };
   let sandbox = new Sandbox(sandboxOptions);
   const idempotency = new Map<string, IdempotencyEntry>();
@@ -598,6 +601,7 @@ function describeConfig(sandbox: Sandbox) {
   return {
     api_latency_ms: sandbox.apiLatencyMs,
     balance_transaction_delay_ms: sandbox.balanceTransactionDelayMs,
+    payouts: sandbox.payoutsEnabled,
     webhooks: {
       url: w.url,
       duplicate: w.duplicate,
@@ -619,6 +623,10 @@ function applyConfig(sandbox: Sandbox, body: Record<string, unknown>): void {
   if (body.api_latency_ms !== undefined) sandbox.apiLatencyMs = nonNegative(body.api_latency_ms, "api_latency_ms");
   if (body.balance_transaction_delay_ms !== undefined) {
     sandbox.balanceTransactionDelayMs = nonNegative(body.balance_transaction_delay_ms, "balance_transaction_delay_ms");
+  }
+  if (body.payouts !== undefined) {
+    if (typeof body.payouts !== "boolean") throw invalidRequest("payouts must be true or false", "payouts");
+    sandbox.payoutsEnabled = body.payouts;
   }
   const webhooks = body.webhooks as Record<string, unknown> | undefined;
   if (webhooks === undefined) return;

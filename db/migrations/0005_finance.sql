@@ -195,7 +195,7 @@ BEGIN
   END IF;
 END $$;
 --> statement-breakpoint
-CREATE FUNCTION finance_payment_apply(p payments, sign int) RETURNS void LANGUAGE plpgsql AS $$
+CREATE FUNCTION finance_payment_apply(p payments, sign int, part text) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
   d finance_daily;
   s record;
@@ -208,7 +208,10 @@ BEGIN
   d.settlement_gross_minor := sign * coalesce(p.settlement_amount_minor, 0);
   d.fee_minor := sign * coalesce(p.fee_minor, 0);
   d.net_minor := sign * coalesce(p.net_minor, 0);
-  PERFORM finance_daily_add(p.livemode, p.paid_at, p.currency, CASE WHEN p.recurring_gift_id IS NULL THEN 'once' ELSE 'recurring' END, p.settlement_currency, d);
+  IF part = 'daily' THEN
+    PERFORM finance_daily_add(p.livemode, p.paid_at, p.currency, CASE WHEN p.recurring_gift_id IS NULL THEN 'once' ELSE 'recurring' END, p.settlement_currency, d);
+    RETURN;
+  END IF;
   s := finance_payment_source(p);
   PERFORM finance_attribution_add(p.livemode, p.paid_at, p.currency, s.article, s.section, s.campaign, s.variant,
     sign, sign * (CASE WHEN p.recurring_gift_id IS NULL THEN 1 ELSE 0 END), sign * p.amount_minor, 0, 0, 0, 0);
@@ -216,8 +219,11 @@ END $$;
 --> statement-breakpoint
 CREATE FUNCTION finance_payments_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF TG_OP IN ('UPDATE', 'DELETE') THEN PERFORM finance_payment_apply(OLD, -1); END IF;
-  IF TG_OP IN ('INSERT', 'UPDATE') THEN PERFORM finance_payment_apply(NEW, 1); END IF;
+  -- Every daily row before any attribution row, whichever way the change moves the fact.
+  IF TG_OP IN ('UPDATE', 'DELETE') THEN PERFORM finance_payment_apply(OLD, -1, 'daily'); END IF;
+  IF TG_OP IN ('INSERT', 'UPDATE') THEN PERFORM finance_payment_apply(NEW, 1, 'daily'); END IF;
+  IF TG_OP IN ('UPDATE', 'DELETE') THEN PERFORM finance_payment_apply(OLD, -1, 'attribution'); END IF;
+  IF TG_OP IN ('INSERT', 'UPDATE') THEN PERFORM finance_payment_apply(NEW, 1, 'attribution'); END IF;
   RETURN NULL;
 END $$;
 --> statement-breakpoint
@@ -229,7 +235,7 @@ CREATE TRIGGER finance_payments_update AFTER UPDATE ON payments FOR EACH ROW
   EXECUTE FUNCTION finance_payments_trigger();
 --> statement-breakpoint
 -- Refunds count while Stripe's status is one that takes money out (REFUND_STATUSES_THAT_COUNT in db/queries/account.ts).
-CREATE FUNCTION finance_refund_apply(r refunds, sign int) RETURNS void LANGUAGE plpgsql AS $$
+CREATE FUNCTION finance_refund_apply(r refunds, sign int, part text) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
   d finance_daily;
   p payments;
@@ -241,15 +247,21 @@ BEGIN
   d.refunded_minor := sign * r.amount_minor;
   d.refund_fee_minor := sign * coalesce(r.fee_minor, 0);
   d.refund_net_minor := sign * coalesce(r.net_minor, 0);
-  PERFORM finance_daily_add(p.livemode, r.refunded_at, r.currency, CASE WHEN p.recurring_gift_id IS NULL THEN 'once' ELSE 'recurring' END, r.settlement_currency, d);
+  IF part = 'daily' THEN
+    PERFORM finance_daily_add(p.livemode, r.refunded_at, r.currency, CASE WHEN p.recurring_gift_id IS NULL THEN 'once' ELSE 'recurring' END, r.settlement_currency, d);
+    RETURN;
+  END IF;
   s := finance_payment_source(p);
   PERFORM finance_attribution_add(p.livemode, r.refunded_at, r.currency, s.article, s.section, s.campaign, s.variant, 0, 0, 0, sign, sign * r.amount_minor, 0, 0);
 END $$;
 --> statement-breakpoint
 CREATE FUNCTION finance_refunds_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF TG_OP IN ('UPDATE', 'DELETE') THEN PERFORM finance_refund_apply(OLD, -1); END IF;
-  IF TG_OP IN ('INSERT', 'UPDATE') THEN PERFORM finance_refund_apply(NEW, 1); END IF;
+  -- Every daily row before any attribution row, whichever way the change moves the fact.
+  IF TG_OP IN ('UPDATE', 'DELETE') THEN PERFORM finance_refund_apply(OLD, -1, 'daily'); END IF;
+  IF TG_OP IN ('INSERT', 'UPDATE') THEN PERFORM finance_refund_apply(NEW, 1, 'daily'); END IF;
+  IF TG_OP IN ('UPDATE', 'DELETE') THEN PERFORM finance_refund_apply(OLD, -1, 'attribution'); END IF;
+  IF TG_OP IN ('INSERT', 'UPDATE') THEN PERFORM finance_refund_apply(NEW, 1, 'attribution'); END IF;
   RETURN NULL;
 END $$;
 --> statement-breakpoint
@@ -262,7 +274,7 @@ CREATE TRIGGER finance_refunds_update AFTER UPDATE ON refunds FOR EACH ROW
 --> statement-breakpoint
 -- A dispute counts on the day it opened, in every status but an inquiry closed without a chargeback
 -- (warning_closed), which disputed nothing; open, won and lost as Stripe says now.
-CREATE FUNCTION finance_dispute_apply(x disputes, sign int) RETURNS void LANGUAGE plpgsql AS $$
+CREATE FUNCTION finance_dispute_apply(x disputes, sign int, part text) RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
   d finance_daily;
   p payments;
@@ -277,15 +289,21 @@ BEGIN
   d.disputes_lost_count := sign * (CASE WHEN x.status = 'lost' THEN 1 ELSE 0 END);
   d.dispute_fee_minor := sign * x.fee_minor;
   d.dispute_net_minor := sign * x.net_minor;
-  PERFORM finance_daily_add(p.livemode, x.opened_at, x.currency, CASE WHEN p.recurring_gift_id IS NULL THEN 'once' ELSE 'recurring' END, x.settlement_currency, d);
+  IF part = 'daily' THEN
+    PERFORM finance_daily_add(p.livemode, x.opened_at, x.currency, CASE WHEN p.recurring_gift_id IS NULL THEN 'once' ELSE 'recurring' END, x.settlement_currency, d);
+    RETURN;
+  END IF;
   s := finance_payment_source(p);
   PERFORM finance_attribution_add(p.livemode, x.opened_at, x.currency, s.article, s.section, s.campaign, s.variant, 0, 0, 0, 0, 0, sign, sign * x.amount_minor);
 END $$;
 --> statement-breakpoint
 CREATE FUNCTION finance_disputes_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
-  IF TG_OP IN ('UPDATE', 'DELETE') THEN PERFORM finance_dispute_apply(OLD, -1); END IF;
-  IF TG_OP IN ('INSERT', 'UPDATE') THEN PERFORM finance_dispute_apply(NEW, 1); END IF;
+  -- Every daily row before any attribution row, whichever way the change moves the fact.
+  IF TG_OP IN ('UPDATE', 'DELETE') THEN PERFORM finance_dispute_apply(OLD, -1, 'daily'); END IF;
+  IF TG_OP IN ('INSERT', 'UPDATE') THEN PERFORM finance_dispute_apply(NEW, 1, 'daily'); END IF;
+  IF TG_OP IN ('UPDATE', 'DELETE') THEN PERFORM finance_dispute_apply(OLD, -1, 'attribution'); END IF;
+  IF TG_OP IN ('INSERT', 'UPDATE') THEN PERFORM finance_dispute_apply(NEW, 1, 'attribution'); END IF;
   RETURN NULL;
 END $$;
 --> statement-breakpoint
@@ -348,8 +366,13 @@ BEGIN
   END LOOP;
 END $$;
 --> statement-breakpoint
+-- A status change moves a gift between rows (active to cancelling, and another gift back): two such
+-- transactions would take the same two rows in opposite orders. One transaction-scoped lock for the
+-- recurring rollups orders them all; a transaction writes a recurring gift before its payments, so
+-- this lock always comes before the money rollups' rows.
 CREATE FUNCTION finance_recurring_trigger() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
+  PERFORM pg_advisory_xact_lock(727002);
   IF TG_OP IN ('UPDATE', 'DELETE') THEN PERFORM finance_recurring_apply(OLD, -1); END IF;
   IF TG_OP IN ('INSERT', 'UPDATE') THEN PERFORM finance_recurring_apply(NEW, 1); END IF;
   RETURN NULL;
