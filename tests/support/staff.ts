@@ -1,4 +1,6 @@
 import { notInArray } from "drizzle-orm";
+import type { ReactElement } from "react";
+import { renderToStaticMarkup } from "react-dom/server";
 import { getDb } from "@/db";
 import { auditLog } from "@/db/schema";
 import type { ActionState } from "@/lib/actions/action";
@@ -22,4 +24,21 @@ export async function post<T>(serverAction: (previous: ActionState<T>, form: For
   for (const [key, value] of Object.entries(fields)) form.set(key, value);
 
   return serverAction(null, form);
+}
+
+/**
+ * What a page answers as Next would serve it: its HTML, a redirect (redirect() throws its target in
+ * the digest), or a 403 (forbidden() throws it). forbidden() works only where Next's
+ * `experimental.authInterrupts` is on: call `vi.stubEnv("__NEXT_EXPERIMENTAL_AUTH_INTERRUPTS", "true")`.
+ */
+export async function pageOutcome(page: () => Promise<ReactElement>): Promise<{ html: string } | { redirectedTo: string } | { status: number }> {
+  try {
+    return { html: renderToStaticMarkup(await page()) };
+  } catch (error) {
+    const digest = (error as { digest?: unknown }).digest;
+    if (typeof digest !== "string") throw error;
+    if (digest.startsWith("NEXT_REDIRECT")) return { redirectedTo: digest.split(";")[2] ?? "" };
+    if (digest.startsWith("NEXT_HTTP_ERROR_FALLBACK;")) return { status: Number(digest.split(";")[1]) };
+    throw error;
+  }
 }

@@ -1,7 +1,9 @@
 import "server-only";
+import { forbidden } from "next/navigation";
 import { getDb } from "@/db";
 import { currentActor } from "@/lib/auth/current-actor";
 import { AppError } from "@/lib/errors";
+import { staffForPage } from "@/lib/staff/page-access";
 import { requireStaff } from "@/lib/staff/staff";
 import type { Actor } from "@/lib/supporters/actor";
 
@@ -16,15 +18,17 @@ export async function adminActor(): Promise<Actor> {
   return actor;
 }
 
-export type AdminView<T> = { ok: true; actor: Actor; data: T } | { ok: false; actor: Actor };
-
-/** For the admin pages: what `read` returns for whoever asks, or that the lib refused them. */
-export async function readAsAdmin<T>(read: (actor: Actor) => Promise<T>): Promise<AdminView<T>> {
-  const actor = await currentActor();
+/**
+ * For the admin pages: what `read` (a lib function, which checks the role itself) returns for the
+ * admin asking. Nobody is sent to sign in and back to `path`; anyone else gets the segment's 403
+ * (forbidden.tsx), also when the lib refuses them (a role revoked between the two checks).
+ */
+export async function readAsAdmin<T>(path: string, read: (actor: Actor) => Promise<T>): Promise<{ actor: Actor; data: T }> {
+  const { actor } = await staffForPage("admin", path);
   try {
-    return { ok: true, actor, data: await read(actor) };
+    return { actor, data: await read(actor) };
   } catch (error) {
-    if (error instanceof AppError && error.code === "FORBIDDEN") return { ok: false, actor };
+    if (error instanceof AppError && error.code === "FORBIDDEN") forbidden();
     throw error;
   }
 }

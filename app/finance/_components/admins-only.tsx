@@ -1,24 +1,15 @@
-import { signInPath } from "@/lib/auth/paths";
-import type { Actor } from "@/lib/supporters/actor";
-
 /**
- * The refusal every admin page shows to anyone else: the same words for a supporter, a manage link
- * and nobody, with a way to sign in for nobody. Rendered by the page itself, so the status stays 200:
- * a real 403 needs Next's forbidden(), which needs `experimental.authInterrupts` in next.config.ts.
+ * The 403 of the admin pages (their forbidden.tsx): the same words for finance staff and a supporter,
+ * saying nothing of what is behind it. Nobody never sees it: they are sent to sign in first.
  */
-export function AdminsOnly({ actor, returnTo }: { actor: Actor; returnTo: string }) {
+export function AdminsOnly() {
   return (
     <section className="thanks finance-page" lang="en" aria-labelledby="admins-only-heading" data-testid="admins-only">
       <h1 id="admins-only-heading">This is for the newsroom&apos;s admins</h1>
-      {actor.kind === "supporter" ? (
-        <p>
-          You are signed in as {actor.email}, which has no admin role. An admin can give it one.
-        </p>
-      ) : (
-        <p>
-          <a href={signInPath({ returnTo })}>Sign in</a> with an admin&apos;s address to continue.
-        </p>
-      )}
+      <p>You are signed in, but your address has no admin role here. If you think it should, ask one of the newsroom&apos;s admins.</p>
+      <p>
+        <a href="/account">Your account</a>
+      </p>
     </section>
   );
 }

@@ -1,7 +1,6 @@
 import type { Metadata } from "next";
 import { listStaff } from "@/lib/staff/manage";
 import { readAsAdmin } from "../_components/admin-access";
-import { AdminsOnly } from "../_components/admins-only";
 import { RevokeButton } from "../_components/revoke-button";
 import { When } from "../_components/when";
 import "../_components/admin-pages.css";
@@ -13,12 +12,11 @@ export const metadata: Metadata = { title: "Staff", robots: { index: false, foll
 
 /**
  * /finance/staff: who has a staff role. The admins ADMIN_EMAILS names (changed only there), the
- * roles admins granted, with a Revoke on each, and the form to grant one. Admins only: listStaff
- * refuses anyone else, and the page says so.
+ * roles admins granted, with a Revoke on each, and the form to grant one. Admins only: nobody is
+ * sent to sign in, anyone else gets the 403 of forbidden.tsx; listStaff checks the role again.
  */
 export default async function StaffPage() {
-  const view = await readAsAdmin(listStaff);
-  if (!view.ok) return <AdminsOnly actor={view.actor} returnTo="/finance/staff" />;
+  const view = await readAsAdmin("/finance/staff", listStaff);
   const { configured, granted } = view.data;
   const me = view.actor.kind === "supporter" ? view.actor.email : null;
 

@@ -1,7 +1,6 @@
 import type { Metadata } from "next";
 import { listTokens } from "@/lib/finance/tokens";
 import { readAsAdmin } from "../_components/admin-access";
-import { AdminsOnly } from "../_components/admins-only";
 import { RevokeButton } from "../_components/revoke-button";
 import { When } from "../_components/when";
 import "../_components/admin-pages.css";
@@ -13,12 +12,11 @@ export const metadata: Metadata = { title: "API tokens", robots: { index: false,
 
 /**
  * /finance/tokens: the bearer tokens accounting tools read the finance summary with. Each is shown
- * once, when made; the list has its first characters to tell them apart. Admins only: listTokens
- * refuses anyone else, and the page says so.
+ * once, when made; the list has its first characters to tell them apart. Admins only: nobody is
+ * sent to sign in, anyone else gets the 403 of forbidden.tsx; listTokens checks the role again.
  */
 export default async function TokensPage() {
-  const view = await readAsAdmin(listTokens);
-  if (!view.ok) return <AdminsOnly actor={view.actor} returnTo="/finance/tokens" />;
+  const view = await readAsAdmin("/finance/tokens", listTokens);
   const tokens = view.data;
 
   return (
