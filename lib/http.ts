@@ -3,6 +3,7 @@ import { forwardedClientAddress } from "@/lib/abuse/client-ip";
 import { env } from "@/lib/env";
 import { AppError, toAppError } from "@/lib/errors";
 import type { SafeHtml } from "@/lib/html";
+import { describeError, log } from "@/lib/log";
 
 /**
  * The one place in lib/ that speaks HTTP: reading requests (bodies, media types, the client's
@@ -149,6 +150,45 @@ export function htmlResponse(document: SafeHtml, init: { status?: number; header
 
 export function plainResponse(status: number, text: string): Response {
   return new Response(text, { status, headers: { "content-type": "text/plain; charset=utf-8", "cache-control": "no-store" } });
+}
+
+/**
+ * A file download streamed as its text is made: each chunk is asked for only when the client has
+ * taken the one before (the stream pulls; a slow reader holds the producer back), and a client that
+ * goes away stops the producer. A failure part-way can no longer change the status: the stream is
+ * broken off, so the download fails instead of ending as if complete.
+ */
+export function streamedDownload(chunks: AsyncGenerator<string, void, undefined>, options: { contentType: string; filename: string; where: string }): Response {
+  const encoder = new TextEncoder();
+  const body = new ReadableStream<Uint8Array>(
+    {
+      async pull(controller) {
+        try {
+          const next = await chunks.next();
+          if (next.done) controller.close();
+          else controller.enqueue(encoder.encode(next.value));
+        } catch (error) {
+          log.error(`${options.where} failed part-way`, { error: describeError(error) });
+          controller.error(error);
+        }
+      },
+      async cancel() {
+        await chunks.return(undefined);
+      },
+    },
+    // Nothing read ahead of the client: the next chunk is made when it is asked for.
+    { highWaterMark: 0 },
+  );
+
+  return new Response(body, {
+    status: 200,
+    headers: {
+      "content-type": options.contentType,
+      "content-disposition": `attachment; filename="${options.filename}"`,
+      "cache-control": "no-store",
+      "x-content-type-options": "nosniff",
+    },
+  });
 }
 
 /** See Other: after a form post, the browser fetches `location` with a GET. */

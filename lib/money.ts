@@ -25,6 +25,19 @@ function exponentOf(currency: string): number {
   return new Intl.NumberFormat("en", { style: "currency", currency: currency.toUpperCase() }).resolvedOptions().maximumFractionDigits ?? 2;
 }
 
+/**
+ * An amount in major units as a plain decimal ("25.00", "-0.05", "1000" for yen), with string
+ * arithmetic only: for files read by accounting tools, which need no currency sign or grouping.
+ */
+export function minorToDecimal(amountMinor: number, currency: string): string {
+  const exponent = exponentOf(currency);
+  const digits = Math.abs(amountMinor).toString().padStart(exponent + 1, "0");
+  const sign = amountMinor < 0 ? "-" : "";
+  if (exponent === 0) return `${sign}${digits}`;
+
+  return `${sign}${digits.slice(0, -exponent)}.${digits.slice(-exponent)}`;
+}
+
 /** "€25.00" (or "25,00 €" in Russian). */
 export function formatMoney(amountMinor: number, currency: string, locale = "en"): string {
   const exponent = exponentOf(currency);
