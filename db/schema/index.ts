@@ -11,3 +11,4 @@ export * from "./rate-limits";
 export * from "./auth";
 export * from "./self-service";
 export * from "./finance";
+export * from "./payouts";

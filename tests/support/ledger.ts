@@ -13,6 +13,8 @@ import {
   outboundEmails,
   paymentFailures,
   payments,
+  payoutTransactions,
+  payouts,
   recurringGifts,
   refunds,
   stripeCustomers,
@@ -76,6 +78,8 @@ export async function ledgerSnapshot() {
     paymentFailures: (
       await db.select().from(paymentFailures).orderBy(asc(paymentFailures.stripeInvoiceId), asc(paymentFailures.attemptCount), asc(paymentFailures.kind))
     ).map(({ id: _id, recordedAt: _r, recurringGiftId, ...rest }) => ({ ...rest, recurringGift: subscriptionOf.get(recurringGiftId) })),
+    // Payouts and what each carried, with the links to our rows as Stripe's ids.
+    payouts: await payoutsSnapshot(chargeOf),
     // The emails the facts queued: the same facts, in any order, must queue the same emails.
     emails: (await db.select().from(outboundEmails).orderBy(asc(outboundEmails.idempotencyKey))).map(
       ({ idempotencyKey, template, toAddress, locale, status, props }) => ({ idempotencyKey, template, toAddress, locale, status, props: withoutLinkSignature(props) }),
@@ -83,12 +87,32 @@ export async function ledgerSnapshot() {
   };
 }
 
+async function payoutsSnapshot(chargeOf: Map<string, string>) {
+  const db = getDb();
+  const refundOf = new Map((await db.select({ id: refunds.id, stripeId: refunds.stripeRefundId }).from(refunds)).map((r) => [r.id, r.stripeId]));
+  const disputeOf = new Map((await db.select({ id: disputes.id, stripeId: disputes.stripeDisputeId }).from(disputes)).map((d) => [d.id, d.stripeId]));
+  const lines = await db.select().from(payoutTransactions).orderBy(asc(payoutTransactions.stripeBalanceTransactionId));
+
+  return (await db.select().from(payouts).orderBy(asc(payouts.stripePayoutId))).map(({ id, recordedAt: _r, stripeSyncedAt: _s, reconciledAt, ...rest }) => ({
+    ...rest,
+    reconciled: reconciledAt !== null,
+    transactions: lines
+      .filter((line) => line.payoutId === id)
+      .map(({ id: _id, payoutId: _p, paymentId, refundId, disputeId, ...line }) => ({
+        ...line,
+        payment: paymentId ? chargeOf.get(paymentId) : null,
+        refund: refundId ? refundOf.get(refundId) : null,
+        dispute: disputeId ? disputeOf.get(disputeId) : null,
+      })),
+  }));
+}
+
 export type LedgerSnapshot = Awaited<ReturnType<typeof ledgerSnapshot>>;
 
 // The rollups go with the ledger: a truncate fires no row trigger to take the facts out of them.
 export async function clearLedger(): Promise<void> {
   await getDb().execute(
-    sql`truncate ${outboundEmails}, ${mailboxMessages}, ${disputes}, ${refunds}, ${paymentFailures}, ${payments}, ${recurringGifts}, ${gifts}, ${stripeCustomers}, ${supporters}, ${stripeEvents},
+    sql`truncate ${payoutTransactions}, ${payouts}, ${outboundEmails}, ${mailboxMessages}, ${disputes}, ${refunds}, ${paymentFailures}, ${payments}, ${recurringGifts}, ${gifts}, ${stripeCustomers}, ${supporters}, ${stripeEvents},
       ${financeDaily}, ${financeAttribution}, ${financeRecurringAttribution}, ${financeRecurringDaily}, ${financeRecurringNow}, ${financeCohorts} cascade`,
   );
 }

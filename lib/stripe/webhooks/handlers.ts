@@ -4,15 +4,17 @@ import { onChargeUpdated } from "./on-charge-updated";
 import { onCheckoutSessionAsyncPaymentSucceeded, onCheckoutSessionCompleted } from "./on-checkout-session-completed";
 import { onDispute } from "./on-dispute";
 import { onInvoiceClosedUnpaid, onInvoicePaid, onInvoicePaymentFailed } from "./on-invoice";
+import { onPayout } from "./on-payout";
 import { onRefund } from "./on-refund";
 import { onSubscriptionChanged } from "./on-subscription-changed";
 
 /**
  * Where an event's effects fall among those of events Stripe created in the same second: facts
  * first (gifts, payments, recurring gifts), then what refers to a payment (its fee), then what
- * reverses one (refunds, disputes), so a batch rarely has to wait for itself.
+ * reverses one (refunds, disputes), then payouts, which carry all of these, so a batch rarely has
+ * to wait for itself.
  */
-const RANK = { FACT: 0, FEE: 1, REVERSAL: 2 } as const;
+const RANK = { FACT: 0, FEE: 1, REVERSAL: 2, PAYOUT: 3 } as const;
 
 type Entry<K extends Stripe.Event.Type> = { handle: EventHandler<Extract<Stripe.Event, { type: K }>>; rank: (typeof RANK)[keyof typeof RANK] };
 type HandlerTable = { [K in Stripe.Event.Type]?: Entry<K> };
@@ -44,6 +46,12 @@ const handlers = {
   "charge.dispute.closed": { handle: onDispute, rank: RANK.REVERSAL },
   "charge.dispute.funds_withdrawn": { handle: onDispute, rank: RANK.REVERSAL },
   "charge.dispute.funds_reinstated": { handle: onDispute, rank: RANK.REVERSAL },
+  "payout.created": { handle: onPayout, rank: RANK.PAYOUT },
+  "payout.updated": { handle: onPayout, rank: RANK.PAYOUT },
+  "payout.paid": { handle: onPayout, rank: RANK.PAYOUT },
+  "payout.failed": { handle: onPayout, rank: RANK.PAYOUT },
+  "payout.canceled": { handle: onPayout, rank: RANK.PAYOUT },
+  "payout.reconciliation_completed": { handle: onPayout, rank: RANK.PAYOUT },
 } satisfies HandlerTable;
 
 export type HandledEventType = keyof typeof handlers;
