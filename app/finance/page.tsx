@@ -3,6 +3,7 @@ import { getDb } from "@/db";
 import { latestActivity, reminderFunnel } from "@/lib/finance/activity";
 import { attribution, compareVariants, DIMENSIONS, type Dimension } from "@/lib/finance/attribution";
 import { cohortRetention, type CurrencyFigures, monthlyChurn, periodFigures, periodSeries, reportingMode } from "@/lib/finance/figures";
+import { payoutsFor } from "@/lib/finance/payouts";
 import { monthToDate, type Period, ZCurrency, ZPeriod } from "@/lib/finance/period";
 import { formatMoneyExact } from "@/lib/money";
 import { staffForPage } from "@/lib/staff/page-access";
@@ -40,13 +41,14 @@ export default async function FinancePage({ searchParams }: { searchParams: Sear
   const figures = await periodFigures(actor, period, db);
   const askedCurrency = ZCurrency.safeParse(one(params.currency));
   const currency = figures.find((f) => askedCurrency.success && f.currency === askedCurrency.data)?.currency ?? figures[0]?.currency ?? "eur";
-  const [series, churn, cohorts, ranked, funnel, latest] = await Promise.all([
+  const [series, churn, cohorts, ranked, funnel, latest, payouts] = await Promise.all([
     periodSeries(actor, period, currency, db),
     monthlyChurn(actor, period, currency, db),
     cohortRetention(actor, period, currency, db),
     attribution(actor, period, by, db),
     reminderFunnel(actor, period, db),
     latestActivity(actor, period, db),
+    payoutsFor(actor, period, db),
   ]);
   await audit(db, staff, { action: "finance.view", target: "overview", page: "/finance", details: { from: period.from, to: period.to, currency, by } });
   const money = (minor: number, c = currency) => formatMoneyExact(minor, c);
@@ -322,6 +324,58 @@ export default async function FinancePage({ searchParams }: { searchParams: Sear
           ))}
         </tbody>
       </table>
+
+      <h2>Payouts</h2>
+      <p className="hint">Stripe&apos;s payouts arriving in the period, each checked line by line against the ledger: what it carried must add up to what reached the bank.</p>
+      <div className="scroll">
+        <table data-testid="payouts">
+          <caption>Payouts by arrival date</caption>
+          <thead>
+            <tr>
+              <th scope="col">Arrives</th>
+              <th scope="col" className="num">Amount</th>
+              <th scope="col">Status</th>
+              <th scope="col" className="num">Lines</th>
+              <th scope="col">Reconciles</th>
+              <th scope="col">In Stripe</th>
+            </tr>
+          </thead>
+          <tbody>
+            {payouts.length === 0 && (
+              <tr>
+                <td colSpan={6}>No payouts arrive in this period.</td>
+              </tr>
+            )}
+            {payouts.map((p) => (
+              <tr key={p.stripePayoutId} data-testid="payout">
+                <td>{p.arrivalDate}</td>
+                <td className="num">{money(p.amountMinor, p.currency)}</td>
+                <td>{p.status}</td>
+                <td className="num">{p.transactions.length}</td>
+                <td>
+                  {p.reconciles ? (
+                    "Yes, to the cent"
+                  ) : (
+                    <span className="flag">
+                      No: {money(p.differenceMinor, p.currency)} unaccounted
+                      <ul>
+                        {p.causes.map((c, index) => (
+                          <li key={index}>{c.message}</li>
+                        ))}
+                      </ul>
+                    </span>
+                  )}
+                </td>
+                <td>
+                  <a href={p.stripeUrl} rel="noreferrer noopener" target="_blank">
+                    Open<span className="visually-hidden"> payout {p.stripePayoutId} in Stripe&apos;s Dashboard (new tab)</span>
+                  </a>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
 
       <h2>Latest</h2>
       {(
