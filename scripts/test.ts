@@ -31,13 +31,15 @@ const bin = (pkg: string, file: string) => path.join(ROOT, "node_modules", pkg, 
 const VITEST = bin("vitest", "vitest.mjs");
 
 /**
- * The suites whose outcome depends on billing periods and dates: the stand-in's own, and those with a
- * stand-in of their own that bills, renews or dates what they check.
+ * The suites whose outcome depends on billing periods and dates: the stand-in's that bill, renew,
+ * pay out or keep the clock, and those with a stand-in of their own that bills, renews or dates what
+ * they check (the email sender's retries, the stand-in's cards and lists do not).
  */
 const CALENDAR_SUITES = [
-  "tests/stripe-sandbox/",
+  ...["subscriptions", "billing", "clock", "clock-start", "state-file", "sandbox", "portal", "payouts"].map((name) => `tests/stripe-sandbox/${name}.test.ts`),
   "tests/integration/recurring/",
-  "tests/integration/email/",
+  "tests/integration/email/notify.test.ts",
+  "tests/integration/finance/figures.test.ts",
   "tests/integration/scheduled/yearly-statements.test.ts",
 ];
 
