@@ -2,7 +2,7 @@ import "server-only";
 import { createHash } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import { getDb } from "@/db";
-import { supporters, users, verificationTokens } from "@/db/schema";
+import { staffMembers, supporters, users, verificationTokens } from "@/db/schema";
 import { emailSenderRunning, wakeEmailSender } from "@/lib/email/sender";
 import { enqueueAddressEmail } from "@/lib/email/outbox";
 import { env } from "@/lib/env";
@@ -24,8 +24,8 @@ export function confirmUrl(input: { token: string; email: string; locale: Locale
 
 /**
  * Auth.js's sendVerificationRequest: queues the `sign_in` email to an address we know (a supporter's,
- * or a user's who signed in before) and nothing to any other, so the form cannot be used to write to
- * strangers. The page answers the same either way, and both ways do the same lookups; the one more
+ * a user's who signed in before, or staff's: granted a role or an admin by ADMIN_EMAILS) and nothing
+ * to any other, so the form cannot be used to write to strangers. The page answers the same either way, and both ways do the same lookups; the one more
  * insert for a known address is in the outbox, and the sending happens later, in the sender's loop.
  */
 export async function queueSignInEmail(input: { email: string; token: string; expires: Date; locale: Locale; returnTo: string }): Promise<void> {
@@ -34,10 +34,11 @@ export async function queueSignInEmail(input: { email: string; token: string; ex
     .select({ one: sql<number>`1` })
     .from(supporters)
     .where(eq(supporters.email, input.email))
-    .union(db.select({ one: sql<number>`1` }).from(users).where(eq(users.email, input.email)));
+    .union(db.select({ one: sql<number>`1` }).from(users).where(eq(users.email, input.email)))
+    .union(db.select({ one: sql<number>`1` }).from(staffMembers).where(eq(staffMembers.email, input.email)));
   // Links no one used: Auth.js deletes a token only when it is used.
   await db.delete(verificationTokens).where(sql`${verificationTokens.expires} < now()`);
-  if (!known) return;
+  if (!known && !env().adminEmails.includes(input.email)) return;
   const minutes = Math.max(1, Math.round((input.expires.getTime() - Date.now()) / 60_000));
   await db.transaction((tx) =>
     enqueueAddressEmail(tx, {

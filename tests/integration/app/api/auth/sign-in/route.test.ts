@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { getDb } from "@/db";
-import { outboundEmails, verificationTokens } from "@/db/schema";
+import { outboundEmails, staffMembers, verificationTokens } from "@/db/schema";
 import { solveChallenge } from "@/lib/abuse/solve-challenge";
 import { useTestDatabase } from "../../../../../support/database";
 import { aSupporter, app, askForLink, askForLinkByForm, confirmLinkIn, deliver, type SmtpServer, useSignInSuite } from "../../../../../support/sign-in";
@@ -58,6 +58,14 @@ describe(`POST /api/auth/sign-in on ${database.kind}`, () => {
 
     await deliver(smtp);
     expect(smtp.received.map((email) => email.to)).toEqual([["known@example.org"], ["known@example.org"]]);
+  });
+
+  it("writes to staff who never gave: an admin by ADMIN_EMAILS and a granted finance role", async () => {
+    await getDb().insert(staffMembers).values({ email: "books@example.org", role: "finance", grantedBy: "admin@example.org" });
+    const before = smtp.received.length;
+    for (const email of ["admin@example.org", "books@example.org"]) expect((await askForLink({ email })).status).toBe(200);
+    await deliver(smtp);
+    expect(smtp.received.slice(before).map((email) => email.to)).toEqual([["admin@example.org"], ["books@example.org"]]);
   });
 
   it("sends a plain form back to the sign-in page for a bad address, and JSON a 422 naming the field; nothing is made", async () => {
