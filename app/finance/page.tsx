@@ -103,7 +103,7 @@ export default async function FinancePage({ searchParams }: { searchParams: Sear
       )}
       <p>
         Download CSV:{" "}
-        {(["payments", "refunds", "disputes"] as const).map((kind, index) => (
+        {(["payments", "refunds", "disputes", "payouts"] as const).map((kind, index) => (
           <span key={kind}>
             {index > 0 && " · "}
             <a href={`/finance/export/${kind}${query({ period })}`} download>

@@ -1,7 +1,7 @@
 import { and, asc, eq, getTableName, gte, inArray, lt, type SQL, sql } from "drizzle-orm";
 import type { AnyPgColumn } from "drizzle-orm/pg-core";
 import type { Queryable } from "@/db";
-import { disputes, gifts, payments, recurringGifts, refunds } from "@/db/schema";
+import { disputes, gifts, payments, payouts, payoutTransactions, recurringGifts, refunds } from "@/db/schema";
 import { REFUND_STATUSES_THAT_COUNT } from "./account";
 
 /**
@@ -19,7 +19,7 @@ import { REFUND_STATUSES_THAT_COUNT } from "./account";
  * square of its size. A server's autovacuum keeps them fresh, save just after a bulk load; embedded
  * PGlite has no autovacuum, so there this is the only ANALYZE (about 0.7 s per 200 000 rows).
  */
-export async function freshenStatistics(db: Queryable, tables: ReadonlyArray<typeof payments | typeof refunds | typeof disputes>): Promise<void> {
+export async function freshenStatistics(db: Queryable, tables: ReadonlyArray<typeof payments | typeof refunds | typeof disputes | typeof payoutTransactions>): Promise<void> {
   for (const table of tables) {
     const result = await db.execute(sql`select n_mod_since_analyze > 50 + n_live_tup / 10 as stale from pg_stat_user_tables
       where relid = ${getTableName(table)}::regclass`);
@@ -146,3 +146,51 @@ export async function disputesExportBatch(db: Queryable, window: ExportWindow, a
 }
 
 export type DisputeExportRow = Awaited<ReturnType<typeof disputesExportBatch>>[number];
+
+/**
+ * Every line the payouts of the window carried (by the payout's arrival date, a day, at midnight
+ * UTC), with the payout beside it and the ledger's payment, refund or dispute it was matched to;
+ * in the order Stripe created the lines.
+ */
+export async function payoutLinesExportBatch(db: Queryable, window: ExportWindow, after: ExportKeyset | null, limit: number) {
+  return db
+    .select({
+      keyAt: exactInstant(payoutTransactions.createdAtStripe),
+      id: payoutTransactions.id,
+      arrivalDate: payouts.arrivalDate,
+      payout: payouts.stripePayoutId,
+      payoutAmountMinor: payouts.amountMinor,
+      payoutCurrency: payouts.currency,
+      payoutStatus: payouts.status,
+      balanceTransaction: payoutTransactions.stripeBalanceTransactionId,
+      createdAt: isoInstant(payoutTransactions.createdAtStripe),
+      type: payoutTransactions.type,
+      reportingCategory: payoutTransactions.reportingCategory,
+      source: payoutTransactions.sourceId,
+      amountMinor: payoutTransactions.amountMinor,
+      feeMinor: payoutTransactions.feeMinor,
+      netMinor: payoutTransactions.netMinor,
+      currency: payoutTransactions.currency,
+      paymentIntent: payments.stripePaymentIntentId,
+      refund: refunds.stripeRefundId,
+      dispute: disputes.stripeDisputeId,
+      livemode: payouts.livemode,
+    })
+    .from(payoutTransactions)
+    .innerJoin(payouts, eq(payouts.id, payoutTransactions.payoutId))
+    .leftJoin(payments, eq(payments.id, payoutTransactions.paymentId))
+    .leftJoin(refunds, eq(refunds.id, payoutTransactions.refundId))
+    .leftJoin(disputes, eq(disputes.id, payoutTransactions.disputeId))
+    .where(
+      and(
+        sql`${payouts.arrivalDate} >= ${window.start.toISOString().slice(0, 10)}::date and ${payouts.arrivalDate} < ${window.end.toISOString().slice(0, 10)}::date`,
+        after
+          ? sql`(${payoutTransactions.createdAtStripe}, ${payoutTransactions.id}) > (${after.at}::timestamptz, ${after.id}::uuid)`
+          : undefined,
+      ),
+    )
+    .orderBy(asc(payoutTransactions.createdAtStripe), asc(payoutTransactions.id))
+    .limit(limit);
+}
+
+export type PayoutLineExportRow = Awaited<ReturnType<typeof payoutLinesExportBatch>>[number];

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { getDb, type Queryable } from "@/db";
-import { disputes, payments, refunds } from "@/db/schema";
+import { disputes, payments, payoutTransactions, refunds } from "@/db/schema";
 import {
   type DisputeExportRow,
   disputesExportBatch,
@@ -9,6 +9,8 @@ import {
   type ExportWindow,
   type PaymentExportRow,
   paymentsExportBatch,
+  payoutLinesExportBatch,
+  type PayoutLineExportRow,
   type RefundExportRow,
   refundsExportBatch,
 } from "@/db/queries/finance-exports";
@@ -27,7 +29,7 @@ import { type Cell, csvLine, numeric } from "./csv";
  * No supporter's name or address is in them: the Stripe ids lead to the rest, for those who may.
  */
 
-export const EXPORT_KINDS = ["payments", "refunds", "disputes"] as const;
+export const EXPORT_KINDS = ["payments", "refunds", "disputes", "payouts"] as const;
 export type ExportKind = (typeof EXPORT_KINDS)[number];
 
 /** The longest period one export covers: a year's payments in one file, and three for a comparison. */
@@ -234,6 +236,53 @@ const DISPUTES: ExportSpec<DisputeExportRow> = {
   ],
 };
 
+// One row per line a payout carried, the payout's own figures beside it: the lines of one payout
+// add up to its amount, which is how a bank statement is matched to gifts.
+const PAYOUTS: ExportSpec<PayoutLineExportRow> = {
+  header: [
+    "arrival_date",
+    "payout",
+    "payout_amount_minor",
+    "payout_currency",
+    "payout_status",
+    "balance_transaction",
+    "created_at",
+    "type",
+    "reporting_category",
+    "source",
+    "amount_minor",
+    "fee_minor",
+    "net_minor",
+    "currency",
+    "payment_intent",
+    "refund",
+    "dispute",
+    "livemode",
+  ],
+  tables: [payoutTransactions],
+  batch: payoutLinesExportBatch,
+  cells: (row) => [
+    row.arrivalDate,
+    row.payout,
+    row.payoutAmountMinor,
+    row.payoutCurrency,
+    row.payoutStatus,
+    row.balanceTransaction,
+    row.createdAt,
+    row.type,
+    row.reportingCategory,
+    row.source,
+    row.amountMinor,
+    row.feeMinor,
+    row.netMinor,
+    row.currency,
+    row.paymentIntent,
+    row.refund,
+    row.dispute,
+    row.livemode,
+  ],
+};
+
 /**
  * The header, then one chunk of lines per batch, each batch read only when the one before has been
  * taken: a consumer that reads slowly (a slow download) holds the reads back.
@@ -260,6 +309,8 @@ function chunksOf(kind: ExportKind, db: Queryable, window: ExportWindow, batchSi
       return csvChunks(REFUNDS, db, window, batchSize);
     case "disputes":
       return csvChunks(DISPUTES, db, window, batchSize);
+    case "payouts":
+      return csvChunks(PAYOUTS, db, window, batchSize);
     default:
       return kind satisfies never;
   }

@@ -173,7 +173,7 @@ describe(`finance CSV exports on ${database.kind}`, () => {
       ["payments", "from=2026-02-30&to=2026-03-31", "The period's first day (from), 2026-02-30, is not a day the calendar has.", { from: "The period's first day (from), 2026-02-30, is not a day the calendar has." }],
       ["refunds", "from=2026-03-01&to=2026-02-28", "The period ends before it starts: its last day (to) must be on or after its first (from).", { to: "The period ends before it starts: its last day (to) must be on or after its first (from)." }],
       ["disputes", "from=2024-02-29&to=2027-03-01", "The period is longer than 3 years: export it in parts.", { to: "The period is longer than 3 years: export it in parts." }],
-      ["gifts", "from=2026-01-01&to=2026-12-31", 'There is no export of "gifts": choose payments, refunds, disputes.', { kind: 'There is no export of "gifts": choose payments, refunds, disputes.' }],
+      ["gifts", "from=2026-01-01&to=2026-12-31", 'There is no export of "gifts": choose payments, refunds, disputes, payouts.', { kind: 'There is no export of "gifts": choose payments, refunds, disputes, payouts.' }],
     ];
     for (const [kind, query, message, fieldErrors] of cases) {
       const response = await financeExportResponse(request(kind, query), finance, kind);

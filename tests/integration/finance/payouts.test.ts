@@ -3,6 +3,7 @@ import type Stripe from "stripe";
 import { beforeAll, describe, expect, it } from "vitest";
 import { getDb } from "@/db";
 import { payments, staffMembers } from "@/db/schema";
+import { startFinanceExport } from "@/lib/finance/exports";
 import { type PayoutReconciliation, payoutsFor } from "@/lib/finance/payouts";
 import { nobody } from "@/lib/supporters/actor";
 import { payoutTimeFrom } from "../../../stripe-sandbox/payouts";
@@ -171,6 +172,28 @@ describe(`payout reconciliation on ${database.kind}`, () => {
 
     // By arrival date, both ends included.
     expect(await payoutsFor(finance, { from: utcDay(usd.arrival_date + DAY), to: utcDay(usd.arrival_date + 10 * DAY) }, getDb())).toEqual([]);
+ 
+    // The payouts CSV: one row per line, the payout beside it, each matched to the ledger's Stripe id.
+    const exported = await startFinanceExport(finance, { kind: "payouts", ...period }, { page: "/finance/export/payouts" });
+    let csv = "";
+    for await (const chunk of exported.chunks) csv += chunk;
+    const rows = csv.trim().split("\r\n").map((line) => line.split(","));
+    expect(rows[0]!.slice(0, 5)).toEqual(["arrival_date", "payout", "payout_amount_minor", "payout_currency", "payout_status"]);
+    const column = (name: string) => rows[0]!.indexOf(name);
+    const lines = rows.slice(1).map((row) => [row[column("payout")], row[column("type")], row[column("net_minor")], row[column("payment_intent")] !== "" || row[column("refund")] !== "" || row[column("dispute")] !== ""]);
+    expect(lines.sort()).toEqual(
+      [
+        [eur.id, "adjustment", "-11500", true],
+        [eur.id, "refund", "-2000", true],
+        [eur.id, "charge", "4900", true],
+        [eur.id, "charge", "9825", true],
+        [usd.id, "charge", "2883", true],
+        // The payout's own transaction, as Stripe lists it: the money leaving the balance for the bank.
+        [eur.id, "payout", "-1225", false],
+        [usd.id, "payout", "-2883", false],
+      ].sort(),
+    );
+    expect(rows.slice(1).filter((row) => row[column("payout")] === eur.id && row[column("type")] !== "payout").reduce((sum, row) => sum + Number(row[column("net_minor")]), 0)).toBe(1225);
   });
 
   it("does not reconcile a payout whose payment our ledger has with another fee, and says which line", async () => {
