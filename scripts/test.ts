@@ -1,8 +1,10 @@
 import { spawn } from "node:child_process";
+import { createWriteStream, mkdtempSync, readFileSync, type WriteStream } from "node:fs";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { ensureChromium } from "../tests/support/chromium";
 import { awkwardDates } from "./lib/awkward-dates";
-import { ROOT } from "./lib/processes";
+import { ensureBuilt, ROOT } from "./lib/processes";
 
 /**
  * `npm test`: every test, in order of speed: types, lint, unit + integration + stand-in (vitest),
@@ -16,7 +18,8 @@ import { ROOT } from "./lib/processes";
  * TEST_DATABASE_FREE=0 leaves out what the database does not change (types, lint, unit tests, the
  * stand-in's own tests, the scripts' tests and the browser tests of layout and headers: CI runs
  * them against the embedded database only, see DATABASE_FREE_SPECS in playwright.config.ts);
- * `npm test -- "awkward dates"` runs only the steps named.
+ * `npm test -- "awkward dates"` runs only the steps named. The browser tests run beside the other
+ * steps (TEST_PARALLEL=0: one step at a time).
  */
 const found = await ensureChromium({ echo: (chunk) => process.stdout.write(chunk) });
 if (found.path === null) {
@@ -49,14 +52,17 @@ const databaseFreeLeftOut = process.env.TEST_DATABASE_FREE === "0";
 
 const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(0)} s`;
 
-function run(args: string[], env: Record<string, string> = {}): Promise<number> {
+function run(args: string[], env: Record<string, string> = {}, output: WriteStream | null = null): Promise<number> {
   return new Promise<number>((resolve) => {
     const child = spawn(process.execPath, args, {
       cwd: ROOT,
-      stdio: "inherit",
+      stdio: output ? ["ignore", "pipe", "pipe"] : "inherit",
       env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", CHROMIUM_PATH: chromium!, ...env },
     });
-    child.on("exit", (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0)));
+    child.stdout?.pipe(output!, { end: false });
+    child.stderr?.pipe(output!, { end: false });
+    // "close", not "exit": the output has been written out by then.
+    child.on("close", (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0)));
   });
 }
 
@@ -99,6 +105,8 @@ const steps: Array<{ name: string; run: () => Promise<number> }> = [
   { name: "playwright", run: () => run([bin("@playwright/test", "cli.js"), "test"]) },
 ];
 
+type Step = (typeof steps)[number];
+
 const only = process.argv.slice(2);
 const unknown = only.filter((name) => !steps.some((step) => step.name === name));
 if (unknown.length > 0) {
@@ -109,14 +117,52 @@ if (unknown.length > 0) {
 const database = process.env.DATABASE_URL ? "PostgreSQL server (DATABASE_URL)" : "embedded PGlite";
 console.log(`Running every test against ${database}, browser ${chromium}.`);
 const started = Date.now();
-for (const step of steps.filter((s) => only.length === 0 || only.includes(s.name))) {
+
+async function runStep(step: Step, output: WriteStream | null = null): Promise<{ step: Step; code: number; took: string }> {
   const stepStarted = Date.now();
-  console.log(`\n── ${step.name} ${"─".repeat(Math.max(0, 60 - step.name.length))}`);
-  const code = await step.run();
-  if (code !== 0) {
-    console.error(`\n✗ ${step.name} failed (exit ${code}) after ${seconds(stepStarted)}.`);
-    process.exit(code);
-  }
-  console.log(`✓ ${step.name} passed in ${seconds(stepStarted)}.`);
+  if (!output) console.log(`\n── ${step.name} ${"─".repeat(Math.max(0, 60 - step.name.length))}`);
+  const code = step.name === "playwright" && output ? await run([bin("@playwright/test", "cli.js"), "test"], {}, output) : await step.run();
+  const took = seconds(stepStarted);
+  if (!output) console.log(code === 0 ? `✓ ${step.name} passed in ${took}.` : `\n✗ ${step.name} failed (exit ${code}) after ${took}.`);
+
+  return { step, code, took };
 }
+
+const chosen = steps.filter((s) => only.length === 0 || only.includes(s.name));
+// The browser tests mostly wait (on the app, the stand-in, webhooks), while the other steps keep
+// both cores busy: run together, the whole is about as long as the longer of the two. The build
+// comes first, as both need it (the scripts' tests start the app). Playwright's output is kept
+// and printed whole when it ends, so the log reads in order. TEST_PARALLEL=0 runs one at a time.
+const parallel = process.env.TEST_PARALLEL !== "0" && chosen.some((s) => s.name === "playwright") && chosen.length > 1;
+let failed: { step: Step; code: number; took: string } | undefined;
+if (parallel) {
+  console.log(`\n── build ${"─".repeat(55)}`);
+  const buildStarted = Date.now();
+  console.log(`${(await ensureBuilt()) === "built" ? "Built" : "Reusing"} the production build (${seconds(buildStarted)}); the browser tests run beside the other steps.`);
+  const logFile = path.join(mkdtempSync(path.join(tmpdir(), "readerfund-test-")), "playwright.log");
+  const log = createWriteStream(logFile);
+  const browser = runStep(chosen.find((s) => s.name === "playwright")!, log);
+  for (const step of chosen.filter((s) => s.name !== "playwright")) {
+    const result = await runStep(step);
+    if (result.code !== 0) {
+      failed = result;
+      break;
+    }
+  }
+  const browserResult = await browser;
+  await new Promise<void>((resolve) => log.end(resolve));
+  console.log(`\n── playwright (ran beside the steps above) ${"─".repeat(21)}`);
+  process.stdout.write(readFileSync(logFile, "utf8"));
+  console.log(browserResult.code === 0 ? `✓ playwright passed in ${browserResult.took}.` : `\n✗ playwright failed (exit ${browserResult.code}) after ${browserResult.took}.`);
+  failed ??= browserResult.code !== 0 ? browserResult : undefined;
+} else {
+  for (const step of chosen) {
+    const result = await runStep(step);
+    if (result.code !== 0) {
+      failed = result;
+      break;
+    }
+  }
+}
+if (failed) process.exit(failed.code);
 console.log(`\n${only.length === 0 ? "All tests" : only.join(", ")} passed against ${database} in ${seconds(started)}.`);

@@ -119,7 +119,7 @@ export default async function FinancePage({ searchParams }: { searchParams: Sear
       <FinanceCharts currency={currency} bucket={series.bucket} points={series.points} />
       <details>
         <summary>The charts&apos; numbers as a table</summary>
-        <div className="scroll">
+        <div className="scroll" role="region" aria-label="The charts' numbers" tabIndex={0}>
           <table>
             <thead>
               <tr>
@@ -169,7 +169,7 @@ export default async function FinancePage({ searchParams }: { searchParams: Sear
           ))}
         </tbody>
       </table>
-      <div className="scroll">
+      <div className="scroll" role="region" aria-label="Retention by start month" tabIndex={0}>
         <table data-testid="cohorts">
           <caption>Still giving, by the month the recurring gift started (month 0 is the start month)</caption>
           <thead>
@@ -209,7 +209,7 @@ export default async function FinancePage({ searchParams }: { searchParams: Sear
           </li>
         ))}
       </ul>
-      <div className="scroll">
+      <div className="scroll" role="region" aria-label="What drove the gifts" tabIndex={0}>
         <table data-testid="attribution">
           <caption>
             By {DIMENSION_LABEL[by].toLowerCase()}: revenue, gifts (one-time and recurring started), retention a year on, refunds and disputes per payment
@@ -327,7 +327,7 @@ export default async function FinancePage({ searchParams }: { searchParams: Sear
 
       <h2>Payouts</h2>
       <p className="hint">Stripe&apos;s payouts arriving in the period, each checked line by line against the ledger: what it carried must add up to what reached the bank.</p>
-      <div className="scroll">
+      <div className="scroll" role="region" aria-label="Payouts" tabIndex={0}>
         <table data-testid="payouts">
           <caption>Payouts by arrival date</caption>
           <thead>
@@ -424,7 +424,7 @@ export default async function FinancePage({ searchParams }: { searchParams: Sear
 
 function MoneyTable({ figures }: { figures: CurrencyFigures[] }) {
   return (
-    <div className="scroll">
+    <div className="scroll" role="region" aria-label="Money by currency" tabIndex={0}>
       <table data-testid="money">
         <caption>Gross in the currency the supporter paid; fees and nets in the currency Stripe settled them in</caption>
         <thead>
