@@ -1,0 +1,213 @@
+import { randomUUID } from "node:crypto";
+import { eq, sql } from "drizzle-orm";
+import type Stripe from "stripe";
+import { beforeAll, describe, expect, it } from "vitest";
+import { getDb } from "@/db";
+import { payments, stripeEvents } from "@/db/schema";
+import { addDays, type Period } from "@/lib/finance/period";
+import {
+  reconciliationReport,
+  repairReconciliation,
+} from "@/lib/finance/reconcile";
+import { grantRole } from "@/lib/staff/manage";
+import { type Actor, nobody } from "@/lib/supporters/actor";
+import { signedIn } from "../../support/actors";
+import { useTestDatabase } from "../../support/database";
+import {
+  ensureGiftProducts,
+  giveOnce,
+  startRecurringGift,
+} from "../../support/gifts";
+import {
+  clearLedger,
+  drainUntilSettled,
+  type LedgerSnapshot,
+  ledgerSnapshot,
+} from "../../support/ledger";
+import { auditIds, auditSince } from "../../support/staff";
+import {
+  deliver,
+  eventsAfter,
+  lastEventId,
+  sandboxStripe,
+  usePrivateSandbox,
+} from "../../support/stripe";
+
+// Its own stand-in: the report lists everything Stripe holds for the period, so only this file's gifts.
+usePrivateSandbox();
+const database = useTestDatabase();
+
+const ADMIN = "admin@example.org";
+const PAGE = "/finance/reconcile";
+const unique = (name: string) =>
+  `${name}-${randomUUID().slice(0, 8)}@example.org`;
+const utcDay = (unix: number) =>
+  new Date(unix * 1000).toISOString().slice(0, 10);
+
+async function chargeOf(
+  session: Stripe.Checkout.Session,
+): Promise<Stripe.Charge> {
+  const paid = await sandboxStripe().checkout.sessions.retrieve(session.id, {
+    expand: ["payment_intent.latest_charge.balance_transaction"],
+  });
+
+  return (paid.payment_intent as Stripe.PaymentIntent)
+    .latest_charge as Stripe.Charge;
+}
+
+describe(`reconciliation with Stripe on ${database.kind}`, () => {
+  let admin: Actor;
+  let finance: Actor;
+  let period: Period;
+  let delivered: LedgerSnapshot;
+  let kept: Stripe.Event[];
+  let neverDelivered: Stripe.Checkout.Session;
+  let altered: Stripe.Charge;
+
+  beforeAll(async () => {
+    await clearLedger();
+    await ensureGiftProducts();
+    admin = await signedIn(ADMIN);
+    const financeEmail = unique("finance");
+    await grantRole(
+      admin,
+      { email: financeEmail, role: "finance" },
+      "/finance/staff",
+    );
+    finance = await signedIn(financeEmail);
+
+    const marker = await lastEventId();
+    const first = await giveOnce({ email: unique("first"), amount: 2500 });
+    const second = await giveOnce({ email: unique("second"), amount: 4000 });
+    await startRecurringGift({ email: unique("monthly"), amount: 1000 });
+    const all = await eventsAfter(marker);
+    // The period the objects were created in, by the stand-in's clock (a day either side of its days).
+    const created = all.map((e) => e.created);
+    period = {
+      from: addDays(utcDay(Math.min(...created)), -1),
+      to: addDays(utcDay(Math.max(...created)), 1),
+    };
+
+    // The run where every webhook arrived: the ledger a repair must reach.
+    await deliver(all);
+    await drainUntilSettled();
+    delivered = await ledgerSnapshot();
+
+    // The run to repair: the second gift's webhooks never arrived, and the first payment's fee was changed by hand.
+    await clearLedger();
+    neverDelivered = second.session;
+    const secondIds = new Set(second.events.map((e) => e.id));
+    kept = all.filter((e) => !secondIds.has(e.id));
+    await deliver(kept);
+    await drainUntilSettled();
+    altered = await chargeOf(first.session);
+    await getDb()
+      .update(payments)
+      .set({
+        feeMinor: sql`${payments.feeMinor} + 7`,
+        netMinor: sql`${payments.netMinor} - 7`,
+      })
+      .where(eq(payments.stripeChargeId, altered.id));
+  });
+
+  it("reports a gift whose webhooks never arrived as missing, and a payment whose fee differs with the field and both values", async () => {
+    const report = await reconciliationReport(finance, period, getDb());
+    expect(report.missing).toEqual([
+      expect.objectContaining({
+        kind: "gift",
+        stripeId: neverDelivered.id,
+        amountMinor: 4000,
+        currency: "eur",
+      }),
+    ]);
+    const bt = altered.balance_transaction as Stripe.BalanceTransaction;
+    expect(report.differs).toEqual([
+      expect.objectContaining({
+        kind: "payment",
+        stripeId: altered.id,
+        differences: [
+          { field: "fee", ledger: bt.fee + 7, stripe: bt.fee },
+          { field: "net", ledger: bt.net - 7, stripe: bt.net },
+        ],
+      }),
+    ]);
+    expect(report.ledgerOnly).toEqual([]);
+    expect(report.checked).toMatchObject({
+      gift: 2,
+      recurring_gift: 2,
+      payment: 2,
+    });
+  });
+
+  it("finance staff may not repair; a supporter and nobody may not read the report either", async () => {
+    const supporter = await signedIn(unique("reader"));
+    const before = await ledgerSnapshot();
+    await expect(
+      repairReconciliation(finance, period, PAGE),
+    ).rejects.toMatchObject({ code: "FORBIDDEN" });
+    for (const who of [supporter, nobody]) {
+      await expect(
+        reconciliationReport(who, period, getDb()),
+      ).rejects.toMatchObject({ code: "FORBIDDEN" });
+      await expect(
+        repairReconciliation(who, period, PAGE),
+      ).rejects.toMatchObject({ code: "FORBIDDEN" });
+    }
+    expect(await ledgerSnapshot()).toEqual(before);
+  });
+
+  it("a repair applies Stripe's own events and corrects the fee: the ledger then equals the run where everything arrived; a second repair changes nothing", async () => {
+    const seen = await auditIds();
+    const outcome = await repairReconciliation(admin, period, PAGE);
+    expect(outcome.events).toBeGreaterThan(0);
+    expect(outcome.corrected).toBe(1);
+    expect(outcome.after).toMatchObject({
+      missing: [],
+      differs: [],
+      ledgerOnly: [],
+    });
+    // The second gift's events are in the inbox now, as if delivered, and applied.
+    const stored = await getDb()
+      .select()
+      .from(stripeEvents)
+      .where(eq(stripeEvents.objectId, neverDelivered.id));
+    expect(stored).toEqual([
+      expect.objectContaining({
+        type: "checkout.session.completed",
+        status: "processed",
+      }),
+    ]);
+    await drainUntilSettled();
+    expect(await ledgerSnapshot()).toEqual(delivered);
+    expect(await auditSince(seen)).toEqual([
+      expect.objectContaining({
+        actorEmail: ADMIN,
+        action: "reconcile.repair",
+        page: PAGE,
+        target: `${period.from}..${period.to}`,
+        details: {
+          missing: 1,
+          differs: 1,
+          events: outcome.events,
+          corrected: 1,
+          left: 0,
+        },
+      }),
+    ]);
+
+    const inbox = await getDb()
+      .select()
+      .from(stripeEvents)
+      .orderBy(stripeEvents.id);
+    const again = await repairReconciliation(admin, period, PAGE);
+    expect(again).toMatchObject({
+      events: 0,
+      corrected: 0,
+      applied: { processed: 0, failed: 0 },
+    });
+    expect(await ledgerSnapshot()).toEqual(delivered);
+    expect(
+      await getDb().select().from(stripeEvents).orderBy(stripeEvents.id),
+    ).toEqual(inbox);
+  });
+});
