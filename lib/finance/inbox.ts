@@ -33,6 +33,17 @@ const ERROR_SHOWN = 300;
 /** The most events one replay may queue (a page's worth of checkboxes, twice over). */
 export const MAX_REPLAY = 100;
 
+/** A real calendar day as YYYY-MM-DD (2026-02-30 and 2026-13-01 are refused). */
+const day = (what: string) =>
+  z.string().refine((value) => {
+    const date = new Date(`${value}T00:00:00Z`);
+
+    return (
+      ISO_DAY.test(value) &&
+      !Number.isNaN(date.getTime()) &&
+      date.toISOString().startsWith(value)
+    );
+  }, `${what} must be a real date as YYYY-MM-DD`);
 const optional = <T extends z.ZodType>(schema: T) =>
   z.preprocess(
     (v) => (v === "" || v === null ? undefined : v),
@@ -58,10 +69,8 @@ export const ZInboxFilter = z
           "type is an event type or its start, like charge.dispute.",
         ),
     ),
-    from: optional(
-      z.string().regex(ISO_DAY, "from must be a date as YYYY-MM-DD"),
-    ),
-    to: optional(z.string().regex(ISO_DAY, "to must be a date as YYYY-MM-DD")),
+    from: optional(day("from")),
+    to: optional(day("to")),
     // Part of an event id.
     q: optional(
       z

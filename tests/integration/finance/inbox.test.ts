@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import type Stripe from "stripe";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import { replayAction } from "@/app/finance/inbox/actions";
+import InboxPage from "@/app/finance/inbox/page";
 import { getDb } from "@/db";
 import { stripeEvents } from "@/db/schema";
 import {
@@ -13,7 +15,7 @@ import {
 import { addDays } from "@/lib/finance/period";
 import { grantRole } from "@/lib/staff/manage";
 import { type Actor, nobody } from "@/lib/supporters/actor";
-import { signedIn } from "../../support/actors";
+import { signedIn, signedInSession } from "../../support/actors";
 import { useTestDatabase } from "../../support/database";
 import { giveOnce } from "../../support/gifts";
 import {
@@ -22,7 +24,21 @@ import {
   ledgerSnapshot,
 } from "../../support/ledger";
 import { deliver, usePrivateSandbox } from "../../support/stripe";
-import { auditIds, auditSince } from "../../support/staff";
+import { auditIds, auditSince, pageOutcome, post } from "../../support/staff";
+
+// The session cookie the page and the action read (lib/auth/current-actor.ts): the test sets whose it is.
+const session = vi.hoisted(() => ({ token: null as string | null }));
+vi.mock("next/headers", async (importOriginal) => ({
+  ...(await importOriginal<Record<string, unknown>>()),
+  cookies: async () => ({
+    get: () => (session.token ? { value: session.token } : undefined),
+  }),
+}));
+vi.mock("next/cache", async (importOriginal) => ({
+  ...(await importOriginal<Record<string, unknown>>()),
+  revalidatePath: () => {},
+}));
+vi.stubEnv("__NEXT_EXPERIMENTAL_AUTH_INTERRUPTS", "true");
 
 // Its own stand-in: the inbox holds this file's events only, and replays read them back from it.
 usePrivateSandbox();
@@ -56,11 +72,15 @@ describe(`the webhook inbox on ${database.kind}`, () => {
   let admin: Actor;
   let finance: Actor;
   let events: Stripe.Event[];
+  let financeEmail: string;
+  const signInAs = async (email: string | null) => {
+    session.token = email ? (await signedInSession(email)).token : null;
+  };
 
   beforeAll(async () => {
     await clearLedger();
     admin = await signedIn(ADMIN);
-    const financeEmail = unique("finance");
+    financeEmail = unique("finance");
     await grantRole(
       admin,
       { email: financeEmail, role: "finance" },
@@ -316,6 +336,56 @@ describe(`the webhook inbox on ${database.kind}`, () => {
       ).rejects.toMatchObject({ code: "FORBIDDEN" });
     }
     expect(await inbox()).toEqual(before);
+  });
+
+  it("the page: admins get a checkbox per row and Replay selected; finance staff read only; others are refused", async () => {
+    const search = (params: Record<string, string>) => ({
+      searchParams: Promise.resolve(params),
+    });
+    const completed = events.find(
+      (e) => e.type === "checkout.session.completed",
+    )!;
+
+    await signInAs(ADMIN);
+    const asAdmin = await pageOutcome(() =>
+      InboxPage(search({ type: "checkout.session" })),
+    );
+    if (!("html" in asAdmin)) throw new Error(JSON.stringify(asAdmin));
+    expect(asAdmin.html).toContain(completed.id);
+    expect(asAdmin.html).toContain(`aria-label="Replay ${completed.id}"`);
+    expect(asAdmin.html).toContain("Replay selected");
+    expect(asAdmin.html).not.toContain("payment_intent.created");
+    const replayed = await post(replayAction, { ids: completed.id });
+    expect(replayed).toEqual({
+      ok: true,
+      data: { queued: 1, applied: { processed: 1, failed: 0 } },
+    });
+    const badFilter = await pageOutcome(() =>
+      InboxPage(search({ status: "lost" })),
+    );
+    expect("html" in badFilter && badFilter.html).toMatch(
+      /role="alert"[^>]*>status must be one of/,
+    );
+
+    await signInAs(financeEmail);
+    const asFinance = await pageOutcome(() => InboxPage(search({})));
+    if (!("html" in asFinance)) throw new Error(JSON.stringify(asFinance));
+    expect(asFinance.html).toContain(completed.id);
+    expect(asFinance.html).not.toContain('type="checkbox"');
+    expect(asFinance.html).not.toContain("Replay selected");
+    expect(await post(replayAction, { ids: completed.id })).toMatchObject({
+      ok: false,
+      code: "FORBIDDEN",
+    });
+
+    await signInAs(unique("reader"));
+    expect(await pageOutcome(() => InboxPage(search({})))).toEqual({
+      status: 403,
+    });
+    await signInAs(null);
+    expect(await pageOutcome(() => InboxPage(search({})))).toEqual({
+      redirectedTo: expect.stringContaining("/sign-in"),
+    });
   });
 
   it("shows errors shortened, without keys, secrets or addresses", () => {

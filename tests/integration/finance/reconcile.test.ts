@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { eq, sql } from "drizzle-orm";
 import type Stripe from "stripe";
-import { beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it, vi } from "vitest";
+import { repairAction } from "@/app/finance/reconcile/actions";
+import ReconcilePage from "@/app/finance/reconcile/page";
 import { getDb } from "@/db";
 import { payments, stripeEvents } from "@/db/schema";
 import { addDays, type Period } from "@/lib/finance/period";
@@ -11,7 +13,7 @@ import {
 } from "@/lib/finance/reconcile";
 import { grantRole } from "@/lib/staff/manage";
 import { type Actor, nobody } from "@/lib/supporters/actor";
-import { signedIn } from "../../support/actors";
+import { signedIn, signedInSession } from "../../support/actors";
 import { useTestDatabase } from "../../support/database";
 import {
   ensureGiftProducts,
@@ -24,7 +26,7 @@ import {
   type LedgerSnapshot,
   ledgerSnapshot,
 } from "../../support/ledger";
-import { auditIds, auditSince } from "../../support/staff";
+import { auditIds, auditSince, pageOutcome, post } from "../../support/staff";
 import {
   deliver,
   eventsAfter,
@@ -32,6 +34,23 @@ import {
   sandboxStripe,
   usePrivateSandbox,
 } from "../../support/stripe";
+
+// The session cookie the page and the action read (lib/auth/current-actor.ts): the test sets whose it is.
+const session = vi.hoisted(() => ({ token: null as string | null }));
+vi.mock("next/headers", async (importOriginal) => ({
+  ...(await importOriginal<Record<string, unknown>>()),
+  cookies: async () => ({
+    get: () => (session.token ? { value: session.token } : undefined),
+  }),
+}));
+vi.mock("next/cache", async (importOriginal) => ({
+  ...(await importOriginal<Record<string, unknown>>()),
+  revalidatePath: () => {},
+}));
+vi.stubEnv("__NEXT_EXPERIMENTAL_AUTH_INTERRUPTS", "true");
+const signInAs = async (email: string | null) => {
+  session.token = email ? (await signedInSession(email)).token : null;
+};
 
 // Its own stand-in: the report lists everything Stripe holds for the period, so only this file's gifts.
 usePrivateSandbox();
@@ -58,6 +77,7 @@ async function chargeOf(
 describe(`reconciliation with Stripe on ${database.kind}`, () => {
   let admin: Actor;
   let finance: Actor;
+  let financeEmail: string;
   let period: Period;
   let delivered: LedgerSnapshot;
   let kept: Stripe.Event[];
@@ -68,7 +88,7 @@ describe(`reconciliation with Stripe on ${database.kind}`, () => {
     await clearLedger();
     await ensureGiftProducts();
     admin = await signedIn(ADMIN);
-    const financeEmail = unique("finance");
+    financeEmail = unique("finance");
     await grantRole(
       admin,
       { email: financeEmail, role: "finance" },
@@ -136,6 +156,41 @@ describe(`reconciliation with Stripe on ${database.kind}`, () => {
       gift: 2,
       recurring_gift: 2,
       payment: 2,
+    });
+  });
+
+  it("the page shows the report for the period asked; admins get Repair, finance staff do not and are refused it", async () => {
+    const search = {
+      searchParams: Promise.resolve({ from: period.from, to: period.to }),
+    };
+    await signInAs(financeEmail);
+    const asFinance = await pageOutcome(() => ReconcilePage(search));
+    if (!("html" in asFinance)) throw new Error(JSON.stringify(asFinance));
+    expect(asFinance.html).toContain(
+      "1 missing, 1 differing, 0 only in the ledger",
+    );
+    expect(asFinance.html).toContain(neverDelivered.id);
+    expect(asFinance.html).toMatch(/fee: ledger \d+, Stripe \d+/);
+    expect(asFinance.html).not.toContain("Repair</button>");
+    expect(await post(repairAction, period)).toMatchObject({
+      ok: false,
+      code: "FORBIDDEN",
+    });
+
+    await signInAs(ADMIN);
+    const asAdmin = await pageOutcome(() => ReconcilePage(search));
+    expect("html" in asAdmin && asAdmin.html).toContain("Repair</button>");
+    const badPeriod = await pageOutcome(() =>
+      ReconcilePage({
+        searchParams: Promise.resolve({ from: "2026-13-45", to: period.to }),
+      }),
+    );
+    expect("html" in badPeriod && badPeriod.html).toMatch(
+      /role="alert"[^>]*>from is not a real date/,
+    );
+    await signInAs(unique("reader"));
+    expect(await pageOutcome(() => ReconcilePage(search))).toEqual({
+      status: 403,
     });
   });
 
