@@ -73,7 +73,11 @@ export function registerApiRoutes(route: Route, sandbox: Sandbox): void {
   // Payments
   route("GET", "/v1/payment_intents/:id", ({ params, path }) => one(sandbox.retrievePaymentIntent(path.id!), params));
   route("GET", "/v1/charges", ({ params }) => {
-    const page = createdPage(sandbox.listCharges({ payment_intent: filter(params, "payment_intent"), customer: filter(params, "customer"), limit: ALL }), params, "charge");
+    const page = createdPage(
+      sandbox.listCharges({ payment_intent: filter(params, "payment_intent"), customer: filter(params, "customer"), limit: ALL }),
+      params,
+      "charge",
+    );
 
     return list(page.data, "/v1/charges", params, page.hasMore);
   });
@@ -104,7 +108,11 @@ export function registerApiRoutes(route: Route, sandbox: Sandbox): void {
 
   // Billing
   route("GET", "/v1/subscriptions", ({ params }) => {
-    const page = createdPage(sandbox.billing.list({ customer: filter(params, "customer"), status: filter(params, "status"), limit: ALL }), params, "subscription");
+    const page = createdPage(
+      sandbox.billing.list({ customer: filter(params, "customer"), status: filter(params, "status"), limit: ALL }),
+      params,
+      "subscription",
+    );
 
     return list(page.data, "/v1/subscriptions", params, page.hasMore);
   });
@@ -150,13 +158,21 @@ export function registerApiRoutes(route: Route, sandbox: Sandbox): void {
   // After the payment
   route("POST", "/v1/refunds", ({ params, context }) => one(sandbox.refunds.create(params, context), params));
   route("GET", "/v1/refunds", ({ params }) => {
-    const page = createdPage(sandbox.refunds.list({ charge: filter(params, "charge"), payment_intent: filter(params, "payment_intent"), limit: ALL }), params, "refund");
+    const page = createdPage(
+      sandbox.refunds.list({ charge: filter(params, "charge"), payment_intent: filter(params, "payment_intent"), limit: ALL }),
+      params,
+      "refund",
+    );
 
     return list(page.data, "/v1/refunds", params, page.hasMore);
   });
   route("GET", "/v1/refunds/:id", ({ params, path }) => one(sandbox.refunds.retrieve(path.id!), params));
   route("GET", "/v1/disputes", ({ params }) => {
-    const page = createdPage(sandbox.disputes.list({ charge: filter(params, "charge"), payment_intent: filter(params, "payment_intent"), limit: ALL }), params, "dispute");
+    const page = createdPage(
+      sandbox.disputes.list({ charge: filter(params, "charge"), payment_intent: filter(params, "payment_intent"), limit: ALL }),
+      params,
+      "dispute",
+    );
 
     return list(page.data, "/v1/disputes", params, page.hasMore);
   });
@@ -171,10 +187,7 @@ export function registerApiRoutes(route: Route, sandbox: Sandbox): void {
     if (type !== undefined && params.types !== undefined) throw invalidRequest("You may only specify one of these parameters: type, types.", "types");
     const types = Array.isArray(params.types) ? params.types.filter((t): t is string => typeof t === "string") : null;
     const wanted = (eventType: string) =>
-      types ? types.includes(eventType)
-      : type === undefined ? true
-      : type.endsWith(".*") ? eventType.startsWith(type.slice(0, -1))
-      : eventType === type;
+      types ? types.includes(eventType) : type === undefined ? true : type.endsWith(".*") ? eventType.startsWith(type.slice(0, -1)) : eventType === type;
     const page = createdPage(
       sandbox.listRecentEvents({ limit: ALL }).filter((event) => wanted(event.type)),
       params,

@@ -1,15 +1,4 @@
-import {
-  and,
-  desc,
-  eq,
-  gte,
-  inArray,
-  like,
-  lt,
-  or,
-  sql,
-  type SQL,
-} from "drizzle-orm";
+import { and, desc, eq, gte, inArray, like, lt, or, sql, type SQL } from "drizzle-orm";
 import type Stripe from "stripe";
 import { z } from "zod";
 import { getDb, type Queryable, type Transaction } from "@/db";
@@ -38,17 +27,9 @@ const day = (what: string) =>
   z.string().refine((value) => {
     const date = new Date(`${value}T00:00:00Z`);
 
-    return (
-      ISO_DAY.test(value) &&
-      !Number.isNaN(date.getTime()) &&
-      date.toISOString().startsWith(value)
-    );
+    return ISO_DAY.test(value) && !Number.isNaN(date.getTime()) && date.toISOString().startsWith(value);
   }, `${what} must be a real date as YYYY-MM-DD`);
-const optional = <T extends z.ZodType>(schema: T) =>
-  z.preprocess(
-    (v) => (v === "" || v === null ? undefined : v),
-    schema.optional(),
-  );
+const optional = <T extends z.ZodType>(schema: T) => z.preprocess((v) => (v === "" || v === null ? undefined : v), schema.optional());
 
 /** The inbox's filter, as its GET form sends it; every field optional. */
 export const ZInboxFilter = z
@@ -64,10 +45,7 @@ export const ZInboxFilter = z
         .string()
         .trim()
         .max(100, "type is at most 100 characters")
-        .regex(
-          /^[a-z0-9_.]+$/,
-          "type is an event type or its start, like charge.dispute.",
-        ),
+        .regex(/^[a-z0-9_.]+$/, "type is an event type or its start, like charge.dispute."),
     ),
     from: optional(day("from")),
     to: optional(day("to")),
@@ -77,10 +55,7 @@ export const ZInboxFilter = z
         .string()
         .trim()
         .max(255)
-        .regex(
-          /^[A-Za-z0-9_]+$/,
-          "search takes letters, digits and _ from an event id",
-        ),
+        .regex(/^[A-Za-z0-9_]+$/, "search takes letters, digits and _ from an event id"),
     ),
     after: optional(z.string().max(400)),
     limit: optional(z.coerce.number().int().min(1).max(200)),
@@ -114,16 +89,8 @@ function encodeCursor(receivedAt: string, id: string): string {
 
 function decodeCursor(cursor: string): { receivedAt: string; id: string } {
   try {
-    const [receivedAt, id] = JSON.parse(
-      Buffer.from(cursor, "base64url").toString(),
-    ) as unknown[];
-    if (
-      typeof receivedAt === "string" &&
-      !Number.isNaN(Date.parse(receivedAt)) &&
-      typeof id === "string" &&
-      EVENT_ID.test(id)
-    )
-      return { receivedAt, id };
+    const [receivedAt, id] = JSON.parse(Buffer.from(cursor, "base64url").toString()) as unknown[];
+    if (typeof receivedAt === "string" && !Number.isNaN(Date.parse(receivedAt)) && typeof id === "string" && EVENT_ID.test(id)) return { receivedAt, id };
   } catch {
     // Falls through to the refusal below.
   }
@@ -144,20 +111,13 @@ export function redactError(text: string | null): string | null {
     .replace(/([?&](token|key|signature|sig)=)[^&\s"]+/gi, "$1…")
     .replace(/[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}/g, "(address)");
 
-  return masked.length > ERROR_SHOWN
-    ? `${masked.slice(0, ERROR_SHOWN - 1)}…`
-    : masked;
+  return masked.length > ERROR_SHOWN ? `${masked.slice(0, ERROR_SHOWN - 1)}…` : masked;
 }
 
 function parseFilter(raw: TInboxFilter) {
   const parsed = ZInboxFilter.safeParse(raw);
   if (!parsed.success) {
-    const fieldErrors = Object.fromEntries(
-      parsed.error.issues.map((issue) => [
-        String(issue.path[0] ?? "form"),
-        issue.message,
-      ]),
-    );
+    const fieldErrors = Object.fromEntries(parsed.error.issues.map((issue) => [String(issue.path[0] ?? "form"), issue.message]));
     throw new AppError("INVALID_INPUT", Object.values(fieldErrors).join("; "), {
       fieldErrors,
     });
@@ -171,34 +131,22 @@ function parseFilter(raw: TInboxFilter) {
  * it was tried and why it failed. Filtered by status, type (or its start), received days (UTC,
  * both ends included) and part of the id; paged by (received time, id) with `next` as the cursor.
  */
-export async function inboxEvents(
-  actor: Actor,
-  filter: TInboxFilter,
-  db: Queryable,
-): Promise<InboxPage> {
+export async function inboxEvents(actor: Actor, filter: TInboxFilter, db: Queryable): Promise<InboxPage> {
   await requireStaff(actor, "finance", db);
   const f = parseFilter(filter);
   const limit = f.limit ?? PAGE_SIZE;
   const where: SQL[] = [];
   if (f.status) where.push(eq(stripeEvents.status, f.status));
-  if (f.type)
-    where.push(like(stripeEvents.type, `${f.type.replace(/_/g, "\\_")}%`));
-  if (f.from)
-    where.push(gte(stripeEvents.receivedAt, new Date(`${f.from}T00:00:00Z`)));
-  if (f.to)
-    where.push(
-      lt(stripeEvents.receivedAt, new Date(`${addDays(f.to, 1)}T00:00:00Z`)),
-    );
+  if (f.type) where.push(like(stripeEvents.type, `${f.type.replace(/_/g, "\\_")}%`));
+  if (f.from) where.push(gte(stripeEvents.receivedAt, new Date(`${f.from}T00:00:00Z`)));
+  if (f.to) where.push(lt(stripeEvents.receivedAt, new Date(`${addDays(f.to, 1)}T00:00:00Z`)));
   if (f.q) where.push(sql`position(${f.q} in ${stripeEvents.id}) > 0`);
   if (f.after) {
     const cursor = decodeCursor(f.after);
     where.push(
       or(
         lt(stripeEvents.receivedAt, sql`${cursor.receivedAt}::timestamptz`),
-        and(
-          eq(stripeEvents.receivedAt, sql`${cursor.receivedAt}::timestamptz`),
-          lt(stripeEvents.id, cursor.id),
-        ),
+        and(eq(stripeEvents.receivedAt, sql`${cursor.receivedAt}::timestamptz`), lt(stripeEvents.id, cursor.id)),
       )!,
     );
   }
@@ -229,38 +177,21 @@ export async function inboxEvents(
       ...row,
       lastError: redactError(lastError),
     })),
-    next:
-      rows.length > limit && last
-        ? encodeCursor(last.receivedAtExact, last.id)
-        : null,
+    next: rows.length > limit && last ? encodeCursor(last.receivedAtExact, last.id) : null,
   };
 }
 
 export type InboxCounts = Record<InboxStatus, number> & { total: number };
 
 /** How many events were received in the period (UTC days), by what became of them. */
-export async function inboxCounts(
-  actor: Actor,
-  period: Period,
-  db: Queryable,
-): Promise<InboxCounts> {
+export async function inboxCounts(actor: Actor, period: Period, db: Queryable): Promise<InboxCounts> {
   await requireStaff(actor, "finance", db);
   const rows = await db
     .select({ status: stripeEvents.status, n: sql<number>`count(*)::int` })
     .from(stripeEvents)
-    .where(
-      and(
-        gte(stripeEvents.receivedAt, new Date(`${period.from}T00:00:00Z`)),
-        lt(
-          stripeEvents.receivedAt,
-          new Date(`${addDays(period.to, 1)}T00:00:00Z`),
-        ),
-      ),
-    )
+    .where(and(gte(stripeEvents.receivedAt, new Date(`${period.from}T00:00:00Z`)), lt(stripeEvents.receivedAt, new Date(`${addDays(period.to, 1)}T00:00:00Z`))))
     .groupBy(stripeEvents.status);
-  const counts = Object.fromEntries(
-    INBOX_STATUSES.map((status) => [status, 0]),
-  ) as InboxCounts;
+  const counts = Object.fromEntries(INBOX_STATUSES.map((status) => [status, 0])) as InboxCounts;
   counts.total = 0;
   for (const row of rows) {
     counts[row.status] = Number(row.n);
@@ -277,10 +208,7 @@ export async function inboxCounts(
  * were received), and the applied time is cleared. Inserts the events it does not hold yet, as a
  * delivery would. Returns the ids queued.
  */
-export async function requeueEvents(
-  tx: Transaction,
-  events: Array<{ id: string; body: Stripe.Event | null }>,
-): Promise<string[]> {
+export async function requeueEvents(tx: Transaction, events: Array<{ id: string; body: Stripe.Event | null }>): Promise<string[]> {
   const queued: string[] = [];
   for (const { id, body } of events) {
     const object = body?.data?.object as { id?: unknown } | undefined;
@@ -337,14 +265,9 @@ export async function requeueEvents(
 export const ZReplay = z.object({
   ids: z.preprocess(
     (v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]),
-    z
-      .array(z.string().trim())
-      .min(1, "Choose at least one event to replay.")
-      .max(MAX_REPLAY, `At most ${MAX_REPLAY} events at a time.`),
+    z.array(z.string().trim()).min(1, "Choose at least one event to replay.").max(MAX_REPLAY, `At most ${MAX_REPLAY} events at a time.`),
   ),
-  drain: z
-    .preprocess((v) => v === true || v === "on" || v === "true", z.boolean())
-    .optional(),
+  drain: z.preprocess((v) => v === true || v === "on" || v === "true", z.boolean()).optional(),
 });
 export type TReplay = z.input<typeof ZReplay>;
 
@@ -361,25 +284,19 @@ export type ReplayOutcome = {
  * types we do not act on, and events Stripe no longer has are refused by name with nothing changed.
  * One audit line per call. With `drain`, applies due events at once rather than on the worker's turn.
  */
-export async function replayEvents(
-  actor: Actor,
-  raw: TReplay,
-  page: string,
-): Promise<ReplayOutcome> {
+export async function replayEvents(actor: Actor, raw: TReplay, page: string): Promise<ReplayOutcome> {
   const db = getDb();
   await requireStaff(actor, "admin", db);
   const parsed = ZReplay.safeParse(raw);
   if (!parsed.success) {
-    const message =
-      parsed.error.issues[0]?.message ?? "Choose events to replay.";
+    const message = parsed.error.issues[0]?.message ?? "Choose events to replay.";
     throw new AppError("INVALID_INPUT", message, {
       fieldErrors: { ids: message },
     });
   }
   const ids = [...new Set(parsed.data.ids)];
   const malformed = ids.filter((id) => !EVENT_ID.test(id));
-  if (malformed.length > 0)
-    refuse(`These are not event ids: ${malformed.join(", ")}.`);
+  if (malformed.length > 0) refuse(`These are not event ids: ${malformed.join(", ")}.`);
   const rows = await db
     .select({
       id: stripeEvents.id,
@@ -390,15 +307,9 @@ export async function replayEvents(
     .where(inArray(stripeEvents.id, ids));
   const known = new Map(rows.map((row) => [row.id, row]));
   const unknown = ids.filter((id) => !known.has(id));
-  if (unknown.length > 0)
-    refuse(`The inbox has no event ${unknown.join(", ")}.`);
-  const notOurs = rows
-    .filter((row) => !isHandledEventType(row.type))
-    .map((row) => `${row.id} (${row.type})`);
-  if (notOurs.length > 0)
-    refuse(
-      `We do not act on these events' types, so replaying them would change nothing: ${notOurs.join(", ")}.`,
-    );
+  if (unknown.length > 0) refuse(`The inbox has no event ${unknown.join(", ")}.`);
+  const notOurs = rows.filter((row) => !isHandledEventType(row.type)).map((row) => `${row.id} (${row.type})`);
+  if (notOurs.length > 0) refuse(`We do not act on these events' types, so replaying them would change nothing: ${notOurs.join(", ")}.`);
 
   // Bodies we dropped once applied come back from Stripe, all of them before anything changes.
   const stripe = getStripe();
@@ -409,20 +320,11 @@ export async function replayEvents(
     try {
       bodies.set(row.id, await stripe.events.retrieve(row.id));
     } catch (error) {
-      if ((error as { statusCode?: number }).statusCode === 404)
-        gone.push(row.id);
-      else
-        throw new AppError(
-          "STRIPE_UNAVAILABLE",
-          "Stripe could not be reached; nothing was replayed. Please try again.",
-          { cause: error },
-        );
+      if ((error as { statusCode?: number }).statusCode === 404) gone.push(row.id);
+      else throw new AppError("STRIPE_UNAVAILABLE", "Stripe could not be reached; nothing was replayed. Please try again.", { cause: error });
     }
   }
-  if (gone.length > 0)
-    refuse(
-      `Stripe no longer has ${gone.join(", ")} (it keeps events for 30 days).`,
-    );
+  if (gone.length > 0) refuse(`Stripe no longer has ${gone.join(", ")} (it keeps events for 30 days).`);
 
   const queued = await db.transaction(async (tx) => {
     const done = await requeueEvents(

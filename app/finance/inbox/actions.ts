@@ -14,11 +14,7 @@ export const replayAction = action({
   schema: ZReplay,
   authorize: adminActor,
   run: async (input, actor): Promise<ReplayOutcome> => {
-    const outcome = await replayEvents(
-      actor,
-      { ids: input.ids, drain: true },
-      PAGE,
-    );
+    const outcome = await replayEvents(actor, { ids: input.ids, drain: true }, PAGE);
     revalidatePath(PAGE);
 
     return outcome;

@@ -1,12 +1,7 @@
 import type { Metadata } from "next";
 import { getDb } from "@/db";
 import { AppError } from "@/lib/errors";
-import {
-  INBOX_STATUSES,
-  type InboxPage,
-  inboxCounts,
-  inboxEvents,
-} from "@/lib/finance/inbox";
+import { INBOX_STATUSES, type InboxPage, inboxCounts, inboxEvents } from "@/lib/finance/inbox";
 import { monthToDate, ZPeriod } from "@/lib/finance/period";
 import { staffForPage } from "@/lib/staff/page-access";
 import { When } from "../_components/when";
@@ -22,8 +17,7 @@ export const metadata: Metadata = {
 type Props = {
   searchParams: Promise<Record<string, string | string[] | undefined>>;
 };
-const one = (value: string | string[] | undefined) =>
-  (Array.isArray(value) ? value[0] : value) ?? "";
+const one = (value: string | string[] | undefined) => (Array.isArray(value) ? value[0] : value) ?? "";
 const FILTER_KEYS = ["status", "type", "from", "to", "q"] as const;
 const REPLAY_FORM = "replay-form";
 
@@ -37,27 +31,18 @@ export default async function InboxPage({ searchParams }: Props) {
   const { actor, staff } = await staffForPage("finance", "/finance/inbox");
   const db = getDb();
   const isAdmin = staff.role === "admin";
-  const filter = Object.fromEntries(
-    FILTER_KEYS.map((key) => [key, one(params[key])]),
-  ) as Record<(typeof FILTER_KEYS)[number], string>;
+  const filter = Object.fromEntries(FILTER_KEYS.map((key) => [key, one(params[key])])) as Record<(typeof FILTER_KEYS)[number], string>;
   let problem: string | null = null;
   let page: InboxPage;
   try {
-    page = await inboxEvents(
-      actor,
-      { ...filter, after: one(params.after) },
-      db,
-    );
+    page = await inboxEvents(actor, { ...filter, after: one(params.after) }, db);
   } catch (error) {
-    if (!(error instanceof AppError) || error.code !== "INVALID_INPUT")
-      throw error;
+    if (!(error instanceof AppError) || error.code !== "INVALID_INPUT") throw error;
     problem = error.message;
     page = await inboxEvents(actor, {}, db);
   }
   const askedPeriod = ZPeriod.safeParse({ from: filter.from, to: filter.to });
-  const period = askedPeriod.success
-    ? askedPeriod.data
-    : monthToDate(new Date());
+  const period = askedPeriod.success ? askedPeriod.data : monthToDate(new Date());
   const counts = await inboxCounts(actor, period, db);
   const nextQuery = page.next
     ? new URLSearchParams({
@@ -67,17 +52,11 @@ export default async function InboxPage({ searchParams }: Props) {
     : null;
 
   return (
-    <section
-      className="thanks finance-page"
-      lang="en"
-      aria-labelledby="inbox-heading"
-      data-testid="inbox-page"
-    >
+    <section className="thanks finance-page" lang="en" aria-labelledby="inbox-heading" data-testid="inbox-page">
       <h1 id="inbox-heading">Webhook inbox</h1>
       <p>
-        Every event Stripe sent us, stored once before we answered, and what
-        became of it. A failed event was retried for three days, then parked
-        here with its error. Times are UTC.
+        Every event Stripe sent us, stored once before we answered, and what became of it. A failed event was retried for three days, then parked here with its
+        error. Times are UTC.
       </p>
 
       <table data-testid="inbox-counts">
@@ -104,13 +83,7 @@ export default async function InboxPage({ searchParams }: Props) {
         </tbody>
       </table>
 
-      <form
-        className="period-form"
-        method="get"
-        action="/finance/inbox"
-        aria-label="Filter the inbox"
-        aria-describedby={problem ? "inbox-problem" : undefined}
-      >
+      <form className="period-form" method="get" action="/finance/inbox" aria-label="Filter the inbox" aria-describedby={problem ? "inbox-problem" : undefined}>
         <label>
           Status
           <select name="status" defaultValue={filter.status}>
@@ -124,12 +97,7 @@ export default async function InboxPage({ searchParams }: Props) {
         </label>
         <label>
           Type starts with
-          <input
-            name="type"
-            defaultValue={filter.type}
-            placeholder="charge."
-            spellCheck={false}
-          />
+          <input name="type" defaultValue={filter.type} placeholder="charge." spellCheck={false} />
         </label>
         <label>
           Received from
@@ -154,12 +122,7 @@ export default async function InboxPage({ searchParams }: Props) {
       {page.events.length === 0 ? (
         <p>No events match.</p>
       ) : (
-        <div
-          className="table-scroll"
-          role="region"
-          aria-labelledby="inbox-table-caption"
-          tabIndex={0}
-        >
+        <div className="table-scroll" role="region" aria-labelledby="inbox-table-caption" tabIndex={0}>
           <table data-testid="inbox-events">
             <caption id="inbox-table-caption">Events, newest first</caption>
             <thead>
@@ -184,14 +147,7 @@ export default async function InboxPage({ searchParams }: Props) {
                 <tr key={event.id}>
                   {isAdmin && (
                     <td>
-                      <input
-                        type="checkbox"
-                        name="ids"
-                        value={event.id}
-                        form={REPLAY_FORM}
-                        id={`replay-${event.id}`}
-                        aria-label={`Replay ${event.id}`}
-                      />
+                      <input type="checkbox" name="ids" value={event.id} form={REPLAY_FORM} id={`replay-${event.id}`} aria-label={`Replay ${event.id}`} />
                     </td>
                   )}
                   <th scope="row">
@@ -225,13 +181,7 @@ export default async function InboxPage({ searchParams }: Props) {
           </p>
         </nav>
       )}
-      {isAdmin ? (
-        <ReplayForm id={REPLAY_FORM} />
-      ) : (
-        <p className="hint">
-          Replaying events is for the newsroom&apos;s admins.
-        </p>
-      )}
+      {isAdmin ? <ReplayForm id={REPLAY_FORM} /> : <p className="hint">Replaying events is for the newsroom&apos;s admins.</p>}
     </section>
   );
 }

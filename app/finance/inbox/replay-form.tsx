@@ -9,23 +9,13 @@ import { replayAction } from "./actions";
  */
 export function ReplayForm({ id }: { id: string }) {
   const [state, formAction, pending] = useActionState(replayAction, null);
-  const error =
-    state && !state.ok
-      ? (state.formError ?? Object.values(state.fieldErrors)[0] ?? null)
-      : null;
+  const error = state && !state.ok ? (state.formError ?? Object.values(state.fieldErrors)[0] ?? null) : null;
 
   return (
-    <form
-      id={id}
-      action={formAction}
-      className="admin-form"
-      data-testid="replay-form"
-      aria-describedby="replay-hint"
-    >
+    <form id={id} action={formAction} className="admin-form" data-testid="replay-form" aria-describedby="replay-hint">
       <p className="hint" id="replay-hint">
-        Replaying makes the ticked events due again and applies them now.
-        Handlers read Stripe&apos;s current state, so an event applied twice
-        changes nothing twice.
+        Replaying makes the ticked events due again and applies them now. Handlers read Stripe&apos;s current state, so an event applied twice changes nothing
+        twice.
       </p>
       <button type="submit" disabled={pending}>
         {pending ? "Replaying…" : "Replay selected"}

@@ -6,24 +6,15 @@ import { repairAction } from "./actions";
 /** The period's "Repair" button and its answer (announced); without JavaScript the form posts itself. */
 export function RepairForm({ from, to }: { from: string; to: string }) {
   const [state, formAction, pending] = useActionState(repairAction, null);
-  const error =
-    state && !state.ok
-      ? (state.formError ?? Object.values(state.fieldErrors)[0] ?? null)
-      : null;
+  const error = state && !state.ok ? (state.formError ?? Object.values(state.fieldErrors)[0] ?? null) : null;
 
   return (
-    <form
-      action={formAction}
-      className="admin-form"
-      data-testid="repair-form"
-      aria-describedby="repair-hint"
-    >
+    <form action={formAction} className="admin-form" data-testid="repair-form" aria-describedby="repair-hint">
       <input type="hidden" name="from" value={from} />
       <input type="hidden" name="to" value={to} />
       <p className="hint" id="repair-hint">
-        Repair stores Stripe&apos;s own events about these objects in the inbox,
-        as if delivered, and applies them; a payment&apos;s fee and net are
-        written from its balance transaction. Running it again changes nothing.
+        Repair stores Stripe&apos;s own events about these objects in the inbox, as if delivered, and applies them; a payment&apos;s fee and net are written
+        from its balance transaction. Running it again changes nothing.
       </p>
       <button type="submit" disabled={pending}>
         {pending ? "Repairing…" : "Repair"}

@@ -6,23 +6,14 @@ import { replayAction } from "@/app/finance/inbox/actions";
 import InboxPage from "@/app/finance/inbox/page";
 import { getDb } from "@/db";
 import { stripeEvents } from "@/db/schema";
-import {
-  inboxCounts,
-  inboxEvents,
-  redactError,
-  replayEvents,
-} from "@/lib/finance/inbox";
+import { inboxCounts, inboxEvents, redactError, replayEvents } from "@/lib/finance/inbox";
 import { addDays } from "@/lib/finance/period";
 import { grantRole } from "@/lib/staff/manage";
 import { type Actor, nobody } from "@/lib/supporters/actor";
 import { signedIn, signedInSession } from "../../support/actors";
 import { useTestDatabase } from "../../support/database";
 import { giveOnce } from "../../support/gifts";
-import {
-  clearLedger,
-  drainUntilSettled,
-  ledgerSnapshot,
-} from "../../support/ledger";
+import { clearLedger, drainUntilSettled, ledgerSnapshot } from "../../support/ledger";
 import { deliver, usePrivateSandbox } from "../../support/stripe";
 import { auditIds, auditSince, pageOutcome, post } from "../../support/staff";
 
@@ -46,23 +37,14 @@ const database = useTestDatabase();
 
 const ADMIN = "admin@example.org";
 const PAGE = "/finance/inbox";
-const unique = (name: string) =>
-  `${name}-${randomUUID().slice(0, 8)}@example.org`;
+const unique = (name: string) => `${name}-${randomUUID().slice(0, 8)}@example.org`;
 const inbox = () => getDb().select().from(stripeEvents);
-const row = async (id: string) =>
-  (
-    await getDb().select().from(stripeEvents).where(eq(stripeEvents.id, id))
-  )[0]!;
-const objectIdOf = (event: Stripe.Event) =>
-  (event.data.object as { id: string }).id;
+const row = async (id: string) => (await getDb().select().from(stripeEvents).where(eq(stripeEvents.id, id)))[0]!;
+const objectIdOf = (event: Stripe.Event) => (event.data.object as { id: string }).id;
 // Every event in the tests was received today by the database's clock: a period around it.
 const todayPeriod = async () => {
-  const result = (await getDb().execute(
-    sql`select to_char(now() at time zone 'UTC', 'YYYY-MM-DD') as today`,
-  )) as unknown;
-  const rows = Array.isArray(result)
-    ? result
-    : (result as { rows: unknown[] }).rows;
+  const result = (await getDb().execute(sql`select to_char(now() at time zone 'UTC', 'YYYY-MM-DD') as today`)) as unknown;
+  const rows = Array.isArray(result) ? result : (result as { rows: unknown[] }).rows;
   const today = (rows[0] as { today: string }).today;
 
   return { from: today, to: today };
@@ -81,35 +63,21 @@ describe(`the webhook inbox on ${database.kind}`, () => {
     await clearLedger();
     admin = await signedIn(ADMIN);
     financeEmail = unique("finance");
-    await grantRole(
-      admin,
-      { email: financeEmail, role: "finance" },
-      "/finance/staff",
-    );
+    await grantRole(admin, { email: financeEmail, role: "finance" }, "/finance/staff");
     finance = await signedIn(financeEmail);
-    events = [
-      ...(await giveOnce({ email: unique("one"), amount: 2500 })).events,
-      ...(await giveOnce({ email: unique("two"), amount: 4000 })).events,
-    ];
-    for (const response of await deliver(events))
-      expect(response.status).toBe(200);
+    events = [...(await giveOnce({ email: unique("one"), amount: 2500 })).events, ...(await giveOnce({ email: unique("two"), amount: 4000 })).events];
+    for (const response of await deliver(events)) expect(response.status).toBe(200);
     await drainUntilSettled();
   });
 
   it("lists every event newest first with what became of it, filters, and pages by (received, id)", async () => {
     const all = await inboxEvents(finance, { limit: 200 }, getDb());
-    expect(all.events.map((e) => e.id).sort()).toEqual(
-      events.map((e) => e.id).sort(),
-    );
+    expect(all.events.map((e) => e.id).sort()).toEqual(events.map((e) => e.id).sort());
     expect(all.next).toBeNull();
     const received = all.events.map((e) => e.receivedAt.getTime());
     expect(received).toEqual([...received].sort((a, b) => b - a));
-    const completed = events.filter(
-      (e) => e.type === "checkout.session.completed",
-    );
-    const shownCompleted = all.events.filter(
-      (e) => e.type === "checkout.session.completed",
-    );
+    const completed = events.filter((e) => e.type === "checkout.session.completed");
+    const shownCompleted = all.events.filter((e) => e.type === "checkout.session.completed");
     expect(shownCompleted).toHaveLength(completed.length);
     expect(shownCompleted).toEqual(
       expect.arrayContaining(
@@ -126,38 +94,16 @@ describe(`the webhook inbox on ${database.kind}`, () => {
       ),
     );
     // Types we do not act on are stored as ignored.
-    expect(
-      all.events.find((e) => e.type === "payment_intent.created"),
-    ).toMatchObject({ status: "ignored", attempts: 0 });
+    expect(all.events.find((e) => e.type === "payment_intent.created")).toMatchObject({ status: "ignored", attempts: 0 });
 
-    expect(
-      (
-        await inboxEvents(finance, { status: "processed" }, getDb())
-      ).events.every((e) => e.status === "processed"),
-    ).toBe(true);
+    expect((await inboxEvents(finance, { status: "processed" }, getDb())).events.every((e) => e.status === "processed")).toBe(true);
     const byType = await inboxEvents(finance, { type: "checkout." }, getDb());
-    expect(byType.events.map((e) => e.id).sort()).toEqual(
-      completed.map((e) => e.id).sort(),
-    );
+    expect(byType.events.map((e) => e.id).sort()).toEqual(completed.map((e) => e.id).sort());
     const one = completed[0]!;
-    expect(
-      (
-        await inboxEvents(finance, { q: one.id.slice(4, 16) }, getDb())
-      ).events.map((e) => e.id),
-    ).toEqual([one.id]);
+    expect((await inboxEvents(finance, { q: one.id.slice(4, 16) }, getDb())).events.map((e) => e.id)).toEqual([one.id]);
     const today = await todayPeriod();
-    expect(
-      (
-        await inboxEvents(
-          finance,
-          { from: today.from, to: today.to, limit: 200 },
-          getDb(),
-        )
-      ).events,
-    ).toHaveLength(events.length);
-    expect(
-      (await inboxEvents(finance, { to: "2001-01-01" }, getDb())).events,
-    ).toEqual([]);
+    expect((await inboxEvents(finance, { from: today.from, to: today.to, limit: 200 }, getDb())).events).toHaveLength(events.length);
+    expect((await inboxEvents(finance, { to: "2001-01-01" }, getDb())).events).toEqual([]);
 
     // Keyset pages: three at a time, no event twice, none left out, in the same order.
     const paged: string[] = [];
@@ -170,18 +116,12 @@ describe(`the webhook inbox on ${database.kind}`, () => {
     }
     expect(paged).toEqual(all.events.map((e) => e.id));
 
-    await expect(
-      inboxEvents(finance, { status: "lost" }, getDb()),
-    ).rejects.toMatchObject({
+    await expect(inboxEvents(finance, { status: "lost" }, getDb())).rejects.toMatchObject({
       code: "INVALID_INPUT",
       details: { fieldErrors: { status: expect.any(String) } },
     });
-    await expect(
-      inboxEvents(finance, { after: "not-a-cursor" }, getDb()),
-    ).rejects.toMatchObject({ code: "INVALID_INPUT" });
-    await expect(
-      inboxEvents(finance, { q: "evt_%" }, getDb()),
-    ).rejects.toMatchObject({ code: "INVALID_INPUT" });
+    await expect(inboxEvents(finance, { after: "not-a-cursor" }, getDb())).rejects.toMatchObject({ code: "INVALID_INPUT" });
+    await expect(inboxEvents(finance, { q: "evt_%" }, getDb())).rejects.toMatchObject({ code: "INVALID_INPUT" });
 
     const counts = await inboxCounts(finance, today, getDb());
     expect(counts).toMatchObject({
@@ -200,11 +140,7 @@ describe(`the webhook inbox on ${database.kind}`, () => {
     expect(replayable.every((e) => e.payload === null)).toBe(true);
     const seen = await auditIds();
 
-    const outcome = await replayEvents(
-      admin,
-      { ids: replayable.map((e) => e.id), drain: true },
-      PAGE,
-    );
+    const outcome = await replayEvents(admin, { ids: replayable.map((e) => e.id), drain: true }, PAGE);
     expect(outcome.queued).toBe(replayable.length);
     expect(outcome.applied).toMatchObject({ failed: 0 });
     await drainUntilSettled();
@@ -242,37 +178,24 @@ describe(`the webhook inbox on ${database.kind}`, () => {
       .where(eq(stripeEvents.id, chargeUpdated.id));
     await drainUntilSettled();
 
-    const [shown] = (await inboxEvents(finance, { status: "failed" }, getDb()))
-      .events;
+    const [shown] = (await inboxEvents(finance, { status: "failed" }, getDb())).events;
     expect(shown).toMatchObject({
       id: chargeUpdated.id,
       status: "failed",
       objectId: objectIdOf(chargeUpdated),
     });
     expect(shown!.attempts).toBeGreaterThanOrEqual(1);
-    expect(shown!.lastError).toContain(
-      `payment for charge ${objectIdOf(chargeUpdated)} is not recorded yet`,
-    );
+    expect(shown!.lastError).toContain(`payment for charge ${objectIdOf(chargeUpdated)} is not recorded yet`);
     // Counted by when it was received: three days ago.
     const today = await todayPeriod();
     expect((await inboxCounts(finance, today, getDb())).failed).toBe(0);
-    expect(
-      (
-        await inboxCounts(
-          finance,
-          { from: addDays(today.from, -5), to: today.to },
-          getDb(),
-        )
-      ).failed,
-    ).toBe(1);
+    expect((await inboxCounts(finance, { from: addDays(today.from, -5), to: today.to }, getDb())).failed).toBe(1);
 
     // The cause: the payment's own events. Then the parked event is replayed, and applies.
     await deliver(rest);
     await drainUntilSettled();
     expect((await row(chargeUpdated.id)).status).toBe("failed");
-    expect(
-      await replayEvents(admin, { ids: [chargeUpdated.id] }, PAGE),
-    ).toEqual({ queued: 1, applied: null });
+    expect(await replayEvents(admin, { ids: [chargeUpdated.id] }, PAGE)).toEqual({ queued: 1, applied: null });
     expect(await row(chargeUpdated.id)).toMatchObject({
       status: "pending",
       attempts: 0,
@@ -289,27 +212,19 @@ describe(`the webhook inbox on ${database.kind}`, () => {
     const before = await inbox();
     const seen = await auditIds();
     const known = before.find((e) => e.status === "processed")!.id;
-    await expect(
-      replayEvents(admin, { ids: [known, "evt_nothere"] }, PAGE),
-    ).rejects.toMatchObject({
+    await expect(replayEvents(admin, { ids: [known, "evt_nothere"] }, PAGE)).rejects.toMatchObject({
       code: "INVALID_INPUT",
       message: expect.stringContaining("evt_nothere"),
     });
-    await expect(
-      replayEvents(admin, { ids: [known, "drop table"] }, PAGE),
-    ).rejects.toMatchObject({
+    await expect(replayEvents(admin, { ids: [known, "drop table"] }, PAGE)).rejects.toMatchObject({
       code: "INVALID_INPUT",
       message: expect.stringContaining("drop table"),
     });
     await expect(replayEvents(admin, { ids: [] }, PAGE)).rejects.toMatchObject({
       code: "INVALID_INPUT",
     });
-    const ignoredType = before.find(
-      (e) => e.type === "payment_intent.created",
-    )!.id;
-    await expect(
-      replayEvents(admin, { ids: [ignoredType] }, PAGE),
-    ).rejects.toMatchObject({
+    const ignoredType = before.find((e) => e.type === "payment_intent.created")!.id;
+    await expect(replayEvents(admin, { ids: [ignoredType] }, PAGE)).rejects.toMatchObject({
       code: "INVALID_INPUT",
       message: expect.stringContaining(ignoredType),
     });
@@ -321,19 +236,13 @@ describe(`the webhook inbox on ${database.kind}`, () => {
     const supporter = await signedIn(unique("reader"));
     const id = (await inbox())[0]!.id;
     const before = await inbox();
-    await expect(
-      replayEvents(finance, { ids: [id] }, PAGE),
-    ).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(replayEvents(finance, { ids: [id] }, PAGE)).rejects.toMatchObject({ code: "FORBIDDEN" });
     for (const who of [supporter, nobody]) {
       await expect(inboxEvents(who, {}, getDb())).rejects.toMatchObject({
         code: "FORBIDDEN",
       });
-      await expect(
-        inboxCounts(who, await todayPeriod(), getDb()),
-      ).rejects.toMatchObject({ code: "FORBIDDEN" });
-      await expect(
-        replayEvents(who, { ids: [id] }, PAGE),
-      ).rejects.toMatchObject({ code: "FORBIDDEN" });
+      await expect(inboxCounts(who, await todayPeriod(), getDb())).rejects.toMatchObject({ code: "FORBIDDEN" });
+      await expect(replayEvents(who, { ids: [id] }, PAGE)).rejects.toMatchObject({ code: "FORBIDDEN" });
     }
     expect(await inbox()).toEqual(before);
   });
@@ -342,14 +251,10 @@ describe(`the webhook inbox on ${database.kind}`, () => {
     const search = (params: Record<string, string>) => ({
       searchParams: Promise.resolve(params),
     });
-    const completed = events.find(
-      (e) => e.type === "checkout.session.completed",
-    )!;
+    const completed = events.find((e) => e.type === "checkout.session.completed")!;
 
     await signInAs(ADMIN);
-    const asAdmin = await pageOutcome(() =>
-      InboxPage(search({ type: "checkout.session" })),
-    );
+    const asAdmin = await pageOutcome(() => InboxPage(search({ type: "checkout.session" })));
     if (!("html" in asAdmin)) throw new Error(JSON.stringify(asAdmin));
     expect(asAdmin.html).toContain(completed.id);
     expect(asAdmin.html).toContain(`aria-label="Replay ${completed.id}"`);
@@ -360,12 +265,8 @@ describe(`the webhook inbox on ${database.kind}`, () => {
       ok: true,
       data: { queued: 1, applied: { processed: 1, failed: 0 } },
     });
-    const badFilter = await pageOutcome(() =>
-      InboxPage(search({ status: "lost" })),
-    );
-    expect("html" in badFilter && badFilter.html).toMatch(
-      /role="alert"[^>]*>status must be one of/,
-    );
+    const badFilter = await pageOutcome(() => InboxPage(search({ status: "lost" })));
+    expect("html" in badFilter && badFilter.html).toMatch(/role="alert"[^>]*>status must be one of/);
 
     await signInAs(financeEmail);
     const asFinance = await pageOutcome(() => InboxPage(search({})));

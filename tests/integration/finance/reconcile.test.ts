@@ -7,33 +7,15 @@ import ReconcilePage from "@/app/finance/reconcile/page";
 import { getDb } from "@/db";
 import { payments, stripeEvents } from "@/db/schema";
 import { addDays, type Period } from "@/lib/finance/period";
-import {
-  reconciliationReport,
-  repairReconciliation,
-} from "@/lib/finance/reconcile";
+import { reconciliationReport, repairReconciliation } from "@/lib/finance/reconcile";
 import { grantRole } from "@/lib/staff/manage";
 import { type Actor, nobody } from "@/lib/supporters/actor";
 import { signedIn, signedInSession } from "../../support/actors";
 import { useTestDatabase } from "../../support/database";
-import {
-  ensureGiftProducts,
-  giveOnce,
-  startRecurringGift,
-} from "../../support/gifts";
-import {
-  clearLedger,
-  drainUntilSettled,
-  type LedgerSnapshot,
-  ledgerSnapshot,
-} from "../../support/ledger";
+import { ensureGiftProducts, giveOnce, startRecurringGift } from "../../support/gifts";
+import { clearLedger, drainUntilSettled, type LedgerSnapshot, ledgerSnapshot } from "../../support/ledger";
 import { auditIds, auditSince, pageOutcome, post } from "../../support/staff";
-import {
-  deliver,
-  eventsAfter,
-  lastEventId,
-  sandboxStripe,
-  usePrivateSandbox,
-} from "../../support/stripe";
+import { deliver, eventsAfter, lastEventId, sandboxStripe, usePrivateSandbox } from "../../support/stripe";
 
 // The session cookie the page and the action read (lib/auth/current-actor.ts): the test sets whose it is.
 const session = vi.hoisted(() => ({ token: null as string | null }));
@@ -58,20 +40,15 @@ const database = useTestDatabase();
 
 const ADMIN = "admin@example.org";
 const PAGE = "/finance/reconcile";
-const unique = (name: string) =>
-  `${name}-${randomUUID().slice(0, 8)}@example.org`;
-const utcDay = (unix: number) =>
-  new Date(unix * 1000).toISOString().slice(0, 10);
+const unique = (name: string) => `${name}-${randomUUID().slice(0, 8)}@example.org`;
+const utcDay = (unix: number) => new Date(unix * 1000).toISOString().slice(0, 10);
 
-async function chargeOf(
-  session: Stripe.Checkout.Session,
-): Promise<Stripe.Charge> {
+async function chargeOf(session: Stripe.Checkout.Session): Promise<Stripe.Charge> {
   const paid = await sandboxStripe().checkout.sessions.retrieve(session.id, {
     expand: ["payment_intent.latest_charge.balance_transaction"],
   });
 
-  return (paid.payment_intent as Stripe.PaymentIntent)
-    .latest_charge as Stripe.Charge;
+  return (paid.payment_intent as Stripe.PaymentIntent).latest_charge as Stripe.Charge;
 }
 
 describe(`reconciliation with Stripe on ${database.kind}`, () => {
@@ -82,6 +59,7 @@ describe(`reconciliation with Stripe on ${database.kind}`, () => {
   let delivered: LedgerSnapshot;
   let kept: Stripe.Event[];
   let neverDelivered: Stripe.Checkout.Session;
+  let monthlySession: Stripe.Checkout.Session;
   let altered: Stripe.Charge;
 
   beforeAll(async () => {
@@ -89,18 +67,16 @@ describe(`reconciliation with Stripe on ${database.kind}`, () => {
     await ensureGiftProducts();
     admin = await signedIn(ADMIN);
     financeEmail = unique("finance");
-    await grantRole(
-      admin,
-      { email: financeEmail, role: "finance" },
-      "/finance/staff",
-    );
+    await grantRole(admin, { email: financeEmail, role: "finance" }, "/finance/staff");
     finance = await signedIn(financeEmail);
 
     const marker = await lastEventId();
     const first = await giveOnce({ email: unique("first"), amount: 2500 });
     const second = await giveOnce({ email: unique("second"), amount: 4000 });
-    await startRecurringGift({ email: unique("monthly"), amount: 1000 });
+    const beforeMonthly = await lastEventId();
+    const monthly = await startRecurringGift({ email: unique("monthly"), amount: 1000 });
     const all = await eventsAfter(marker);
+    const monthlyIds = new Set((await eventsAfter(beforeMonthly)).map((e) => e.id));
     // The period the objects were created in, by the stand-in's clock (a day either side of its days).
     const created = all.map((e) => e.created);
     period = {
@@ -113,11 +89,12 @@ describe(`reconciliation with Stripe on ${database.kind}`, () => {
     await drainUntilSettled();
     delivered = await ledgerSnapshot();
 
-    // The run to repair: the second gift's webhooks never arrived, and the first payment's fee was changed by hand.
+    // The run to repair: the webhooks of the second gift and of the monthly gift never arrived, and the first payment's fee was changed by hand.
     await clearLedger();
     neverDelivered = second.session;
+    monthlySession = monthly.session;
     const secondIds = new Set(second.events.map((e) => e.id));
-    kept = all.filter((e) => !secondIds.has(e.id));
+    kept = all.filter((e) => !secondIds.has(e.id) && !monthlyIds.has(e.id));
     await deliver(kept);
     await drainUntilSettled();
     altered = await chargeOf(first.session);
@@ -130,16 +107,16 @@ describe(`reconciliation with Stripe on ${database.kind}`, () => {
       .where(eq(payments.stripeChargeId, altered.id));
   });
 
-  it("reports a gift whose webhooks never arrived as missing, and a payment whose fee differs with the field and both values", async () => {
+  it("reports gifts whose webhooks never arrived (one-time and monthly) as missing, and a payment whose fee differs with the field and both values", async () => {
     const report = await reconciliationReport(finance, period, getDb());
-    expect(report.missing).toEqual([
-      expect.objectContaining({
-        kind: "gift",
-        stripeId: neverDelivered.id,
-        amountMinor: 4000,
-        currency: "eur",
-      }),
-    ]);
+    // One line per gift: the monthly gift's subscription and payment are its session's line.
+    expect(report.missing).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ kind: "gift", stripeId: neverDelivered.id, amountMinor: 4000, currency: "eur" }),
+        expect.objectContaining({ kind: "recurring_gift", stripeId: monthlySession.id, amountMinor: 1000, currency: "eur" }),
+      ]),
+    );
+    expect(report.missing).toHaveLength(2);
     const bt = altered.balance_transaction as Stripe.BalanceTransaction;
     expect(report.differs).toEqual([
       expect.objectContaining({
@@ -152,11 +129,7 @@ describe(`reconciliation with Stripe on ${database.kind}`, () => {
       }),
     ]);
     expect(report.ledgerOnly).toEqual([]);
-    expect(report.checked).toMatchObject({
-      gift: 2,
-      recurring_gift: 2,
-      payment: 2,
-    });
+    expect(report.checked).toEqual({ gift: 2, recurring_gift: 2, payment: 3, refund: 0, dispute: 0 });
   });
 
   it("the page shows the report for the period asked; admins get Repair, finance staff do not and are refused it", async () => {
@@ -166,9 +139,7 @@ describe(`reconciliation with Stripe on ${database.kind}`, () => {
     await signInAs(financeEmail);
     const asFinance = await pageOutcome(() => ReconcilePage(search));
     if (!("html" in asFinance)) throw new Error(JSON.stringify(asFinance));
-    expect(asFinance.html).toContain(
-      "1 missing, 1 differing, 0 only in the ledger",
-    );
+    expect(asFinance.html).toContain("2 missing, 1 differing, 0 only in the ledger");
     expect(asFinance.html).toContain(neverDelivered.id);
     expect(asFinance.html).toMatch(/fee: ledger \d+, Stripe \d+/);
     expect(asFinance.html).not.toContain("Repair</button>");
@@ -185,9 +156,7 @@ describe(`reconciliation with Stripe on ${database.kind}`, () => {
         searchParams: Promise.resolve({ from: "2026-13-45", to: period.to }),
       }),
     );
-    expect("html" in badPeriod && badPeriod.html).toMatch(
-      /role="alert"[^>]*>from is not a real date/,
-    );
+    expect("html" in badPeriod && badPeriod.html).toMatch(/role="alert"[^>]*>from is not a real date/);
     await signInAs(unique("reader"));
     expect(await pageOutcome(() => ReconcilePage(search))).toEqual({
       status: 403,
@@ -197,16 +166,10 @@ describe(`reconciliation with Stripe on ${database.kind}`, () => {
   it("finance staff may not repair; a supporter and nobody may not read the report either", async () => {
     const supporter = await signedIn(unique("reader"));
     const before = await ledgerSnapshot();
-    await expect(
-      repairReconciliation(finance, period, PAGE),
-    ).rejects.toMatchObject({ code: "FORBIDDEN" });
+    await expect(repairReconciliation(finance, period, PAGE)).rejects.toMatchObject({ code: "FORBIDDEN" });
     for (const who of [supporter, nobody]) {
-      await expect(
-        reconciliationReport(who, period, getDb()),
-      ).rejects.toMatchObject({ code: "FORBIDDEN" });
-      await expect(
-        repairReconciliation(who, period, PAGE),
-      ).rejects.toMatchObject({ code: "FORBIDDEN" });
+      await expect(reconciliationReport(who, period, getDb())).rejects.toMatchObject({ code: "FORBIDDEN" });
+      await expect(repairReconciliation(who, period, PAGE)).rejects.toMatchObject({ code: "FORBIDDEN" });
     }
     expect(await ledgerSnapshot()).toEqual(before);
   });
@@ -222,10 +185,7 @@ describe(`reconciliation with Stripe on ${database.kind}`, () => {
       ledgerOnly: [],
     });
     // The second gift's events are in the inbox now, as if delivered, and applied.
-    const stored = await getDb()
-      .select()
-      .from(stripeEvents)
-      .where(eq(stripeEvents.objectId, neverDelivered.id));
+    const stored = await getDb().select().from(stripeEvents).where(eq(stripeEvents.objectId, neverDelivered.id));
     expect(stored).toEqual([
       expect.objectContaining({
         type: "checkout.session.completed",
@@ -241,7 +201,7 @@ describe(`reconciliation with Stripe on ${database.kind}`, () => {
         page: PAGE,
         target: `${period.from}..${period.to}`,
         details: {
-          missing: 1,
+          missing: 2,
           differs: 1,
           events: outcome.events,
           corrected: 1,
@@ -250,10 +210,7 @@ describe(`reconciliation with Stripe on ${database.kind}`, () => {
       }),
     ]);
 
-    const inbox = await getDb()
-      .select()
-      .from(stripeEvents)
-      .orderBy(stripeEvents.id);
+    const inbox = await getDb().select().from(stripeEvents).orderBy(stripeEvents.id);
     const again = await repairReconciliation(admin, period, PAGE);
     expect(again).toMatchObject({
       events: 0,
@@ -261,8 +218,6 @@ describe(`reconciliation with Stripe on ${database.kind}`, () => {
       applied: { processed: 0, failed: 0 },
     });
     expect(await ledgerSnapshot()).toEqual(delivered);
-    expect(
-      await getDb().select().from(stripeEvents).orderBy(stripeEvents.id),
-    ).toEqual(inbox);
+    expect(await getDb().select().from(stripeEvents).orderBy(stripeEvents.id)).toEqual(inbox);
   });
 });
