@@ -1,4 +1,5 @@
 import { invalidRequest } from "./errors";
+import { listPage, rangeFilter } from "./lists";
 import { expandParam, listLimit, optionalEnum, optionalString, type Params } from "./params";
 import type { RequestContext, Sandbox } from "./sandbox";
 
@@ -16,6 +17,24 @@ function withoutExpand(params: Params): Params {
   const { expand: _expand, ...rest } = params;
 
   return rest;
+}
+
+// The underlying lists take a limit; a paged list asks them for everything and pages it itself.
+const ALL = Number.MAX_SAFE_INTEGER;
+
+/**
+ * A list as Stripe serves it: newest first, filtered by `created` (exact or a range), then one page
+ * of it (`limit`, `starting_after`, `ending_before`) with `has_more`, which the SDK's auto-paging
+ * follows.
+ */
+function createdPage<T extends { id: string; created: number }>(items: T[], params: Params, what: string): { data: T[]; hasMore: boolean } {
+  const inRange = rangeFilter(params, "created");
+
+  return listPage(
+    items.filter((item) => inRange(item.created)),
+    params,
+    what,
+  );
 }
 
 /** Stripe's REST API as the stand-in implements it: every route, with `expand[]` on each object. */
@@ -39,10 +58,11 @@ export function registerApiRoutes(route: Route, sandbox: Sandbox): void {
       payment_intent: filter(params, "payment_intent"),
       customer: filter(params, "customer"),
       subscription: filter(params, "subscription"),
-      limit: typeof params.limit === "string" ? Math.min(100, Math.max(1, Number(params.limit) || 10)) : undefined,
+      limit: ALL,
     });
+    const page = createdPage(items, params, "checkout.session");
 
-    return list(items, "/v1/checkout/sessions", params);
+    return list(page.data, "/v1/checkout/sessions", params, page.hasMore);
   });
   route("GET", "/v1/checkout/sessions/:id", ({ params, path }) => one(sandbox.checkout.peek(path.id!), params));
   route("GET", "/v1/checkout/sessions/:id/line_items", ({ path, params }) =>
@@ -52,9 +72,15 @@ export function registerApiRoutes(route: Route, sandbox: Sandbox): void {
 
   // Payments
   route("GET", "/v1/payment_intents/:id", ({ params, path }) => one(sandbox.retrievePaymentIntent(path.id!), params));
-  route("GET", "/v1/charges", ({ params }) =>
-    list(sandbox.listCharges({ payment_intent: filter(params, "payment_intent"), customer: filter(params, "customer"), limit: listLimit(params) }), "/v1/charges", params),
-  );
+  route("GET", "/v1/charges", ({ params }) => {
+    const page = createdPage(
+      sandbox.listCharges({ payment_intent: filter(params, "payment_intent"), customer: filter(params, "customer"), limit: ALL }),
+      params,
+      "charge",
+    );
+
+    return list(page.data, "/v1/charges", params, page.hasMore);
+  });
   route("GET", "/v1/charges/:id", ({ params, path }) => one(sandbox.retrieveCharge(path.id!), params));
   route("GET", "/v1/balance_transactions/:id", ({ params, path }) => one(sandbox.retrieveBalanceTransaction(path.id!), params));
   route("GET", "/v1/balance_transactions", ({ params }) => {
@@ -81,13 +107,15 @@ export function registerApiRoutes(route: Route, sandbox: Sandbox): void {
   route("GET", "/v1/prices/:id", ({ params, path }) => one(sandbox.retrievePrice(path.id!), params));
 
   // Billing
-  route("GET", "/v1/subscriptions", ({ params }) =>
-    list(
-      sandbox.billing.list({ customer: filter(params, "customer"), status: filter(params, "status"), limit: listLimit(params) }),
-      "/v1/subscriptions",
+  route("GET", "/v1/subscriptions", ({ params }) => {
+    const page = createdPage(
+      sandbox.billing.list({ customer: filter(params, "customer"), status: filter(params, "status"), limit: ALL }),
       params,
-    ),
-  );
+      "subscription",
+    );
+
+    return list(page.data, "/v1/subscriptions", params, page.hasMore);
+  });
   route("GET", "/v1/subscriptions/:id", ({ params, path }) => one(sandbox.billing.retrieve(path.id!), params));
   route("POST", "/v1/subscriptions/:id", ({ params, path, context }) => one(sandbox.billing.update(path.id!, params, context), params));
   route("DELETE", "/v1/subscriptions/:id", ({ params, path, context }) => one(sandbox.billing.cancel(path.id!, params, context), params));
@@ -129,30 +157,43 @@ export function registerApiRoutes(route: Route, sandbox: Sandbox): void {
 
   // After the payment
   route("POST", "/v1/refunds", ({ params, context }) => one(sandbox.refunds.create(params, context), params));
-  route("GET", "/v1/refunds", ({ params }) =>
-    list(
-      sandbox.refunds.list({ charge: filter(params, "charge"), payment_intent: filter(params, "payment_intent"), limit: listLimit(params) }),
-      "/v1/refunds",
+  route("GET", "/v1/refunds", ({ params }) => {
+    const page = createdPage(
+      sandbox.refunds.list({ charge: filter(params, "charge"), payment_intent: filter(params, "payment_intent"), limit: ALL }),
       params,
-    ),
-  );
+      "refund",
+    );
+
+    return list(page.data, "/v1/refunds", params, page.hasMore);
+  });
   route("GET", "/v1/refunds/:id", ({ params, path }) => one(sandbox.refunds.retrieve(path.id!), params));
-  route("GET", "/v1/disputes", ({ params }) =>
-    list(
-      sandbox.disputes.list({ charge: filter(params, "charge"), payment_intent: filter(params, "payment_intent"), limit: listLimit(params) }),
-      "/v1/disputes",
+  route("GET", "/v1/disputes", ({ params }) => {
+    const page = createdPage(
+      sandbox.disputes.list({ charge: filter(params, "charge"), payment_intent: filter(params, "payment_intent"), limit: ALL }),
       params,
-    ),
-  );
+      "dispute",
+    );
+
+    return list(page.data, "/v1/disputes", params, page.hasMore);
+  });
   route("GET", "/v1/disputes/:id", ({ params, path }) => one(sandbox.disputes.retrieve(path.id!), params));
   route("POST", "/v1/billing_portal/sessions", ({ params, context }) => one(sandbox.portal.create(params, context), params));
 
   // Events
   route("GET", "/v1/events/:id", ({ path }) => sandbox.retrieveEvent(path.id!));
   route("GET", "/v1/events", ({ params }) => {
-    const limit = typeof params.limit === "string" ? Math.min(100, Math.max(1, Number(params.limit) || 10)) : 10;
-    const type = typeof params.type === "string" ? params.type : undefined;
+    // `type` takes one type or a prefix with a wildcard (charge.dispute.*); `types[]` up to 20 exact types.
+    const type = filter(params, "type");
+    if (type !== undefined && params.types !== undefined) throw invalidRequest("You may only specify one of these parameters: type, types.", "types");
+    const types = Array.isArray(params.types) ? params.types.filter((t): t is string => typeof t === "string") : null;
+    const wanted = (eventType: string) =>
+      types ? types.includes(eventType) : type === undefined ? true : type.endsWith(".*") ? eventType.startsWith(type.slice(0, -1)) : eventType === type;
+    const page = createdPage(
+      sandbox.listRecentEvents({ limit: ALL }).filter((event) => wanted(event.type)),
+      params,
+      "event",
+    );
 
-    return sandbox.listObject(sandbox.listRecentEvents({ type, limit }), "/v1/events");
+    return sandbox.listObject(page.data, "/v1/events", page.hasMore);
   });
 }

@@ -166,6 +166,8 @@ export class Checkout {
       .filter((s) => !filter.payment_intent || s.payment_intent === filter.payment_intent)
       .filter((s) => !filter.customer || s.customer === filter.customer)
       .filter((s) => !filter.subscription || s.subscription === filter.subscription)
+      // Newest first, and of the same second the later one first, as Stripe lists them.
+      .reverse()
       .sort((a, b) => b.created - a.created);
 
     return clone(all.slice(0, filter.limit ?? 10));

@@ -8,6 +8,8 @@ const LINKS = [
   { href: "/finance/staff", label: "Staff" },
   { href: "/finance/tokens", label: "API tokens" },
   { href: "/finance/audit", label: "Audit log" },
+  { href: "/finance/inbox", label: "Inbox" },
+  { href: "/finance/reconcile", label: "Reconciliation" },
 ];
 
 /**

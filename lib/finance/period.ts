@@ -8,7 +8,12 @@ const ZDay = (what: string) =>
   z
     .string({ error: `${what} is required, as YYYY-MM-DD` })
     .regex(ISO_DAY, `${what} must be a date as YYYY-MM-DD`)
-    .refine((day) => new Date(`${day}T00:00:00Z`).toISOString().startsWith(day), `${what} is not a real date`);
+    // Zod runs this after a failed regex too: an empty or month-13 string makes an invalid Date, whose toISOString throws.
+    .refine((day) => {
+      const date = new Date(`${day}T00:00:00Z`);
+
+      return !Number.isNaN(date.getTime()) && date.toISOString().startsWith(day);
+    }, `${what} is not a real date`);
 
 /** A reporting period: whole UTC days, both ends included. */
 export const ZPeriod = z
