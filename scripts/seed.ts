@@ -178,7 +178,6 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
         case when annual then ${list([3000, 5000, 6000, 10000, 12000, 25000])}[1 + floor(ua * 6)::int]
           else ${list([300, 500, 500, 1000, 1000, 1000, 1500, 2000, 2500, 5000])}[1 + floor(ua * 10)::int] end as amount
       from paid`;
-    if (process.env.SEED_EXPLAIN) console.log(planSql);
     await sql.unsafe(planSql);
     await sql.unsafe(`delete from plan where base_n + paid > ${targetRecurring}`);
     await sql.unsafe(`create index on plan (k); analyze plan`);
