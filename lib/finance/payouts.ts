@@ -150,10 +150,19 @@ export async function payoutsFor(actor: Actor, period: Period, db: Queryable): P
     )
     .orderBy(asc(payoutTransactions.createdAtStripe), asc(payoutTransactions.stripeBalanceTransactionId));
 
+  // Grouped once: a year of daily payouts carries hundreds of thousands of lines, and scanning them
+  // all for each payout took minutes.
+  const linesOf = new Map<string, typeof lines>();
+  for (const l of lines) {
+    const list = linesOf.get(l.line.payoutId);
+    if (list) list.push(l);
+    else linesOf.set(l.line.payoutId, [l]);
+  }
+
   return rows.map((payout) => {
     const own = (l: (typeof lines)[number]["line"]) =>
       l.stripeBalanceTransactionId === payout.stripeBalanceTransactionId || (l.type === "payout" && l.sourceId === payout.stripePayoutId);
-    const carried = lines.filter((l) => l.line.payoutId === payout.id && !own(l.line));
+    const carried = (linesOf.get(payout.id) ?? []).filter((l) => !own(l.line));
 
     return reconcile(payout, carried);
   });

@@ -6,13 +6,13 @@ import type { Queryable } from "@/db";
  * plain SQL apart from the triggers that keep it: the differences, none when they agree. Rows of
  * zeros are left out on both sides (a rollup keeps a row whose facts moved elsewhere).
  */
-const CHECKS: Record<string, { keys: number; values: number; rollup: string; recomputed: string }> = {
+const CHECKS: Record<RollupTable, { keys: number; values: number; columns: string; recomputed: string }> = {
   finance_daily: {
     keys: 5,
     values: 18,
-    rollup: `select livemode, day, currency, kind, settlement_currency, payments_count, first_payments_count, gross_minor, settled_count,
+    columns: `livemode, day, currency, kind, settlement_currency, payments_count, first_payments_count, gross_minor, settled_count,
         settlement_gross_minor, fee_minor, net_minor, refunds_count, refunded_minor, refund_fee_minor, refund_net_minor, disputes_count, disputed_minor,
-        disputes_open_count, disputes_won_count, disputes_lost_count, dispute_fee_minor, dispute_net_minor from finance_daily`,
+        disputes_open_count, disputes_won_count, disputes_lost_count, dispute_fee_minor, dispute_net_minor`,
     recomputed: `
       with facts as (
         select p.livemode, (p.paid_at at time zone 'UTC')::date as day, p.currency, case when p.recurring_gift_id is null then 'once' else 'recurring' end as kind,
@@ -42,8 +42,8 @@ const CHECKS: Record<string, { keys: number; values: number; rollup: string; rec
   finance_attribution: {
     keys: 8,
     values: 7,
-    rollup: `select grain, livemode, period, currency, article_url, section, campaign, variant, payments_count, gifts_count, gross_minor,
-        refunds_count, refunded_minor, disputes_count, disputed_minor from finance_attribution`,
+    columns: `grain, livemode, period, currency, article_url, section, campaign, variant, payments_count, gifts_count, gross_minor,
+        refunds_count, refunded_minor, disputes_count, disputed_minor`,
     recomputed: `
       with source as (
         select p.id, p.livemode, p.currency, p.amount_minor, p.paid_at, p.recurring_gift_id,
@@ -69,7 +69,7 @@ const CHECKS: Record<string, { keys: number; values: number; rollup: string; rec
   finance_recurring_attribution: {
     keys: 8,
     values: 2,
-    rollup: `select grain, livemode, period, currency, article_url, section, campaign, variant, started_count, ended12m_count from finance_recurring_attribution`,
+    columns: `grain, livemode, period, currency, article_url, section, campaign, variant, started_count, ended12m_count`,
     recomputed: `
       select grain, livemode, date_trunc(grain, started_at at time zone 'UTC')::date, currency, coalesce(article_url, ''), coalesce(section, ''),
         coalesce(campaign, ''), coalesce(variant, ''), count(*),
@@ -81,7 +81,7 @@ const CHECKS: Record<string, { keys: number; values: number; rollup: string; rec
   finance_recurring_daily: {
     keys: 3,
     values: 6,
-    rollup: `select livemode, day, currency, started_count, ended_cancelled_count, ended_failed_count, ended_other_count, active_delta, arr_delta_minor from finance_recurring_daily`,
+    columns: `livemode, day, currency, started_count, ended_cancelled_count, ended_failed_count, ended_other_count, active_delta, arr_delta_minor`,
     recomputed: `
       with real as (
         select r.*, finance_arr(r) as arr, status <> 'paused' as counted, status = 'ended' and ended_at is not null as ended
@@ -102,13 +102,13 @@ const CHECKS: Record<string, { keys: number; values: number; rollup: string; rec
   finance_recurring_now: {
     keys: 4,
     values: 2,
-    rollup: `select livemode, currency, status, frequency, gifts_count, arr_minor from finance_recurring_now`,
+    columns: `livemode, currency, status, frequency, gifts_count, arr_minor`,
     recomputed: `select livemode, currency, status::text, coalesce(frequency::text, ''), count(*), sum(finance_arr(r)) from recurring_gifts r group by 1, 2, 3, 4`,
   },
   finance_cohorts: {
     keys: 4,
     values: 1,
-    rollup: `select livemode, currency, start_month, end_month, gifts_count from finance_cohorts`,
+    columns: `livemode, currency, start_month, end_month, gifts_count`,
     recomputed: `
       select livemode, currency, date_trunc('month', started_at at time zone 'UTC')::date,
         case when status = 'ended' and ended_at is not null then date_trunc('month', ended_at at time zone 'UTC')::date else 'infinity'::date end, count(*)
@@ -120,27 +120,62 @@ const CHECKS: Record<string, { keys: number; values: number; rollup: string; rec
 
 export type RollupDifference = { rollup: string; onlyInRollup: string[]; onlyInLedger: string[] };
 
-/** The rollups that disagree with the ledger, each with the rows that differ (as text); empty when all agree. */
-export async function rollupDifferences(db: Queryable): Promise<RollupDifference[]> {
-  const differences: RollupDifference[] = [];
-  for (const [rollup, check] of Object.entries(CHECKS)) {
-    // Rows as text, zeros left out: a row whose every number is 0 holds nothing.
-    const names = Array.from({ length: check.keys + check.values }, (_, i) => `c${i}`);
-    const values = names.slice(check.keys);
-    const rows = async (query: string) => {
-      const result = await db.execute<{ line: string }>(
-        sql.raw(`select t::text as line from (${query}) as t(${names.join(", ")}) where (${values.join(", ")}) <> (${values.map(() => "0").join(", ")})`),
-      );
-      const list = Array.isArray(result) ? result : (result as unknown as { rows: Array<{ line: string }> }).rows;
+/** The rollup tables, in the order a writer takes them (the recurring ones first). */
+export const ROLLUP_TABLES = [
+  "finance_recurring_now",
+  "finance_recurring_daily",
+  "finance_cohorts",
+  "finance_recurring_attribution",
+  "finance_daily",
+  "finance_attribution",
+] as const;
+export type RollupTable = (typeof ROLLUP_TABLES)[number];
 
-      return new Set(list.map((row) => row.line));
-    };
-    const kept = await rows(check.rollup);
-    const recomputed = await rows(check.recomputed);
-    const onlyInRollup = [...kept].filter((line) => !recomputed.has(line));
-    const onlyInLedger = [...recomputed].filter((line) => !kept.has(line));
+function rowsOf<T>(result: unknown): T[] {
+  return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
+}
+
+/** A query's rows named c0…cn, those whose every number is 0 left out: such a row holds nothing. */
+function nonZero(check: (typeof CHECKS)[RollupTable], query: string): string {
+  const names = Array.from({ length: check.keys + check.values }, (_, i) => `c${i}`);
+  const values = names.slice(check.keys);
+
+  return `select * from (${query}) as t(${names.join(", ")}) where (${values.join(", ")}) <> (${values.map(() => "0").join(", ")})`;
+}
+
+/**
+ * The rollups that disagree with the ledger, each with the rows that differ (as text); empty when
+ * all agree. The two sides are compared in the database (EXCEPT), so a ledger of millions of
+ * payments is checked without bringing its rollups into memory; at most `limit` lines of each side
+ * are returned.
+ */
+export async function rollupDifferences(db: Queryable, options: { limit?: number } = {}): Promise<RollupDifference[]> {
+  const limit = options.limit ?? 1000;
+  const differences: RollupDifference[] = [];
+  for (const rollup of ROLLUP_TABLES) {
+    const check = CHECKS[rollup];
+    const kept = nonZero(check, `select ${check.columns} from ${rollup}`);
+    const recomputed = nonZero(check, check.recomputed);
+    const lines = async (left: string, right: string) =>
+      rowsOf<{ line: string }>(await db.execute(sql.raw(`select d::text as line from ((${left}) except (${right})) as d limit ${limit}`))).map((row) => row.line);
+    const onlyInRollup = await lines(kept, recomputed);
+    const onlyInLedger = await lines(recomputed, kept);
     if (onlyInRollup.length > 0 || onlyInLedger.length > 0) differences.push({ rollup, onlyInRollup, onlyInLedger });
   }
 
   return differences;
+}
+
+/**
+ * Every rollup rebuilt from the ledger with the same recomputation the check uses: for a bulk load
+ * written with the triggers off (scripts/seed.ts). Run it in one transaction with nothing else
+ * writing: it empties the rollups first.
+ */
+export async function rebuildRollups(db: Queryable, onTable: (table: RollupTable) => void = () => {}): Promise<void> {
+  for (const rollup of ROLLUP_TABLES) {
+    const check = CHECKS[rollup];
+    await db.execute(sql.raw(`delete from ${rollup}`));
+    await db.execute(sql.raw(`insert into ${rollup} (${check.columns}) ${nonZero(check, check.recomputed)}`));
+    onTable(rollup);
+  }
 }
