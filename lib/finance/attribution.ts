@@ -35,7 +35,7 @@ export type AttributionRow = {
 };
 
 /** The rollups' rows of a period: whole months from the monthly ones, the edge days from the daily ones. */
-function inPeriod(period: Period): SQL {
+export function inPeriod(period: Period): SQL {
   const split = splitByMonths(period);
   const parts: SQL[] = split.days.map((range) => sql`(grain = 'day' and period between ${range.from}::date and ${range.to}::date)`);
   if (split.months) parts.push(sql`(grain = 'month' and period between ${split.months.from}::date and ${split.months.to}::date)`);
