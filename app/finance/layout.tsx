@@ -5,6 +5,7 @@ export const dynamic = "force-dynamic";
 
 const LINKS = [
   { href: "/finance", label: "Overview" },
+  { href: "/finance/campaigns", label: "Campaigns" },
   { href: "/finance/staff", label: "Staff" },
   { href: "/finance/tokens", label: "API tokens" },
   { href: "/finance/audit", label: "Audit log" },
