@@ -3,12 +3,14 @@ import { z } from "zod";
 import { getDb } from "@/db";
 import { campaigns } from "@/db/schema";
 import { FREQUENCIES, type Frequency, PRESET_AMOUNTS } from "@/lib/gifts/presets";
+import type { CampaignGoal } from "@/lib/campaigns/progress";
 import { describeError, log } from "@/lib/log";
 import { CURRENCY_RULES, GIFT_CURRENCIES, type GiftCurrency } from "@/lib/money";
 
 export type Presets = Record<Frequency, Record<GiftCurrency, { amounts: number[]; suggested: number }>>;
 export type CampaignCopy = Partial<Record<"en" | "ru", { headline?: string; appeal?: string }>>;
-export type Campaign = { slug: string; presets: Presets; copy: CampaignCopy };
+/** `goal`: the row's goal and dates, for the picker's progress bar (lib/campaigns/progress.ts); null for the built-in defaults. */
+export type Campaign = { slug: string; presets: Presets; copy: CampaignCopy; goal: CampaignGoal | null };
 
 const ZPresetSet = z
   .object({ amounts: z.array(z.number().int().positive()).min(1).max(6), suggested: z.number().int().positive() })
@@ -21,7 +23,7 @@ const ZCopy = z.record(z.string(), z.object({ headline: z.string().max(200).opti
  * currency or frequency left out, or an amount outside what a gift may be, falls back to the
  * built-in defaults for that set rather than breaking the article page.
  */
-export function campaignFromRow(row: { slug: string; presets: unknown; copy: unknown }): Campaign {
+export function campaignFromRow(row: { slug: string; presets: unknown; copy: unknown } & Partial<Omit<CampaignGoal, "slug">>): Campaign {
   const stored = (row.presets ?? {}) as Record<string, Record<string, unknown> | undefined>;
   const presets = {} as Presets;
   for (const frequency of FREQUENCIES) {
@@ -34,12 +36,18 @@ export function campaignFromRow(row: { slug: string; presets: unknown; copy: unk
     }
   }
 
-  return { slug: row.slug, presets, copy: ZCopy.parse(row.copy ?? {}) as CampaignCopy };
+  const goal =
+    row.createdAt && row.active !== undefined
+      ? { slug: row.slug, active: row.active, goalMinor: row.goalMinor ?? null, goalCurrency: row.goalCurrency ?? null, startsOn: row.startsOn ?? null, endsOn: row.endsOn ?? null, createdAt: row.createdAt }
+      : null;
+
+  return { slug: row.slug, presets, copy: ZCopy.parse(row.copy ?? {}) as CampaignCopy, goal };
 }
 
 /** The named campaign if it exists and is active, else the default one (else the built-in defaults). */
 export async function loadCampaign(requested: string | null | undefined): Promise<Campaign> {
   const builtIn = { slug: "default", presets: PRESET_AMOUNTS, copy: {} };
+  // The goal and dates come with the campaign's row, so a picker without a goal costs no further query.
   // A name no row can have (text cannot hold a NUL) is no campaign: the database would refuse the
   // query, and a page URL must not be able to write an error to the log on every load.
   const slug = requested?.includes("\u0000") ? null : requested;

@@ -17,6 +17,7 @@ export const en = {
     pageTitle: "Support {newsroom}",
     headline: "Support independent journalism",
     appeal: "{newsroom} is funded by its readers: no owner, no advertisers, no state. Every gift keeps our reporting free for everyone.",
+    goalProgress: "{raised} raised of {goal}",
     frequencyLegend: "How often would you like to give?",
     frequency: { once: "Once", monthly: "Monthly", annual: "Annual" },
     amountLegend: { once: "Amount", monthly: "Amount per month", annual: "Amount per year" },

@@ -15,6 +15,7 @@ export const ru: Messages = {
     pageTitle: "Поддержите {newsroom}",
     headline: "Поддержите независимую журналистику",
     appeal: "{newsroom} существует на деньги читателей: ни владельца, ни рекламодателей, ни государства. Каждый взнос сохраняет нашу журналистику бесплатной для всех.",
+    goalProgress: "Собрано {raised} из {goal}",
     frequencyLegend: "Как часто вы хотите помогать?",
     frequency: { once: "Разово", monthly: "Ежемесячно", annual: "Ежегодно" },
     amountLegend: { once: "Сумма", monthly: "Сумма в месяц", annual: "Сумма в год" },

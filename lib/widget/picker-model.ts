@@ -1,7 +1,9 @@
 import "server-only";
 import { cache } from "react";
 import { loadCampaign } from "@/db/queries/campaigns";
+import { progressToward } from "@/lib/campaigns/progress";
 import { env } from "@/lib/env";
+import { describeError, log } from "@/lib/log";
 import { first, pickerStateFrom, type SearchParams } from "@/lib/gifts/picker-state";
 import { type Locale, localeFrom, localeFromAcceptLanguage, messagesFor } from "@/lib/i18n";
 import { readReminderForPicker } from "@/lib/reminders/reopen";
@@ -53,6 +55,8 @@ export async function pickerModel(given: SearchParams, headers: Headers, surface
   const m = messagesFor(locale);
   const campaignSlug = attributionParam(params.campaign) ?? surface.defaults?.campaign;
   const campaign = await loadCampaign(campaignSlug);
+  // Per render, like the campaign itself: a gift shows in the bar as soon as its webhook is recorded.
+  const progress = campaign.goal ? await progressToward(campaign.goal).catch(progressUnavailable) : null;
   const notice = state.serverError
     ? ({ text: state.serverError, tone: "error" } as const)
     : state.cancelled
@@ -67,6 +71,7 @@ export async function pickerModel(given: SearchParams, headers: Headers, surface
     locale,
     newsroomName: env().newsroomName,
     campaign,
+    progress,
     initial: state.initial,
     attemptId: state.attemptId,
     attribution: {
@@ -81,4 +86,11 @@ export async function pickerModel(given: SearchParams, headers: Headers, surface
     headingLevel: surface.headingLevel,
     snoozable: surface.kind === "page" && notice === null,
   };
+}
+
+/** The picker shows without its progress bar rather than not at all. */
+function progressUnavailable(error: unknown): null {
+  log.error("campaign progress unavailable; the picker shows without it", { error: describeError(error) });
+
+  return null;
 }

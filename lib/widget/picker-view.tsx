@@ -1,4 +1,5 @@
 import type { Campaign } from "@/db/queries/campaigns";
+import type { CampaignProgress } from "@/lib/campaigns/progress";
 import { feeToCover } from "@/lib/gifts/fees";
 import { FREQUENCIES, type Frequency } from "@/lib/gifts/presets";
 import { fill, type Locale, type Messages, messagesFor } from "@/lib/i18n";
@@ -22,6 +23,8 @@ export type PickerViewProps = {
   locale: Locale;
   newsroomName: string;
   campaign: Campaign;
+  /** Toward the campaign's goal, while it runs and has one (lib/campaigns/progress.ts). */
+  progress?: CampaignProgress | null;
   initial: PickerInitial;
   attemptId: string;
   attribution: { articleUrl?: string | null; section?: string | null; campaign?: string | null; variant?: string | null };
@@ -123,6 +126,7 @@ export function PickerView(props: PickerViewProps) {
         {copy.headline ?? m.picker.headline}
       </H>
       <p className="rf-appeal">{fill(copy.appeal ?? m.picker.appeal, { newsroom: props.newsroomName })}</p>
+      {props.progress && <GoalProgress d={d} progress={props.progress} />}
       {props.notice && (
         <p className={props.notice.tone === "error" ? "rf-notice rf-notice-error" : "rf-notice"} role={props.notice.tone === "error" ? "alert" : "status"}>
           {props.notice.text}
@@ -139,6 +143,24 @@ export function PickerView(props: PickerViewProps) {
       <RemindPanel d={d} />
       <script type="application/json" data-rf-config="" dangerouslySetInnerHTML={{ __html: JSON.stringify(config).replace(/</g, "\\u003c") }} />
     </section>
+  );
+}
+
+/**
+ * How far the campaign is toward its goal: drawn by the server with the rest (no script, nothing
+ * fetched later, so it is in the first paint), a native progress bar named by its visible text.
+ */
+function GoalProgress({ d: { m, id, props }, progress }: { d: Drawing; progress: CampaignProgress }) {
+  const money = (minor: number) => formatMoney(minor, progress.currency, props.locale);
+  const text = fill(m.picker.goalProgress, { raised: money(progress.raisedMinor), goal: money(progress.goalMinor) });
+
+  return (
+    <div className="rf-progress" data-rf-progress="">
+      <p className="rf-progress-text" id={id("progress")}>
+        {text}
+      </p>
+      <progress value={Math.min(progress.raisedMinor, progress.goalMinor)} max={progress.goalMinor} aria-labelledby={id("progress")} aria-valuetext={text} />
+    </div>
   );
 }
 
