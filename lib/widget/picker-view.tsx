@@ -125,8 +125,8 @@ export function PickerView(props: PickerViewProps) {
       <H id={d.id("headline")} className="rf-headline">
         {copy.headline ?? m.picker.headline}
       </H>
-      <p className="rf-appeal">{fill(copy.appeal ?? m.picker.appeal, { newsroom: props.newsroomName })}</p>
       {props.progress && <GoalProgress d={d} progress={props.progress} />}
+      <p className="rf-appeal">{fill(copy.appeal ?? m.picker.appeal, { newsroom: props.newsroomName })}</p>
       {props.notice && (
         <p className={props.notice.tone === "error" ? "rf-notice rf-notice-error" : "rf-notice"} role={props.notice.tone === "error" ? "alert" : "status"}>
           {props.notice.text}
@@ -149,6 +149,8 @@ export function PickerView(props: PickerViewProps) {
 /**
  * How far the campaign is toward its goal: drawn by the server with the rest (no script, nothing
  * fetched later, so it is in the first paint), a native progress bar named by its visible text.
+ * It takes no room of its own (picker.css): the embed's slot, reserved from the box's measured
+ * height before the box is fetched, fits a box with a goal as it fits one without.
  */
 function GoalProgress({ d: { m, id, props }, progress }: { d: Drawing; progress: CampaignProgress }) {
   const money = (minor: number) => formatMoney(minor, progress.currency, props.locale);
