@@ -1,7 +1,6 @@
 "use client";
 
 import { zodResolver } from "@hookform/resolvers/zod";
-import { useRouter } from "next/navigation";
 import { startTransition, useActionState, useEffect, useRef } from "react";
 import { get, useForm, type UseFormRegisterReturn } from "react-hook-form";
 import { CAMPAIGN_LANGUAGES, FREQUENCY_LABEL, setLabel, type TCampaignForm, type TCampaignFormInput, ZCampaignForm } from "@/lib/campaigns/schemas";
@@ -47,16 +46,15 @@ function Field({ id, label, error, hint, registration, long, type = "text", read
 export function CampaignForm({ initial }: { initial: TCampaignFormInput }) {
   const [state, formAction, pending] = useActionState(saveCampaignAction, null);
   const formRef = useRef<HTMLFormElement>(null);
-  const router = useRouter();
   const form = useForm<TCampaignFormInput, unknown, TCampaignForm>({ resolver: zodResolver(ZCampaignForm), defaultValues: initial });
   const creating = initial.mode === "create";
   const error = (path: string): string | undefined =>
     (get(form.formState.errors, path) as { message?: string } | undefined)?.message ?? (state && !state.ok ? state.fieldErrors[path] : undefined);
 
   useEffect(() => {
-    // A new campaign is then edited at its own address.
-    if (state?.ok && state.data.created) router.replace(`/finance/campaigns/${state.data.slug}`);
-  }, [state, router]);
+    // A new campaign is then edited at its own address (a full load: the page reads it afresh).
+    if (state?.ok && state.data.created) window.location.replace(`/finance/campaigns/${state.data.slug}`);
+  }, [state]);
 
   return (
     <form

@@ -1,7 +1,9 @@
 import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it, vi } from "vitest";
+import CampaignPage from "@/app/finance/campaigns/[slug]/page";
 import { saveCampaignAction, setCampaignActiveAction } from "@/app/finance/campaigns/actions";
+import CampaignsPage from "@/app/finance/campaigns/page";
 import { getDb } from "@/db";
 import { loadCampaign } from "@/db/queries/campaigns";
 import { campaigns, gifts, payments, recurringGifts, staffMembers, supporters } from "@/db/schema";
@@ -12,7 +14,7 @@ import { PRESET_AMOUNTS } from "@/lib/gifts/presets";
 import { type Actor, nobody } from "@/lib/supporters/actor";
 import { signedIn, signedInSession } from "../../support/actors";
 import { useTestDatabase } from "../../support/database";
-import { auditIds, auditSince, post } from "../../support/staff";
+import { auditIds, auditSince, pageOutcome, post } from "../../support/staff";
 
 // The session cookie the server actions read (lib/auth/current-actor.ts): the test sets whose it is.
 const session = vi.hoisted(() => ({ token: null as string | null }));
@@ -22,6 +24,8 @@ vi.mock("next/headers", async (importOriginal) => ({
 }));
 // Revalidating needs Next's request store, which a direct call of the action has not.
 vi.mock("next/cache", async (importOriginal) => ({ ...(await importOriginal<Record<string, unknown>>()), revalidatePath: () => {} }));
+// As next.config.ts turns it on for the app: forbidden() answers a 403.
+vi.stubEnv("__NEXT_EXPERIMENTAL_AUTH_INTERRUPTS", "true");
 
 const database = useTestDatabase();
 
@@ -123,6 +127,27 @@ describe(`campaigns for admins on ${database.kind}`, () => {
     }
     expect(await campaignRows()).toEqual(rows);
     expect(await auditSince(seen)).toEqual([]);
+  });
+
+  it("the pages: the list and the form for an admin, a 403 for finance staff, sign-in for nobody", async () => {
+    const input = form({ name: "Page test" });
+    await saveCampaign(admin, input, PAGE);
+    const edit = () => CampaignPage({ params: Promise.resolve({ slug: input.slug }) });
+    const create = () => CampaignPage({ params: Promise.resolve({ slug: "new" }) });
+    session.token = (await signedInSession(ADMIN)).token;
+    const list = await pageOutcome(CampaignsPage);
+    expect(list).toMatchObject({ html: expect.stringContaining(`href="/finance/campaigns/${input.slug}"`) });
+    expect(await pageOutcome(edit)).toMatchObject({ html: expect.stringContaining("Campaign: Page test") });
+    expect(await pageOutcome(create)).toMatchObject({ html: expect.stringContaining("New campaign") });
+    expect(await pageOutcome(() => CampaignPage({ params: Promise.resolve({ slug: unique("none") }) }))).toEqual({ status: 404 });
+
+    const financeEmail = `${unique("finance-page")}@example.org`;
+    await getDb().insert(staffMembers).values({ email: financeEmail, role: "finance", grantedBy: ADMIN });
+    for (const token of [(await signedInSession(financeEmail)).token, null]) {
+      session.token = token;
+      expect(await pageOutcome(CampaignsPage)).toEqual(token ? { status: 403 } : { redirectedTo: "/sign-in?return=%2Ffinance%2Fcampaigns" });
+      expect(await pageOutcome(edit)).toEqual(token ? { status: 403 } : { redirectedTo: `/sign-in?return=%2Ffinance%2Fcampaigns%2F${input.slug}` });
+    }
   });
 
   it("names each bad field (presets per frequency and currency, copy, goal, dates) and writes nothing", async () => {
