@@ -1,6 +1,6 @@
 import { and, desc, eq, sql } from "drizzle-orm";
 import type { Queryable } from "@/db";
-import { giftRequests, recurringGifts, supporters } from "@/db/schema";
+import { type giftRequests, recurringGifts, supporters } from "@/db/schema";
 import { type Actor, mayActOnRecurringGift } from "./actor";
 import { allowedActions, type RecurringGiftAction } from "./recurring-gift-rules";
 
@@ -56,11 +56,12 @@ type PendingJson = { id: string; kind: RecurringGiftView["pending"][number]["kin
 // The gift's pending requests in the same statement as the gift: one snapshot. Read apart, the
 // webhook worker could commit between the two reads (the request confirmed, the new state written),
 // and the page would show the old state with nothing pending, and stop refreshing itself.
+// Written out with qualified names: Drizzle leaves a column of a one-table select unqualified, and
+// inside this subquery "id" would then be the request's own.
 const pendingRequests = sql<PendingJson[]>`coalesce((
-  select json_agg(json_build_object('id', ${giftRequests.id}, 'kind', ${giftRequests.kind}, 'requested', ${giftRequests.requested},
-    'requestedAt', ${giftRequests.requestedAt}) order by ${giftRequests.requestedAt})
-  from ${giftRequests}
-  where ${giftRequests.recurringGiftId} = ${recurringGifts.id} and ${giftRequests.status} = 'pending'
+  select json_agg(json_build_object('id', gr.id, 'kind', gr.kind, 'requested', gr.requested, 'requestedAt', gr.requested_at) order by gr.requested_at)
+  from gift_requests gr
+  where gr.recurring_gift_id = "recurring_gifts"."id" and gr.status = 'pending'
 ), '[]'::json)`;
 
 type Row = Omit<RecurringGiftView, "actions" | "pending"> & { pending: PendingJson[] };
