@@ -101,7 +101,7 @@ export const ZCampaignForm = z
       .string()
       .trim()
       .regex(/^[a-z0-9-]{1,40}$/, "The slug is 1 to 40 lowercase letters, digits or hyphens, like spring-2026")
-      // /finance/campaigns/new is the form for a new one.
+      // /finance/campaigns/edit without a slug is the form for a new one.
       .refine((slug) => slug !== "new", 'The slug "new" is taken by the new campaign form: choose another'),
     name: z.string().trim().min(1, "Give the campaign a name").max(120, "A name is at most 120 characters"),
     presets: ZPresets,

@@ -53,7 +53,7 @@ export function CampaignForm({ initial }: { initial: TCampaignFormInput }) {
 
   useEffect(() => {
     // A new campaign is then edited at its own address (a full load: the page reads it afresh).
-    if (state?.ok && state.data.created) window.location.replace(`/finance/campaigns/${state.data.slug}`);
+    if (state?.ok && state.data.created) window.location.replace(`/finance/campaigns/edit?slug=${encodeURIComponent(state.data.slug)}`);
   }, [state]);
 
   return (

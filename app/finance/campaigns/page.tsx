@@ -27,7 +27,7 @@ export default async function CampaignsPage() {
         raised toward it. Changes show from the next page view.
       </p>
       <p>
-        <a href="/finance/campaigns/new">New campaign</a>
+        <a href="/finance/campaigns/edit">New campaign</a>
       </p>
       <div className="table-scroll" role="region" aria-labelledby="campaigns-heading" tabIndex={0}>
         <table data-testid="campaigns">
@@ -48,7 +48,7 @@ export default async function CampaignsPage() {
             {rows.map((row) => (
               <tr key={row.slug} data-testid={`campaign-${row.slug}`}>
                 <th scope="row">
-                  <a href={`/finance/campaigns/${row.slug}`}>
+                  <a href={`/finance/campaigns/edit?slug=${encodeURIComponent(row.slug)}`}>
                     {row.name} <span className="visually-hidden">(edit)</span>
                   </a>{" "}
                   <code>{row.slug}</code>

@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { eq } from "drizzle-orm";
 import { beforeAll, describe, expect, it, vi } from "vitest";
-import CampaignPage from "@/app/finance/campaigns/[slug]/page";
+import CampaignPage from "@/app/finance/campaigns/edit/page";
 import { saveCampaignAction, setCampaignActiveAction } from "@/app/finance/campaigns/actions";
 import CampaignsPage from "@/app/finance/campaigns/page";
 import { getDb } from "@/db";
@@ -31,7 +31,7 @@ const database = useTestDatabase();
 
 // The admin of the tests' environment: ADMIN_EMAILS is unset, so the local default.
 const ADMIN = "admin@example.org";
-const PAGE = "/finance/campaigns/new";
+const PAGE = "/finance/campaigns/edit";
 const unique = (name: string) => `${name}-${randomUUID().slice(0, 8)}`;
 const campaignRows = () => getDb().select().from(campaigns).orderBy(campaigns.slug);
 
@@ -91,7 +91,7 @@ describe(`campaigns for admins on ${database.kind}`, () => {
     seen = await auditIds();
     const changed = { ...input, mode: "update" as const, name: "Spring drive, extended", goalAmount: "", goalCurrency: "" as const, startsOn: "", endsOn: "" };
     changed.presets.once.eur = { amounts: "20, 40", suggested: "40" };
-    expect(await saveCampaign(admin, changed, `/finance/campaigns/${input.slug}`)).toEqual({ slug: input.slug, created: false });
+    expect(await saveCampaign(admin, changed, `/finance/campaigns/edit?slug=${input.slug}`)).toEqual({ slug: input.slug, created: false });
     const [after] = await getDb().select().from(campaigns).where(eq(campaigns.slug, input.slug));
     expect(after).toMatchObject({ name: "Spring drive, extended", goalMinor: null, goalCurrency: null, startsOn: null, endsOn: null });
     expect((await loadCampaign(input.slug)).presets.once.eur).toEqual({ amounts: [2000, 4000], suggested: 4000 });
@@ -132,21 +132,21 @@ describe(`campaigns for admins on ${database.kind}`, () => {
   it("the pages: the list and the form for an admin, a 403 for finance staff, sign-in for nobody", async () => {
     const input = form({ name: "Page test" });
     await saveCampaign(admin, input, PAGE);
-    const edit = () => CampaignPage({ params: Promise.resolve({ slug: input.slug }) });
-    const create = () => CampaignPage({ params: Promise.resolve({ slug: "new" }) });
+    const edit = () => CampaignPage({ searchParams: Promise.resolve({ slug: input.slug }) });
+    const create = () => CampaignPage({ searchParams: Promise.resolve({}) });
     session.token = (await signedInSession(ADMIN)).token;
     const list = await pageOutcome(CampaignsPage);
-    expect(list).toMatchObject({ html: expect.stringContaining(`href="/finance/campaigns/${input.slug}"`) });
+    expect(list).toMatchObject({ html: expect.stringContaining(`href="/finance/campaigns/edit?slug=${input.slug}"`) });
     expect(await pageOutcome(edit)).toMatchObject({ html: expect.stringContaining("Campaign: Page test") });
     expect(await pageOutcome(create)).toMatchObject({ html: expect.stringContaining("New campaign") });
-    expect(await pageOutcome(() => CampaignPage({ params: Promise.resolve({ slug: unique("none") }) }))).toEqual({ status: 404 });
+    expect(await pageOutcome(() => CampaignPage({ searchParams: Promise.resolve({ slug: unique("none") }) }))).toEqual({ status: 404 });
 
     const financeEmail = `${unique("finance-page")}@example.org`;
     await getDb().insert(staffMembers).values({ email: financeEmail, role: "finance", grantedBy: ADMIN });
     for (const token of [(await signedInSession(financeEmail)).token, null]) {
       session.token = token;
       expect(await pageOutcome(CampaignsPage)).toEqual(token ? { status: 403 } : { redirectedTo: "/sign-in?return=%2Ffinance%2Fcampaigns" });
-      expect(await pageOutcome(edit)).toEqual(token ? { status: 403 } : { redirectedTo: `/sign-in?return=%2Ffinance%2Fcampaigns%2F${input.slug}` });
+      expect(await pageOutcome(edit)).toEqual(token ? { status: 403 } : { redirectedTo: `/sign-in?return=${encodeURIComponent(`/finance/campaigns/edit?slug=${input.slug}`)}` });
     }
   });
 
@@ -224,9 +224,9 @@ describe(`campaigns for admins on ${database.kind}`, () => {
     expect(await campaignRows()).toEqual(before);
     // default is still editable.
     const defaults = campaignFormValues({ slug: "default", name: "Default", presets: PRESET_AMOUNTS, copy: {}, goalMinor: null, goalCurrency: null, startsOn: null, endsOn: null }, "update");
-    await saveCampaign(admin, { ...defaults, goalAmount: "200", goalCurrency: "gbp" }, "/finance/campaigns/default");
+    await saveCampaign(admin, { ...defaults, goalAmount: "200", goalCurrency: "gbp" }, "/finance/campaigns/edit?slug=default");
     expect((await getDb().select().from(campaigns).where(eq(campaigns.slug, "default")))[0]).toMatchObject({ active: true, goalMinor: 20000, goalCurrency: "gbp" });
-    await saveCampaign(admin, defaults, "/finance/campaigns/default");
+    await saveCampaign(admin, defaults, "/finance/campaigns/edit?slug=default");
   });
 });
 

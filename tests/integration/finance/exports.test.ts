@@ -3,7 +3,7 @@ import { setFlagsFromString } from "node:v8";
 import { sql } from "drizzle-orm";
 import type Stripe from "stripe";
 import { beforeAll, describe, expect, it } from "vitest";
-import { financeExportResponse } from "@/app/finance/export/[kind]/respond";
+import { financeExportResponse } from "@/app/finance/export/respond";
 import { getDb } from "@/db";
 import { auditLog, gifts, staffMembers } from "@/db/schema";
 import { startFinanceExport } from "@/lib/finance/exports";

@@ -11,13 +11,15 @@ export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Campaign", robots: { index: false, follow: false } };
 
 /**
- * /finance/campaigns/[slug]: one campaign's settings to edit; /finance/campaigns/new starts one from
- * the built-in presets. Admins only, as the list (getCampaign checks the role again).
+ * /finance/campaigns/edit?slug=…: one campaign's settings to edit; without a slug, a new one from
+ * the built-in presets. Admins only, as the list (getCampaign checks the role again). The slug is
+ * in the query, not the path: a dynamic segment would answer 500 to a path that does not decode.
  */
-export default async function CampaignPage({ params }: { params: Promise<{ slug: string }> }) {
-  const { slug } = await params;
-  const creating = slug === "new";
-  const path = `/finance/campaigns/${creating ? "new" : encodeURIComponent(slug)}`;
+export default async function CampaignPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const raw = (await searchParams).slug;
+  const slug = (Array.isArray(raw) ? raw[0] : raw) ?? "";
+  const creating = slug === "";
+  const path = creating ? "/finance/campaigns/edit" : `/finance/campaigns/edit?slug=${encodeURIComponent(slug)}`;
   const { data: campaign } = await readAsAdmin(path, (actor) => (creating ? Promise.resolve(null) : getCampaign(actor, slug)));
   if (!creating && !campaign) notFound();
   const initial = campaign

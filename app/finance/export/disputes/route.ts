@@ -1,0 +1,11 @@
+// GET /finance/export/disputes?from=&to=: the period's disputes as CSV, for finance staff.
+// One static route per kind: a dynamic segment would answer 500 to a path that does not decode.
+import { currentActor } from "@/lib/auth/current-actor";
+import { financeExportResponse } from "../respond";
+
+export const runtime = "nodejs";
+export const dynamic = "force-dynamic";
+
+export async function GET(request: Request): Promise<Response> {
+  return financeExportResponse(request, await currentActor(), "disputes");
+}
