@@ -5,15 +5,19 @@ const executablePath = findChromium();
 if (!executablePath) throw new Error(CHROMIUM_HOW_TO);
 
 /**
- * Browser tests whose outcome the database does not change (layout, headers, the embed, the
- * reader's pages): with TEST_DATABASE_FREE=0 they are left out, as CI does in its PostgreSQL run
- * after running them against the embedded database (scripts/test.ts).
+ * CI runs `npm test` twice, against the embedded database and against a PostgreSQL server, and runs
+ * each browser test once (TEST_SHARE in scripts/test.ts): these, which turn on the server's own
+ * behaviour (concurrent connections taking the same rows, the database going away), in the server
+ * run; every other one, which gives and renders through the embedded database as `npm start` does,
+ * in the embedded run. Without TEST_SHARE every spec runs.
  */
-export const DATABASE_FREE_SPECS = ["box-layout.spec.ts", "http.spec.ts", "client-address.spec.ts", "reader-pages.spec.ts", "widget.spec.ts", "finance.spec.ts"];
+export const SERVER_SPECS = ["give-once.spec.ts", "give-monthly.spec.ts", "database-outage.spec.ts", "supporters-account.spec.ts", "supporters-russian.spec.ts"];
+const share = process.env.TEST_SHARE;
 
 export default defineConfig({
   testDir: "tests/e2e",
-  testIgnore: process.env.TEST_DATABASE_FREE === "0" ? DATABASE_FREE_SPECS.map((file) => `**/${file}`) : [],
+  testIgnore: share === "embedded" ? SERVER_SPECS.map((file) => `**/${file}`) : [],
+  testMatch: share === "server" ? SERVER_SPECS.map((file) => `**/${file}`) : undefined,
   globalSetup: "./tests/e2e/global-setup.ts",
   // One worker: the app and the stand-in it drives are started once per worker.
   workers: 1,

@@ -15,11 +15,11 @@ import { ensureBuilt, ROOT } from "./lib/processes";
  * npm test` is all the set-up a newcomer needs; only if that fails does it stop at once and say how
  * to get one. It never skips the browser tests.
  * TEST_AWKWARD_DATES=0 leaves out the awkward dates (CI runs them in one of its two runs only);
- * TEST_DATABASE_FREE=0 leaves out what the database does not change (types, lint, unit tests, the
- * stand-in's own tests, the scripts' tests and the browser tests of layout and headers: CI runs
- * them against the embedded database only, see DATABASE_FREE_SPECS in playwright.config.ts);
- * `npm test -- "awkward dates"` runs only the steps named. The browser tests run beside the other
- * steps (TEST_PARALLEL=0: one step at a time).
+ * TEST_SHARE=embedded|server is CI's split of one run's work between its two databases: the server
+ * run leaves out what the database cannot change (types, lint, unit, stand-in and script tests);
+ * the browser tests run once each, split by SERVER_SPECS in playwright.config.ts. Unset: everything;
+ * `npm test -- "awkward dates"` runs only the steps named; TEST_PARALLEL=1 runs the browser tests
+ * beside the other steps.
  */
 const found = await ensureChromium({ echo: (chunk) => process.stdout.write(chunk) });
 if (found.path === null) {
@@ -48,7 +48,7 @@ const CALENDAR_SUITES = [
 
 /** The vitest suites whose outcome depends on the database: every other one runs once in CI. */
 const DATABASE_SUITES = ["tests/integration/"];
-const databaseFreeLeftOut = process.env.TEST_DATABASE_FREE === "0";
+const databaseFreeLeftOut = process.env.TEST_SHARE === "server";
 
 const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(0)} s`;
 
@@ -67,7 +67,7 @@ function run(args: string[], env: Record<string, string> = {}, output: WriteStre
 }
 
 async function leftOut(): Promise<number> {
-  console.log("Left out: TEST_DATABASE_FREE=0 (the database does not change its outcome; CI runs it against the other database).");
+  console.log("Left out: TEST_SHARE=server (the database does not change its outcome; CI runs it against the embedded one).");
 
   return 0;
 }
@@ -129,11 +129,11 @@ async function runStep(step: Step, output: WriteStream | null = null): Promise<{
 }
 
 const chosen = steps.filter((s) => only.length === 0 || only.includes(s.name));
-// The browser tests mostly wait (on the app, the stand-in, webhooks), while the other steps keep
-// both cores busy: run together, the whole is about as long as the longer of the two. The build
-// comes first, as both need it (the scripts' tests start the app). Playwright's output is kept
-// and printed whole when it ends, so the log reads in order. TEST_PARALLEL=0 runs one at a time.
-const parallel = process.env.TEST_PARALLEL !== "0" && chosen.some((s) => s.name === "playwright") && chosen.length > 1;
+// TEST_PARALLEL=1 runs the browser tests beside the other steps, on a machine with cores to spare:
+// the build comes first, as both need it (the scripts' tests start the app), and Playwright's output
+// is kept and printed whole when it ends, so the log reads in order. On two cores it saved nothing
+// (each side took twice as long) and made timing-sensitive tests slower, so one at a time is the default.
+const parallel = process.env.TEST_PARALLEL === "1" && chosen.some((s) => s.name === "playwright") && chosen.length > 1;
 let failed: { step: Step; code: number; took: string } | undefined;
 if (parallel) {
   console.log(`\n── build ${"─".repeat(55)}`);
