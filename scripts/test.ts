@@ -42,7 +42,6 @@ const CALENDAR_SUITES = [
   ...["subscriptions", "billing", "clock", "clock-start", "state-file", "sandbox", "portal", "payouts"].map((name) => `tests/stripe-sandbox/${name}.test.ts`),
   "tests/integration/recurring/",
   "tests/integration/email/notify.test.ts",
-  "tests/integration/finance/figures.test.ts",
   "tests/integration/scheduled/yearly-statements.test.ts",
 ];
 
