@@ -221,6 +221,8 @@ export function parseEnv(source: Record<string, string | undefined>) {
       webhookSecret: raw.STRIPE_WEBHOOK_SECRET ?? SANDBOX_STRIPE_WEBHOOK_SECRET,
       apiBase: raw.STRIPE_API_BASE ?? (usingSandbox ? SANDBOX_STRIPE_API_BASE : undefined),
       usingSandbox,
+      /** A live key: money facts are live, and reports show live figures only. */
+      live: liveKey,
     },
     webhookWorkerPollMs: raw.WEBHOOK_WORKER_POLL_MS,
     email: {

@@ -1,10 +1,8 @@
 import { spawn } from "node:child_process";
-import { createWriteStream, mkdtempSync, readFileSync, type WriteStream } from "node:fs";
-import { tmpdir } from "node:os";
 import path from "node:path";
 import { ensureChromium } from "../tests/support/chromium";
 import { awkwardDates } from "./lib/awkward-dates";
-import { ensureBuilt, ROOT } from "./lib/processes";
+import { ROOT } from "./lib/processes";
 
 /**
  * `npm test`: every test, in order of speed: types, lint, unit + integration + stand-in (vitest),
@@ -18,8 +16,7 @@ import { ensureBuilt, ROOT } from "./lib/processes";
  * TEST_SHARE=embedded|server is CI's split of one run's work between its two databases: the server
  * run leaves out what the database cannot change (types, lint, unit, stand-in and script tests);
  * the browser tests run once each, split by SERVER_SPECS in playwright.config.ts. Unset: everything;
- * `npm test -- "awkward dates"` runs only the steps named; TEST_PARALLEL=1 runs the browser tests
- * beside the other steps.
+ * `npm test -- "awkward dates"` runs only the steps named.
  */
 const found = await ensureChromium({ echo: (chunk) => process.stdout.write(chunk) });
 if (found.path === null) {
@@ -51,15 +48,13 @@ const databaseFreeLeftOut = process.env.TEST_SHARE === "server";
 
 const seconds = (since: number) => `${((Date.now() - since) / 1000).toFixed(0)} s`;
 
-function run(args: string[], env: Record<string, string> = {}, output: WriteStream | null = null): Promise<number> {
+function run(args: string[], env: Record<string, string> = {}): Promise<number> {
   return new Promise<number>((resolve) => {
     const child = spawn(process.execPath, args, {
       cwd: ROOT,
-      stdio: output ? ["ignore", "pipe", "pipe"] : "inherit",
+      stdio: "inherit",
       env: { ...process.env, NEXT_TELEMETRY_DISABLED: "1", CHROMIUM_PATH: chromium!, ...env },
     });
-    child.stdout?.pipe(output!, { end: false });
-    child.stderr?.pipe(output!, { end: false });
     // "close", not "exit": the output has been written out by then.
     child.on("close", (exitCode, signal) => resolve(exitCode ?? (signal ? 1 : 0)));
   });
@@ -117,50 +112,22 @@ const database = process.env.DATABASE_URL ? "PostgreSQL server (DATABASE_URL)" :
 console.log(`Running every test against ${database}, browser ${chromium}.`);
 const started = Date.now();
 
-async function runStep(step: Step, output: WriteStream | null = null): Promise<{ step: Step; code: number; took: string }> {
+async function runStep(step: Step): Promise<{ step: Step; code: number; took: string }> {
   const stepStarted = Date.now();
-  if (!output) console.log(`\n── ${step.name} ${"─".repeat(Math.max(0, 60 - step.name.length))}`);
-  const code = step.name === "playwright" && output ? await run([bin("@playwright/test", "cli.js"), "test"], {}, output) : await step.run();
+  console.log(`\n── ${step.name} ${"─".repeat(Math.max(0, 60 - step.name.length))}`);
+  const code = await step.run();
   const took = seconds(stepStarted);
-  if (!output) console.log(code === 0 ? `✓ ${step.name} passed in ${took}.` : `\n✗ ${step.name} failed (exit ${code}) after ${took}.`);
+  console.log(code === 0 ? `✓ ${step.name} passed in ${took}.` : `\n✗ ${step.name} failed (exit ${code}) after ${took}.`);
 
   return { step, code, took };
 }
 
-const chosen = steps.filter((s) => only.length === 0 || only.includes(s.name));
-// TEST_PARALLEL=1 runs the browser tests beside the other steps, on a machine with cores to spare:
-// the build comes first, as both need it (the scripts' tests start the app), and Playwright's output
-// is kept and printed whole when it ends, so the log reads in order. On two cores it saved nothing
-// (each side took twice as long) and made timing-sensitive tests slower, so one at a time is the default.
-const parallel = process.env.TEST_PARALLEL === "1" && chosen.some((s) => s.name === "playwright") && chosen.length > 1;
 let failed: { step: Step; code: number; took: string } | undefined;
-if (parallel) {
-  console.log(`\n── build ${"─".repeat(55)}`);
-  const buildStarted = Date.now();
-  console.log(`${(await ensureBuilt()) === "built" ? "Built" : "Reusing"} the production build (${seconds(buildStarted)}); the browser tests run beside the other steps.`);
-  const logFile = path.join(mkdtempSync(path.join(tmpdir(), "readerfund-test-")), "playwright.log");
-  const log = createWriteStream(logFile);
-  const browser = runStep(chosen.find((s) => s.name === "playwright")!, log);
-  for (const step of chosen.filter((s) => s.name !== "playwright")) {
-    const result = await runStep(step);
-    if (result.code !== 0) {
-      failed = result;
-      break;
-    }
-  }
-  const browserResult = await browser;
-  await new Promise<void>((resolve) => log.end(resolve));
-  console.log(`\n── playwright (ran beside the steps above) ${"─".repeat(21)}`);
-  process.stdout.write(readFileSync(logFile, "utf8"));
-  console.log(browserResult.code === 0 ? `✓ playwright passed in ${browserResult.took}.` : `\n✗ playwright failed (exit ${browserResult.code}) after ${browserResult.took}.`);
-  failed ??= browserResult.code !== 0 ? browserResult : undefined;
-} else {
-  for (const step of chosen) {
-    const result = await runStep(step);
-    if (result.code !== 0) {
-      failed = result;
-      break;
-    }
+for (const step of steps.filter((s) => only.length === 0 || only.includes(s.name))) {
+  const result = await runStep(step);
+  if (result.code !== 0) {
+    failed = result;
+    break;
   }
 }
 if (failed) process.exit(failed.code);

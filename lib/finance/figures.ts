@@ -8,7 +8,7 @@ import { num, select } from "./select";
 
 /** Live figures with a live key, the test ones otherwise: never the two mixed. */
 export function reportingMode(): "live" | "test" {
-  return /^(sk|rk)_live_/.test(env().stripe.secretKey) ? "live" : "test";
+  return env().stripe.live ? "live" : "test";
 }
 
 /** Where Stripe settled a currency's payments: fees and nets are in that currency. */
