@@ -11,7 +11,7 @@ if (!executablePath) throw new Error(CHROMIUM_HOW_TO);
  * run; every other one, which gives and renders through the embedded database as `npm start` does,
  * in the embedded run. Without TEST_SHARE every spec runs.
  */
-export const SERVER_SPECS = ["give-once.spec.ts", "give-monthly.spec.ts", "database-outage.spec.ts", "supporters-account.spec.ts", "supporters-russian.spec.ts"];
+export const SERVER_SPECS = ["give-once.spec.ts", "give-monthly.spec.ts", "database-outage.spec.ts", "supporters-account.spec.ts", "supporters-russian.spec.ts", "several-instances.spec.ts", "killed.spec.ts"];
 const share = process.env.TEST_SHARE;
 
 export default defineConfig({

@@ -20,7 +20,9 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    env: { LOG_LEVEL: "silent" },
+    // Everything the app logs, at its most talkative, is checked for personal data and secrets
+    // (tests/support/setup-env.ts) and kept off the console.
+    env: { LOG_LEVEL: "debug" },
     server: {
       deps: {
         // next-auth imports "next/server" without its extension, which Node's resolver refuses

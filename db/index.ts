@@ -20,6 +20,11 @@ type Connection = {
   /** The driver itself, for the one or two statements on a hot path that skip the query builder. */
   raw: <T>(text: string, params: unknown[]) => Promise<T[]>;
   close: () => Promise<void>;
+  /**
+   * Listens on a channel (postgres.js keeps a connection of its own for it and listens again after
+   * a reconnect, calling onListen each time). The embedded database has no other process to hear.
+   */
+  listen: ((channel: string, onNotify: (payload: string) => void, onListen: () => void) => Promise<{ unlisten: () => Promise<void> }>) | null;
 };
 
 // Next.js compiles instrumentation, route handlers and pages into separate bundles; a module-level
@@ -44,7 +49,9 @@ function open(): Connection {
     const client = postgres(config.url, {
       max: config.poolMax,
       onnotice: () => {},
-      connection: { application_name: "readerfund" },
+      // No JIT: the app's queries are short, and a plan whose row estimates cross the JIT threshold
+      // (a lateral over a few blocks of a rollup) spent 250 ms compiling a query that runs in 1 ms.
+      connection: { application_name: "readerfund", jit: "off" },
       backoff: reconnectDelaySeconds,
     });
     const db = drizzlePostgres(client, { schema, casing: "snake_case" }) as unknown as Database;
@@ -54,6 +61,11 @@ function open(): Connection {
       db,
       raw: async <T>(text: string, params: unknown[]) => (await client.unsafe(text, params as postgres.ParameterOrJSON<never>[])) as unknown as T[],
       close: () => client.end({ timeout: 5 }),
+      listen: async (channel, onNotify, onListen) => {
+        const meta = await client.listen(channel, onNotify, onListen);
+
+        return { unlisten: () => meta.unlisten() };
+      },
     };
   }
   if (!config.dataDir.startsWith("memory://")) mkdirSync(config.dataDir, { recursive: true });
@@ -65,6 +77,7 @@ function open(): Connection {
     db,
     raw: async <T>(text: string, params: unknown[]) => (await client.query<T>(text, params)).rows,
     close: () => client.close(),
+    listen: null,
   };
 }
 
@@ -83,6 +96,14 @@ export function getDb(): Database {
 /** Runs one parameterised statement on the driver directly ($1, $2 … placeholders). */
 export function rawQuery<T = Record<string, unknown>>(text: string, params: unknown[]): Promise<T[]> {
   return connection().raw<T>(text, params);
+}
+
+/** Listens on a channel of the PostgreSQL server (see Connection.listen); the embedded database cannot. */
+export function listenToDatabase(channel: string, onNotify: (payload: string) => void, onListen: () => void) {
+  const listen = connection().listen;
+  if (!listen) throw new Error("Only a PostgreSQL server (DATABASE_URL) can notify other processes.");
+
+  return listen(channel, onNotify, onListen);
 }
 
 export function databaseKind(): "pglite" | "postgres" {

@@ -1,4 +1,6 @@
 import { z } from "zod";
+// Relative, not "@/": next.config.ts loads this file through a transpiler that does not know the alias
+import { normalizeSignInEmail } from "./auth/email-address";
 
 /**
  * The only reader of process.env (enforced by ESLint). Parsed once; a bad or missing variable stops
@@ -14,6 +16,10 @@ export const SANDBOX_STRIPE_API_BASE = "http://localhost:12111";
 const LOCAL_APP_SECRET = "readerfund-local-only-secret-not-for-production";
 /** The admin of a local demo (ADMIN_EMAILS unset): its sign-in link arrives in the local mailbox. */
 export const LOCAL_ADMIN_EMAIL = "admin@example.org";
+/** The moments the crash tests kill a process at (lib/kill-point.ts). */
+export const KILL_POINTS = ["webhook-stored", "batch-applying", "email-sent"] as const;
+export type KillPoint = (typeof KILL_POINTS)[number];
+
 const LIVE_KEY = /^(sk|rk)_live_/;
 
 const emptyAsUndefined = (value: unknown) => (value === "" ? undefined : value);
@@ -62,9 +68,24 @@ const ZRawEnv = z.object({
     z.string().regex(/^whsec_[A-Za-z0-9_]+$/, "must be the endpoint's signing secret (whsec_…)"),
   ),
   STRIPE_API_BASE: optional(httpUrl("a Stripe-compatible API such as the stand-in; unset for api.stripe.com")),
+  STRIPE_CHECKOUT_DEADLINE_MS: z.preprocess(
+    emptyAsUndefined,
+    z.coerce.number({ error: "must be a number of milliseconds" }).int().min(500).max(60_000).default(8000),
+  ),
+  STRIPE_WORKER_REQUESTS_PER_SECOND: z.preprocess(
+    emptyAsUndefined,
+    z.coerce.number({ error: "must be a whole number of requests a second" }).int().min(1, "must be at least 1").max(10_000).optional(),
+  ),
+  TEST_KILL_AT: optional(
+    z.enum(KILL_POINTS, { error: `must be one of ${KILL_POINTS.join(", ")}: where the process kills itself, for the crash tests only` }),
+  ),
   WEBHOOK_WORKER_POLL_MS: z.preprocess(
     emptyAsUndefined,
     z.coerce.number({ error: "must be a number of milliseconds" }).int().min(0).max(3_600_000).default(2000),
+  ),
+  WORKERS: z.preprocess(
+    emptyAsUndefined,
+    z.enum(["in-process", "separate"], { error: 'must be "in-process" (this process applies webhooks and sends email) or "separate" (`npm run worker` processes do)' }).default("in-process"),
   ),
   SMTP_URL: optional(
     z.url({ protocol: /^smtps?$/, error: "must be an smtp:// or smtps:// URL (smtps://user:password@host:465), or unset to keep email in the local mailbox" }),
@@ -103,10 +124,12 @@ const ZRawEnv = z.object({
       .string()
       .max(2000)
       .transform((v, ctx) => {
-        const addresses = v.split(",").map((p) => p.trim().toLowerCase()).filter(Boolean);
-        for (const address of addresses) {
-          if (!/^[^\s@<>,]+@[^\s@<>,]+\.[^\s@<>,]+$/.test(address)) {
-            ctx.addIssue({ code: "custom", message: `must be a comma-separated list of email addresses ("${address.slice(0, 40)}" is not one)` });
+        const given = v.split(",").map((p) => p.trim()).filter(Boolean);
+        // As sign-in normalises an address, so an admin's role is found for the address they sign in with.
+        const addresses = given.map((address) => normalizeSignInEmail(address) ?? "");
+        for (const [index, address] of addresses.entries()) {
+          if (address === "") {
+            ctx.addIssue({ code: "custom", message: `must be a comma-separated list of email addresses ("${given[index]!.slice(0, 40)}" is not one)` });
           }
         }
         if (addresses.length === 0) ctx.addIssue({ code: "custom", message: "must name at least one address" });
@@ -197,6 +220,10 @@ export function parseEnv(source: Record<string, string | undefined>) {
       problems.push(`ADMIN_EMAILS: is required ${why} (the first admins, who grant finance staff their access; the local default is only for a demo)`);
     }
   }
+  if (production && raw.TEST_KILL_AT !== undefined) problems.push("TEST_KILL_AT: must be unset in production (it makes the process kill itself)");
+  if (raw.WORKERS === "separate" && raw.DATABASE_URL === undefined) {
+    problems.push("WORKERS: separate needs DATABASE_URL (a PostgreSQL server): the embedded database lives inside one process, which a worker process cannot reach");
+  }
   for (const name of ["AUTH_SECRET", "NEXTAUTH_SECRET", "AUTH_URL", "NEXTAUTH_URL"] as const) {
     if (raw[name] !== undefined) {
       problems.push(`${name}: must be unset (sign-in takes its address from APP_URL and its secret from APP_SECRET)`);
@@ -223,8 +250,20 @@ export function parseEnv(source: Record<string, string | undefined>) {
       usingSandbox,
       /** A live key: money facts are live, and reports show live figures only. */
       live: liveKey,
+      /** How long Continue waits for Stripe before telling the reader to try again. */
+      checkoutDeadlineMs: raw.STRIPE_CHECKOUT_DEADLINE_MS,
+      /**
+       * What the workers of every instance together may ask of Stripe's API in a second. Stripe
+       * allows about 100 a second in live mode and 25 in test mode, per account; the rest is left
+       * for Continue, which is never made to wait for the workers' budget.
+       */
+      workerRequestsPerSecond: raw.STRIPE_WORKER_REQUESTS_PER_SECOND ?? (liveKey ? 80 : 20),
     },
     webhookWorkerPollMs: raw.WEBHOOK_WORKER_POLL_MS,
+    /** Where the crash tests make this process SIGKILL itself (lib/kill-point.ts); never in production. */
+    killAt: raw.TEST_KILL_AT ?? null,
+    /** Whether this web process applies webhooks and sends email itself, or leaves them to `npm run worker`. */
+    workers: raw.WORKERS,
     email: {
       smtpUrl: raw.SMTP_URL ?? null,
       from: raw.EMAIL_FROM ?? `${raw.NEWSROOM_NAME.replace(/[<>"]/g, "")} <gifts@${new URL(appUrl).hostname}>`,

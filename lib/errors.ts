@@ -10,6 +10,7 @@ export type AppErrorCode =
   | "PAYLOAD_TOO_LARGE"
   | "UNSUPPORTED_MEDIA_TYPE"
   | "STRIPE_UNAVAILABLE"
+  | "STRIPE_REFUSED"
   | "CONFLICT"
   | "RATE_LIMITED"
   | "CHALLENGE_REQUIRED"
@@ -24,7 +25,10 @@ const STATUS: Record<AppErrorCode, number> = {
   FORBIDDEN: 403,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
-  STRIPE_UNAVAILABLE: 502,
+  // Stripe slow, down or rate limiting us: the same request may work in a moment (with Retry-After).
+  STRIPE_UNAVAILABLE: 503,
+  // Stripe refused what we asked: trying again will not help until we change.
+  STRIPE_REFUSED: 502,
   CONFLICT: 409,
   RATE_LIMITED: 429,
   // 428 Precondition Required: the request may succeed once it carries a solved challenge.
@@ -104,10 +108,15 @@ export class DatabaseTimeoutError extends Error {
 }
 
 /** The work's result, or a DatabaseTimeoutError once `ms` have passed (the work itself goes on). */
-export async function withDatabaseTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+export function withDatabaseTimeout<T>(work: Promise<T>, ms: number): Promise<T> {
+  return withDeadline(work, ms, () => new DatabaseTimeoutError(ms));
+}
+
+/** The work's result, or the error `late` makes once `ms` have passed (the work itself goes on). */
+export async function withDeadline<T>(work: Promise<T>, ms: number, late: () => Error): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new DatabaseTimeoutError(ms)), ms);
+    timer = setTimeout(() => reject(late()), ms);
   });
   // Once the timeout has won, a later failure of the work has no one left to tell.
   work.catch(() => {});

@@ -3,7 +3,7 @@ import { forwardedClientAddress } from "@/lib/abuse/client-ip";
 import { env } from "@/lib/env";
 import { AppError, toAppError } from "@/lib/errors";
 import type { SafeHtml } from "@/lib/html";
-import { describeError, log } from "@/lib/log";
+import { describeError, log, newRequestId, withRequestId } from "@/lib/log";
 
 /**
  * The one place in lib/ that speaks HTTP: reading requests (bodies, media types, the client's
@@ -11,6 +11,39 @@ import { describeError, log } from "@/lib/log";
  * thin adapters over it and the domain functions, which take parsed input and return typed results
  * or throw AppErrors; server actions reach the same functions through lib/actions/action.ts.
  */
+
+// ── Request ids ─────────────────────────────────────────────────────────────────────────────────
+
+export const REQUEST_ID_HEADER = "x-request-id";
+
+/**
+ * A route handler that runs under a request id of its own (lib/log.ts): every line it logs carries
+ * the id, the work it leaves for a worker (an inbox event, a queued email) keeps it, and the answer
+ * names it in X-Request-Id, so a person holding a failed response can find all of it. The id is ours,
+ * never taken from the request: a client cannot make its lines read as another request's.
+ */
+export function traced<A extends unknown[], R extends Response | Promise<Response>>(handler: (...args: A) => R): (...args: A) => R {
+  return (...args: A) => {
+    const requestId = newRequestId();
+    const answer = withRequestId(requestId, () => handler(...args));
+
+    return (answer instanceof Promise ? answer.then((response) => named(response, requestId)) : named(answer as Response, requestId)) as R;
+  };
+}
+
+function named(response: Response, requestId: string): Response {
+  try {
+    response.headers.set(REQUEST_ID_HEADER, requestId);
+
+    return response;
+  } catch {
+    // Response.redirect() and fetched responses have headers that cannot change: copy them once.
+    const copy = new Response(response.body, response);
+    copy.headers.set(REQUEST_ID_HEADER, requestId);
+
+    return copy;
+  }
+}
 
 // ── Reading requests ────────────────────────────────────────────────────────────────────────────
 

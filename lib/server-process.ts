@@ -4,10 +4,12 @@ import { databaseKind } from "@/db";
 import { migrateDatabase } from "@/db/migrate";
 import { type Env, EnvError, env } from "@/lib/env";
 import { describeError, log } from "@/lib/log";
-import { startEmailSender } from "@/lib/email/sender";
-import { startScheduledWork } from "@/lib/scheduled/run";
+import { startEmailSender, stopEmailSender, wakeEmailSender } from "@/lib/email/sender";
+import { startScheduledWork, stopScheduledWork, wakeScheduledWork } from "@/lib/scheduled/run";
 import { securityHeaderRules } from "@/lib/security/headers";
-import { startWebhookWorker } from "@/lib/stripe/webhooks/worker";
+import { startWebhookWorker, stopWebhookWorker, wakeWebhookWorker } from "@/lib/stripe/webhooks/worker";
+import { workElsewhere } from "@/lib/workers/loop";
+import { listenForWork, notifyWorkers } from "@/lib/workers/notify";
 
 /**
  * Start-up for one app process: a bad environment or a database we cannot migrate stops the
@@ -22,15 +24,55 @@ export async function startServerProcess(): Promise<void> {
       process.exit(1);
     }
     await migrateDatabase();
-    startWebhookWorker(config.webhookWorkerPollMs);
-    startEmailSender(config.webhookWorkerPollMs);
-    startScheduledWork();
-    log.info("readerfund started", { database: databaseKind(), ...startupSummary(config) });
+    if (config.workers === "separate") workElsewhere(notifyWorkers);
+    else startWorkers(config);
+    log.info("readerfund started", { database: databaseKind(), workers: config.workers, ...startupSummary(config) });
   } catch (error) {
     if (error instanceof EnvError) console.error(error.message);
     else console.error(`Readerfund could not start: ${describeError(error)}`);
     process.exit(1);
   }
+}
+
+function startWorkers(config: Env): void {
+  startWebhookWorker(config.webhookWorkerPollMs);
+  startEmailSender(config.webhookWorkerPollMs);
+  startScheduledWork();
+}
+
+/**
+ * `npm run worker`: a process that applies webhook events, sends email and runs the scheduled work,
+ * for web processes started with WORKERS=separate, so that a burst of applying never slows the
+ * answers to Stripe. Woken by the web processes' notifications, and polling as they would. Any
+ * number may run: each piece of work is claimed in the database. Resolves with a function that
+ * stops it, waiting for the passes under way.
+ */
+export async function startWorkerProcess(): Promise<() => Promise<void>> {
+  const config = env();
+  if (config.database.kind !== "postgres") {
+    throw new EnvError(["DATABASE_URL: the worker needs a PostgreSQL server: the embedded database lives inside the web process, which applies its own webhooks"]);
+  }
+  await migrateDatabase();
+  const wakes: Record<string, () => Promise<void>> = {
+    "stripe-webhooks": wakeWebhookWorker,
+    emails: wakeEmailSender,
+    scheduled: wakeScheduledWork,
+  };
+  const listening = await listenForWork(
+    (name) => void wakes[name]?.(),
+    // Whatever was notified while the connection was down is looked for now.
+    () => {
+      void wakeWebhookWorker();
+      void wakeEmailSender();
+    },
+  );
+  startWorkers(config);
+  log.info("readerfund worker started", { database: databaseKind(), pollMs: config.webhookWorkerPollMs, ...startupSummary(config) });
+
+  return async () => {
+    await listening.unlisten().catch(() => {});
+    await Promise.all([stopWebhookWorker(), stopEmailSender(), stopScheduledWork()]);
+  };
 }
 
 /** What the start-up line says about where things go: enough for an operator, no secrets. */

@@ -7,6 +7,7 @@ import { chromium } from "@playwright/test";
 import { CHROMIUM_ARGS, CHROMIUM_HOW_TO, findChromium } from "../tests/support/chromium";
 import { WIDGET_OUT } from "./lib/build-widget";
 import { ensureBuilt, freePort, startApp, startStripeSandbox, stopProcess } from "./lib/processes";
+import { atMost, reportGoal } from "./lib/goals";
 
 /**
  * `npm run bench:widget`: what the embed costs an article page.
@@ -136,3 +137,6 @@ console.log(`\nTime to an interactive picker, headless Chromium, cold cache, ${R
 console.log(`  (a) baseline: the same HTML as one static fetch   p50 ${baselineMedian.toFixed(1)} ms   (min ${Math.min(...baselineTimes).toFixed(1)}, max ${Math.max(...baselineTimes).toFixed(1)})`);
 console.log(`  (b) embed: loader loaded → picker interactive        p50 ${embedMedian.toFixed(1)} ms   (min ${Math.min(...embedTimes).toFixed(1)}, max ${Math.max(...embedTimes).toFixed(1)})`);
 console.log(`  ratio b/a ${ratio.toFixed(2)}   goal ≤ ${GOAL_RATIO} (the embed makes three requests after the loader: HTML, stylesheet, script)   ${ok(ratio <= GOAL_RATIO)}`);
+reportGoal(atMost("widget: loader.js, gzipped", bytes.loader, BUDGET_LOADER, " B"));
+reportGoal(atMost("widget: picker JS + CSS, gzipped", pickerTotal, BUDGET_PICKER, " B"));
+reportGoal(atMost("widget: time to interactive vs one static fetch (ratio)", ratio, GOAL_RATIO, "", 2));

@@ -1,4 +1,6 @@
 import { spawn } from "node:child_process";
+import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { ensureChromium } from "../tests/support/chromium";
 import { awkwardDates } from "./lib/awkward-dates";
@@ -66,6 +68,26 @@ async function leftOut(): Promise<number> {
   return 0;
 }
 
+/** The failed tests in a vitest JSON report, each with the start of its message; or why there are none to show. */
+function failuresIn(report: string): string {
+  type Report = { testResults?: Array<{ name: string; message?: string; assertionResults?: Array<{ fullName: string; status: string; failureMessages?: string[] }> }> };
+  let parsed: Report;
+  try {
+    parsed = JSON.parse(fs.readFileSync(report, "utf8")) as Report;
+  } catch {
+    return "  (vitest wrote no report: the run ended before its tests did; see its output above)";
+  }
+  const lines: string[] = [];
+  const head = (text: string) => text.split("\n").slice(0, 12).map((l) => `      ${l}`).join("\n");
+  for (const file of parsed.testResults ?? []) {
+    const name = path.relative(ROOT, file.name);
+    for (const test of file.assertionResults ?? []) if (test.status === "failed") lines.push(`  ${name} > ${test.fullName}\n${head((test.failureMessages ?? []).join("\n"))}`);
+    if (file.message) lines.push(`  ${name}\n${head(file.message)}`);
+  }
+
+  return lines.length > 0 ? lines.join("\n") : "  (no test failed in the report: the run's own exit code failed it; see its output above)";
+}
+
 /** Each awkward date in turn, all of them even after a failure; one line per date, then a summary. */
 async function atAwkwardDates(): Promise<number> {
   if (process.env.TEST_AWKWARD_DATES === "0") {
@@ -74,17 +96,29 @@ async function atAwkwardDates(): Promise<number> {
     return 0;
   }
   const results: string[] = [];
+  const failures: string[] = [];
   let failed = 0;
   for (const date of awkwardDates(new Date())) {
     const start = date.start.toISOString();
     console.log(`\n· ${date.name}: TEST_CLOCK_START=${start} TZ=${date.timeZone}`);
     const began = Date.now();
-    const code = await run([VITEST, "run", "--reporter=dot", ...CALENDAR_SUITES], { TEST_CLOCK_START: start, TZ: date.timeZone, TEST_CALENDAR_PASS: "1" });
+    const report = path.join(os.tmpdir(), `readerfund-awkward-${process.pid}-${results.length}.json`);
+    const code = await run([VITEST, "run", "--reporter=dot", "--reporter=json", `--outputFile.json=${report}`, ...CALENDAR_SUITES], {
+      TEST_CLOCK_START: start,
+      TZ: date.timeZone,
+      TEST_CALENDAR_PASS: "1",
+    });
     const line = `${code === 0 ? "✓" : "✗"} ${start} ${date.timeZone.padEnd(16)} ${code === 0 ? "passed" : "FAILED"} in ${seconds(began).padStart(5)}  ${date.name}`;
     console.log(line);
     results.push(line);
-    if (code !== 0) failed++;
+    if (code !== 0) {
+      failed++;
+      failures.push(`${line}\n${failuresIn(report)}`);
+    }
+    fs.rmSync(report, { force: true });
   }
+  // A CI log is often read from its end: what failed at which date is repeated there.
+  if (failures.length > 0) console.log(`\nWhat failed:\n${failures.join("\n\n")}`);
   console.log(`\nThe billing-period suites at each awkward date:\n${results.join("\n")}`);
   if (failed > 0) console.error(`To run one again: TEST_CLOCK_START=<instant> TZ=<zone> npx vitest run ${CALENDAR_SUITES.join(" ")}`);
 

@@ -83,6 +83,19 @@ export class Sandbox {
   readonly clock: Clock;
   readonly webhooks: WebhookDeliverer;
   apiLatencyMs: number;
+  /**
+   * Stripe having a bad day: one in every `every` API requests of the given methods, the first of
+   * them included, is answered with `status` (429: rate limited; 500, 503: Stripe's own error)
+   * instead of being done. Off: status 0.
+   */
+  apiFaults: { status: 0 | 429 | 500 | 503; every: number; methods: "all" | "GET" | "POST"; seen: number } = { status: 0, every: 1, methods: "all", seen: 0 };
+  /**
+   * Stripe's rate limit: at most this many API requests in any second of real time, the rest
+   * answered 429 `rate_limit` as Stripe does (25 in test mode, 100 in live). 0: no limit.
+   */
+  rateLimitPerSecond = 0;
+  /** When the API requests of the last second of real time arrived (ms), oldest first; a new limit starts it afresh. */
+  recentRequests: number[] = [];
   /** How long after a successful charge its balance transaction is attached (0: at once). */
   balanceTransactionDelayMs: number;
   /**

@@ -171,11 +171,33 @@ export async function startSandbox(options: {
     return key;
   };
 
+  // What the API has been asked since start: a benchmark reads how many Stripe reads a gift costs;
+  // `rate_limited` counts those refused by the rate limit, `peak_per_second` the most in any second.
+  const apiRequests = { reads: 0, writes: 0, rate_limited: 0, peak_per_second: 0 };
+
   async function handleApi(req: IncomingMessage, res: ServerResponse, pathname: string, search: string): Promise<void> {
+    // Every API request, answered or refused, as Stripe counts them against its rate limits.
+    const counted = req.method === "GET" ? "reads" : "writes";
+    apiRequests[counted]++;
     const requestId = newId.request();
     const headers = { "request-id": requestId, "stripe-version": API_VERSION };
     try {
+      const arrived = performance.now();
+      const lastSecond = sandbox.recentRequests;
+      while (lastSecond.length > 0 && lastSecond[0]! <= arrived - 1000) lastSecond.shift();
+      if (sandbox.rateLimitPerSecond > 0 && lastSecond.length >= sandbox.rateLimitPerSecond) {
+        apiRequests.rate_limited++;
+        throw new ApiError(429, "rate_limit_error", "Too many requests hit the API too quickly. We recommend an exponential backoff of your requests.", { code: "rate_limit" });
+      }
+      lastSecond.push(arrived);
+      apiRequests.peak_per_second = Math.max(apiRequests.peak_per_second, lastSecond.length);
       if (sandbox.apiLatencyMs > 0) await sleep(sandbox.apiLatencyMs);
+      const faults = sandbox.apiFaults;
+      if (faults.status !== 0 && (faults.methods === "all" || faults.methods === req.method) && faults.seen++ % faults.every === 0) {
+        // As Stripe answers them: nothing was done, so a retry with the same idempotency key is a first try.
+        if (faults.status === 429) throw new ApiError(429, "rate_limit_error", "Too many requests hit the API too quickly. We recommend an exponential backoff of your requests.", { code: "rate_limit" });
+        throw new ApiError(faults.status, "api_error", "An unknown error occurred.");
+      }
       const apiKey = authenticate(req);
       const version = req.headers["stripe-version"];
       if (typeof version === "string" && version !== API_VERSION) {
@@ -467,6 +489,8 @@ export async function startSandbox(options: {
     const id = () => decodeURIComponent(match![1]!);
     if (method === "GET" && pathname === "/_sandbox/health") {
       sendJson(res, 200, { ok: true, api_version: API_VERSION, now: sandbox.clock.now() });
+    } else if (method === "GET" && pathname === "/_sandbox/requests") {
+      sendJson(res, 200, apiRequests);
     } else if (pathname === "/_sandbox/config") {
       if (method === "POST") applyConfig(sandbox, body);
       sendJson(res, 200, describeConfig(sandbox));
@@ -600,6 +624,8 @@ function describeConfig(sandbox: Sandbox) {
 
   return {
     api_latency_ms: sandbox.apiLatencyMs,
+    api_faults: { status: sandbox.apiFaults.status, every: sandbox.apiFaults.every, methods: sandbox.apiFaults.methods },
+    rate_limit_per_second: sandbox.rateLimitPerSecond,
     balance_transaction_delay_ms: sandbox.balanceTransactionDelayMs,
     payouts: sandbox.payoutsEnabled,
     webhooks: {
@@ -621,6 +647,20 @@ function applyConfig(sandbox: Sandbox, body: Record<string, unknown>): void {
     return value;
   };
   if (body.api_latency_ms !== undefined) sandbox.apiLatencyMs = nonNegative(body.api_latency_ms, "api_latency_ms");
+  if (body.api_faults !== undefined) {
+    const faults = (body.api_faults ?? {}) as Record<string, unknown>;
+    const status = faults.status ?? 0;
+    if (status !== 0 && status !== 429 && status !== 500 && status !== 503) throw invalidRequest("api_faults.status must be 0 (off), 429, 500 or 503", "api_faults[status]");
+    const every = faults.every ?? 1;
+    if (typeof every !== "number" || !Number.isInteger(every) || every < 1) throw invalidRequest("api_faults.every must be a whole number of at least 1", "api_faults[every]");
+    const methods = faults.methods ?? "all";
+    if (methods !== "all" && methods !== "GET" && methods !== "POST") throw invalidRequest('api_faults.methods must be "all", "GET" or "POST"', "api_faults[methods]");
+    sandbox.apiFaults = { status, every, methods, seen: 0 };
+  }
+  if (body.rate_limit_per_second !== undefined) {
+    sandbox.rateLimitPerSecond = nonNegative(body.rate_limit_per_second, "rate_limit_per_second");
+    sandbox.recentRequests = [];
+  }
   if (body.balance_transaction_delay_ms !== undefined) {
     sandbox.balanceTransactionDelayMs = nonNegative(body.balance_transaction_delay_ms, "balance_transaction_delay_ms");
   }

@@ -48,7 +48,7 @@ export default async function FinancePage({ searchParams }: { searchParams: Sear
     attribution(actor, period, by, db),
     reminderFunnel(actor, period, db),
     latestActivity(actor, period, db),
-    payoutsFor(actor, period, db),
+    payoutsFor(actor, period, db, { lines: "unreconciled" }),
   ]);
   await audit(db, staff, { action: "finance.view", target: "overview", page: "/finance", details: { from: period.from, to: period.to, currency, by } });
   const money = (minor: number, c = currency) => formatMoneyExact(minor, c);
@@ -351,7 +351,7 @@ export default async function FinancePage({ searchParams }: { searchParams: Sear
                 <td>{p.arrivalDate}</td>
                 <td className="num">{money(p.amountMinor, p.currency)}</td>
                 <td>{p.status}</td>
-                <td className="num">{p.transactions.length}</td>
+                <td className="num">{p.lineCount}</td>
                 <td>
                   {p.reconciles ? (
                     "Yes, to the cent"

@@ -40,10 +40,14 @@ export const outboundEmails = pgTable(
     messageId: text().notNull(),
     createdAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     sentAt: timestamp({ withTimezone: true }),
+    // The request whose work queued it (lib/log.ts): its sending is logged under the same id.
+    requestId: text(),
   },
   (t) => [
     index("outbound_emails_due_idx").on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
     index("outbound_emails_sending_idx").on(t.lockedUntil).where(sql`${t.status} = 'sending'`),
+    // Counted on every health check, like the inbox's parked events.
+    index("outbound_emails_failed_idx").on(t.createdAt).where(sql`${t.status} = 'failed'`),
     index().on(t.supporterId),
   ],
 );

@@ -1,5 +1,5 @@
 import { sql } from "drizzle-orm";
-import { bigint, boolean, char, check, date, index, pgTable, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
+import { bigint, boolean, char, check, date, index, integer, pgTable, text, timestamp, unique, uuid } from "drizzle-orm/pg-core";
 import { payments } from "./payments";
 import { disputes, refunds } from "./reversals";
 
@@ -28,6 +28,12 @@ export const payouts = pgTable(
     reconciledAt: timestamp({ withTimezone: true }),
     stripeSyncedAt: timestamp({ withTimezone: true }).notNull(),
     recordedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
+    // What it carried (its lines but its own), their net and those our ledger does not account for
+    // to the cent: kept by triggers (db/migrations/0008_finance_speed.sql) as lines, payments,
+    // refunds and disputes are written, so /finance reads a payout's lines only when it may not reconcile.
+    linesCount: integer().notNull().default(0),
+    linesNetMinor: bigint({ mode: "number" }).notNull().default(0),
+    unmatchedLinesCount: integer().notNull().default(0),
   },
   (t) => [index().on(t.arrivalDate), check("payouts_currency_lower", sql`${t.currency} ~ '^[a-z]{3}$'`)],
 );
@@ -60,6 +66,10 @@ export const payoutTransactions = pgTable(
     paymentId: uuid().references(() => payments.id, { onDelete: "set null" }),
     refundId: uuid().references(() => refunds.id, { onDelete: "set null" }),
     disputeId: uuid().references(() => disputes.id, { onDelete: "set null" }),
+    // Kept by triggers: the payout's own balance transaction (not carried), and whether our ledger
+    // accounts for this line's net to the cent (lib/finance/payouts.ts says why when it does not).
+    own: boolean().notNull().default(false),
+    matched: boolean().notNull().default(false),
   },
   (t) => [
     unique("payout_transactions_payout_balance_transaction_key").on(t.payoutId, t.stripeBalanceTransactionId),

@@ -1,4 +1,4 @@
-import { index, integer, pgTable, text, timestamp } from "drizzle-orm/pg-core";
+import { bigint, index, integer, pgTable, text, timestamp } from "drizzle-orm/pg-core";
 
 /**
  * Counters for rate limits, shared by every app instance (rate-limiter-flexible's Drizzle store:
@@ -24,3 +24,13 @@ export const spentChallenges = pgTable(
   },
   (t) => [index().on(t.expiresAt)],
 );
+
+/**
+ * Our own requests to Stripe's API from the workers, counted per slot of the database's clock (a
+ * tenth of a second, or longer for a budget under ten a second), so that the workers of every
+ * instance together stay within one budget (lib/stripe/request-budget.ts). Pruned within a minute.
+ */
+export const stripeRequestBudget = pgTable("stripe_request_budget", {
+  slot: bigint({ mode: "number" }).primaryKey(),
+  used: integer().notNull(),
+});

@@ -28,9 +28,13 @@ export const stripeEvents = pgTable(
     lastError: text(),
     receivedAt: timestamp({ withTimezone: true }).notNull().defaultNow(),
     processedAt: timestamp({ withTimezone: true }),
+    // The delivery that stored it (lib/log.ts): the worker that applies it logs under the same id.
+    requestId: text(),
   },
   (t) => [
     index("stripe_events_due_idx").on(t.nextAttemptAt).where(sql`${t.status} = 'pending'`),
+    // Parked events are few and counted on every health check: not by a scan of every event kept.
+    index("stripe_events_parked_idx").on(t.receivedAt).where(sql`${t.status} = 'failed'`),
     index().on(t.objectId),
   ],
 );

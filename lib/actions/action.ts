@@ -1,7 +1,7 @@
 import type { z } from "zod";
 import { AppError } from "@/lib/errors";
 import { fieldErrors } from "@/lib/validation";
-import { describeError, log } from "@/lib/log";
+import { describeError, log, newRequestId, withRequestId } from "@/lib/log";
 
 /**
  * What a server action answers a form with: its result, or what to show. Field errors sit beside
@@ -32,29 +32,32 @@ type ActionOptions<S extends z.ZodType, C, T> = {
  * other error is logged without its details reaching the reader.
  */
 export function action<S extends z.ZodType, C, T>(options: ActionOptions<S, C, T>) {
-  return async (_previous: ActionState<T>, formData: FormData): Promise<ActionState<T>> => {
-    try {
-      const context = await options.authorize();
-      const parsed = options.schema.safeParse(formDataToObject(formData));
-      if (!parsed.success) {
-        const errors = fieldErrors(parsed.error);
-        const { form: formError = null, ...fields } = errors;
+  // Each call under a request id of its own, as a route handler's (lib/http.ts traced).
+  return async (previous: ActionState<T>, formData: FormData): Promise<ActionState<T>> => withRequestId(newRequestId(), () => runAction(options, previous, formData));
+}
 
-        return { ok: false, fieldErrors: fields, formError: formError ?? (Object.keys(fields).length === 0 ? "The form could not be read." : null), code: "INVALID_INPUT" };
-      }
+async function runAction<S extends z.ZodType, C, T>(options: ActionOptions<S, C, T>, _previous: ActionState<T>, formData: FormData): Promise<ActionState<T>> {
+  try {
+    const context = await options.authorize();
+    const parsed = options.schema.safeParse(formDataToObject(formData));
+    if (!parsed.success) {
+      const errors = fieldErrors(parsed.error);
+      const { form: formError = null, ...fields } = errors;
 
-      return { ok: true, data: await options.run(parsed.data, context) };
-    } catch (error) {
-      if (error instanceof AppError) {
-        return { ok: false, fieldErrors: error.details.fieldErrors ?? {}, formError: error.details.fieldErrors ? null : error.message, code: error.code };
-      }
-      // Next signals redirect() and notFound() by throwing: they are not failures.
-      if (isNextControlFlow(error)) throw error;
-      log.error("action failed", { action: options.name, error: describeError(error) });
-
-      return { ok: false, fieldErrors: {}, formError: "Something went wrong on our side. Nothing was changed; please try again.", code: "INTERNAL" };
+      return { ok: false, fieldErrors: fields, formError: formError ?? (Object.keys(fields).length === 0 ? "The form could not be read." : null), code: "INVALID_INPUT" };
     }
-  };
+
+    return { ok: true, data: await options.run(parsed.data, context) };
+  } catch (error) {
+    if (error instanceof AppError) {
+      return { ok: false, fieldErrors: error.details.fieldErrors ?? {}, formError: error.details.fieldErrors ? null : error.message, code: error.code };
+    }
+    // Next signals redirect() and notFound() by throwing: they are not failures.
+    if (isNextControlFlow(error)) throw error;
+    log.error("action failed", { action: options.name, error: describeError(error) });
+
+    return { ok: false, fieldErrors: {}, formError: "Something went wrong on our side. Nothing was changed; please try again.", code: "INTERNAL" };
+  }
 }
 
 /** An action anyone may run (rate limits, if any, are the action's own). */

@@ -32,13 +32,11 @@ export async function progressToward(campaign: CampaignGoal, options: { today?: 
   const mode = reportingMode();
   const [row] = await select<{ gross: unknown; gifts: unknown; started: unknown }>(
     db,
-    sql`select
-          (select coalesce(sum(gross_minor), 0) from finance_attribution
-            where livemode = ${mode} and campaign = ${campaign.slug} and currency = ${currency} and ${inPeriod(period)}) gross,
-          (select coalesce(sum(gifts_count), 0) from finance_attribution
-            where livemode = ${mode} and campaign = ${campaign.slug} and currency = ${currency} and ${inPeriod(period)}) gifts,
-          (select coalesce(sum(started_count), 0) from finance_recurring_attribution
-            where livemode = ${mode} and campaign = ${campaign.slug} and currency = ${currency} and ${inPeriod(period)}) started`,
+    sql`select money.gross, money.gifts, recurring.started
+        from (select coalesce(sum(gross_minor), 0) gross, coalesce(sum(gifts_count), 0) gifts from finance_attribution
+            where livemode = ${mode} and dimension = 'campaign' and key = ${campaign.slug} and currency = ${currency} and ${inPeriod(period)}) money,
+          (select coalesce(sum(started_count), 0) started from finance_recurring_attribution
+            where livemode = ${mode} and dimension = 'campaign' and key = ${campaign.slug} and currency = ${currency} and ${inPeriod(period)}) recurring`,
   );
 
   // Gifts: one-time gifts and recurring gifts started, each once however often it has paid since.

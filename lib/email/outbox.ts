@@ -4,6 +4,7 @@ import type { Transaction } from "@/db";
 import { outboundEmails, supporters } from "@/db/schema";
 import type { EmailProps, EmailTemplate } from "@/emails";
 import { env } from "@/lib/env";
+import { currentRequestId } from "@/lib/log";
 
 export type SupporterEmail<T extends EmailTemplate = EmailTemplate> = {
   /** Derived from the fact that causes the email (e.g. `receipt:in_…`): one email per fact, however often it is applied. */
@@ -74,6 +75,7 @@ export async function enqueueSupporterEmail<T extends EmailTemplate>(tx: Transac
       requested: email.requested ?? false,
       status: suppressed ? "suppressed" : "pending",
       messageId: messageIdFor(email.idempotencyKey, env().email.messageDomain),
+      requestId: currentRequestId() ?? null,
     })
     .onConflictDoNothing({ target: outboundEmails.idempotencyKey });
 }
@@ -129,6 +131,7 @@ export async function enqueueAddressEmail<T extends EmailTemplate>(tx: Transacti
       requested: true,
       status: suppressed ? "suppressed" : "pending",
       messageId: messageIdFor(email.idempotencyKey, env().email.messageDomain),
+      requestId: currentRequestId() ?? null,
     })
     .onConflictDoNothing({ target: outboundEmails.idempotencyKey });
 }

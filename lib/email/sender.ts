@@ -5,7 +5,8 @@ import { type OutboundEmail, outboundEmails, supporters } from "@/db/schema";
 import { type EmailTemplate, renderEmail } from "@/emails";
 import { env } from "@/lib/env";
 import { isDatabaseUnavailable } from "@/lib/errors";
-import { describeError, log } from "@/lib/log";
+import { killPoint } from "@/lib/kill-point";
+import { describeError, log, withRequestId } from "@/lib/log";
 import { workerLoop } from "@/lib/workers/loop";
 import { ERASED_ADDRESS, ONE_CLICK_UNSUBSCRIBE_PROP } from "./outbox";
 import { type EmailTransport, getEmailTransport, PermanentSendError } from "./transport";
@@ -135,77 +136,89 @@ export type SendOptions = {
  */
 export async function sendDueEmails(options: SendOptions = {}): Promise<{ sent: number; retried: number; failed: number }> {
   const transport = options.transport ?? getEmailTransport();
-  const { newsroomName, appUrl, email: config } = env();
   const totals = { sent: 0, retried: 0, failed: 0 };
   await recordRemembered();
   for (;;) {
     const email = await claimDueEmail();
     if (email === null) return totals;
-    // Discreet giving is checked again now: a supporter may have chosen it since this was queued.
-    if (!email.requested && email.supporterId) {
-      let discreet: boolean;
-      try {
-        const [supporter] = await getDb().select({ discreet: supporters.discreet }).from(supporters).where(eq(supporters.id, email.supporterId));
-        discreet = supporter?.discreet === true;
-      } catch (error) {
-        // The database went away just after the claim: the message goes back to the queue once it is back.
-        if (isDatabaseUnavailable(error)) remember(email, { status: "pending", lockedUntil: null, nextAttemptAt: sql`now()` }, error);
-        throw error;
-      }
-      if (discreet) {
-        await record(email, { status: "suppressed", props: null, lockedUntil: null });
-        continue;
-      }
-    }
-    let rendered: { subject: string; html: string; text: string };
-    try {
-      rendered = await renderEmail(email.template as EmailTemplate, (email.props ?? {}) as never, { locale: email.locale, newsroomName, appUrl });
-    } catch (error) {
-      // A template that cannot render this message will not render it next time either.
-      await markFailed(email, `render: ${withoutAddresses(error)}`);
-      totals.failed++;
-      continue;
-    }
-    try {
-      const unsubscribeUrl = listUnsubscribeUrl(email.props);
-      await transport.send({
-        from: config.from,
-        to: email.toAddress,
-        ...rendered,
-        messageId: email.messageId,
-        unsubscribeUrl,
-      });
-    } catch (error) {
-      if (error instanceof PermanentSendError || email.attempts >= MAX_SEND_ATTEMPTS) {
-        await markFailed(email, withoutAddresses(error));
-        totals.failed++;
-      } else {
-        const reason = withoutAddresses(error);
-        log.warn("email not sent; will retry", { outboxId: email.id, template: email.template, attempts: email.attempts, reason });
-        await record(email, {
-          status: "pending",
-          lockedUntil: null,
-          lastError: reason,
-          nextAttemptAt: sql`now() + ${retryDelaySeconds(email.attempts)}::int * interval '1 second'`,
-        });
-        totals.retried++;
-      }
-      continue;
-    }
-    await options.afterSend?.(email);
-    // The props may name the supporter; once sent they are not needed. An email to an address with
-    // no supporter behind it (a reminder) would keep the only copy of that address: it goes too.
-    await record(email, {
-      status: "sent",
-      sentAt: sql`now()`,
-      lockedUntil: null,
-      lastError: null,
-      subject: rendered.subject,
-      props: null,
-      ...(email.supporterId === null ? { toAddress: ERASED_ADDRESS } : {}),
-    });
-    totals.sent++;
+    // Under the id of the request whose work queued it: its sending reads as part of that request.
+    const outcome = await withRequestId(email.requestId, () => sendClaimed(email, transport, options));
+    if (outcome !== "suppressed") totals[outcome]++;
   }
+}
+
+type Sent = "sent" | "retried" | "failed" | "suppressed";
+
+async function sendClaimed(email: OutboundEmail, transport: EmailTransport, options: SendOptions): Promise<Sent> {
+  const { newsroomName, appUrl, email: config } = env();
+  // Discreet giving is checked again now: a supporter may have chosen it since this was queued.
+  if (!email.requested && email.supporterId) {
+    let discreet: boolean;
+    try {
+      const [supporter] = await getDb().select({ discreet: supporters.discreet }).from(supporters).where(eq(supporters.id, email.supporterId));
+      discreet = supporter?.discreet === true;
+    } catch (error) {
+      // The database went away just after the claim: the message goes back to the queue once it is back.
+      if (isDatabaseUnavailable(error)) remember(email, { status: "pending", lockedUntil: null, nextAttemptAt: sql`now()` }, error);
+      throw error;
+    }
+    if (discreet) {
+      await record(email, { status: "suppressed", props: null, lockedUntil: null });
+
+      return "suppressed";
+    }
+  }
+  let rendered: { subject: string; html: string; text: string };
+  try {
+    rendered = await renderEmail(email.template as EmailTemplate, (email.props ?? {}) as never, { locale: email.locale, newsroomName, appUrl });
+  } catch (error) {
+    // A template that cannot render this message will not render it next time either.
+    await markFailed(email, `render: ${withoutAddresses(error)}`);
+
+    return "failed";
+  }
+  try {
+    const unsubscribeUrl = listUnsubscribeUrl(email.props);
+    await transport.send({
+      from: config.from,
+      to: email.toAddress,
+      ...rendered,
+      messageId: email.messageId,
+      unsubscribeUrl,
+    });
+  } catch (error) {
+    if (error instanceof PermanentSendError || email.attempts >= MAX_SEND_ATTEMPTS) {
+      await markFailed(email, withoutAddresses(error));
+
+      return "failed";
+    }
+    const reason = withoutAddresses(error);
+    log.warn("email not sent; will retry", { outboxId: email.id, template: email.template, attempts: email.attempts, reason });
+    await record(email, {
+      status: "pending",
+      lockedUntil: null,
+      lastError: reason,
+      nextAttemptAt: sql`now() + ${retryDelaySeconds(email.attempts)}::int * interval '1 second'`,
+    });
+
+    return "retried";
+  }
+  killPoint("email-sent");
+  await options.afterSend?.(email);
+  // The props may name the supporter; once sent they are not needed. An email to an address with
+  // no supporter behind it (a reminder) would keep the only copy of that address: it goes too.
+  await record(email, {
+    status: "sent",
+    sentAt: sql`now()`,
+    lockedUntil: null,
+    lastError: null,
+    subject: rendered.subject,
+    props: null,
+    ...(email.supporterId === null ? { toAddress: ERASED_ADDRESS } : {}),
+  });
+  log.info("email sent", { outboxId: email.id, template: email.template, attempts: email.attempts });
+
+  return "sent";
 }
 
 /**

@@ -70,11 +70,10 @@ export async function reminderFunnel(actor: Actor, period: Period, db: Queryable
   await requireStaff(actor, "finance", db);
   const rows = await select<Record<string, unknown>>(
     db,
-    sql`select coalesce(campaign, '') campaign, count(*) set, count(*) filter (where email_given) with_email,
-          count(*) filter (where sent_at is not null) sent, count(*) filter (where status = 'gave') before_due,
-          count(*) filter (where status = 'sent' and gave_at is not null) after_reminder
-        from reminders where created_at >= ${period.from}::date and created_at < ${addDays(period.to, 1)}::date
-        group by 1 order by 2 desc`,
+    sql`select campaign, sum(set_count) set, sum(with_email_count) with_email, sum(sent_count) sent,
+          sum(gave_before_due_count) before_due, sum(gave_after_reminder_count) after_reminder
+        from finance_reminders_daily where day between ${period.from}::date and ${period.to}::date
+        group by 1 having sum(set_count) <> 0 order by 2 desc, 1`,
   );
 
   return rows.map((row) => ({

@@ -102,7 +102,8 @@ export async function figuresFor(period: Period, db: Queryable): Promise<Currenc
           sum(settlement_gross_minor) settlement_gross, sum(fee_minor) fee, sum(net_minor) net,
           sum(refunds_count) refunds, sum(refunded_minor) refunded, sum(refund_fee_minor) refund_fee, sum(refund_net_minor) refund_net,
           sum(disputes_count) disputes, sum(disputed_minor) disputed, sum(disputes_open_count) open, sum(disputes_won_count) won,
-          sum(disputes_lost_count) lost, sum(dispute_fee_minor) dispute_fee, sum(dispute_net_minor) dispute_net
+          sum(disputes_lost_count) lost, sum(dispute_fee_minor) dispute_fee, sum(dispute_net_minor) dispute_net,
+          sum(recovered_count) recovered, sum(recovered_minor) recovered_amount
         from finance_daily
         where livemode = ${mode} and day between ${period.from}::date and ${period.to}::date
         group by currency, kind, settlement_currency`,
@@ -160,6 +161,8 @@ export async function figuresFor(period: Period, db: Queryable): Promise<Currenc
     f.disputesOpen += num(row.open);
     f.disputesWon += num(row.won);
     f.disputesLost += num(row.lost);
+    f.recovered.payments += num(row.recovered);
+    f.recovered.amountMinor += num(row.recovered_amount);
     const settlementCurrency = String(row.settlement_currency);
     if (settlementCurrency === "") continue;
     let s = f.settlements.find((x) => x.settlementCurrency === settlementCurrency);
@@ -178,29 +181,51 @@ export async function figuresFor(period: Period, db: Queryable): Promise<Currenc
     s.balanceNetMinor = s.netMinor + s.refundNetMinor + s.disputeNetMinor;
   }
 
-  // Distinct supporters cannot be summed from daily rows: counted from the payments themselves.
-  const supporters = await select<{ currency: string; supporters: unknown }>(
-    db,
-    sql`select currency, count(distinct supporter_id) supporters from payments
-        where livemode = ${mode} and paid_at >= ${period.from}::date and paid_at < ${addDays(period.to, 1)}::date and supporter_id is not null
-        group by currency`,
-  );
-  for (const row of supporters) figuresOf(String(row.currency).trim()).supporters = num(row.supporters);
-
-  // A renewal that failed and was then paid: the invoice has a failure and a payment in the period.
-  const recovered = await select<{ currency: string; payments: unknown; amount: unknown }>(
-    db,
-    sql`select p.currency, count(*) payments, sum(p.amount_minor) amount from payments p
-        where p.livemode = ${mode} and p.paid_at >= ${period.from}::date and p.paid_at < ${addDays(period.to, 1)}::date
-          and p.stripe_invoice_id is not null
-          and exists (select 1 from payment_failures f where f.stripe_invoice_id = p.stripe_invoice_id)
-        group by p.currency`,
-  );
-  for (const row of recovered) figuresOf(String(row.currency).trim()).recovered = { payments: num(row.payments), amountMinor: num(row.amount) };
+  for (const row of await distinctSupporters(period, [...byCurrency.keys()], db)) figuresOf(String(row.currency).trim()).supporters = num(row.supporters);
 
   for (const [currency, recurring] of await recurringFigures(period, db)) figuresOf(currency).recurring = recurring;
 
   return [...byCurrency.values()].sort((a, b) => b.grossMinor - a.grossMinor || a.currency.localeCompare(b.currency));
+}
+
+/**
+ * Distinct supporters per currency: the period's supporter-days less the pairs of a supporter's
+ * consecutive paying days both inside it (finance_supporter_days, finance_supporter_pairs). A pair
+ * is inside when its first day is from the period's start on and its next day is by its end (so
+ * its first day is too): the first month's days from the daily pairs, the later months from the
+ * monthly ones. Only currencies with payments in the period can have supporters in it.
+ */
+async function distinctSupporters(period: Period, currencies: string[], db: Queryable) {
+  if (currencies.length === 0) return [];
+  const mode = reportingMode();
+  const inCurrencies = sql.join(
+    currencies.map((c) => sql`${c}`),
+    sql`, `,
+  );
+  const startsMonth = period.from.endsWith("-01");
+  const firstWholeMonth = startsMonth ? period.from : addMonths(period.from, 1);
+  const endOfFirstMonth = addDays(addMonths(period.from, 1), -1);
+  const dailyPairsTo = endOfFirstMonth < period.to ? endOfFirstMonth : period.to;
+  const lastMonth = `${period.to.slice(0, 7)}-01`;
+  const dailyPairs = startsMonth
+    ? sql``
+    : sql`union all
+        select currency, -pairs from finance_supporter_pairs
+        where livemode = ${mode} and currency in (${inCurrencies}) and grain = 'day'
+          and first_period between ${period.from}::date and ${dailyPairsTo}::date and next_day <= ${period.to}::date`;
+
+  return select<{ currency: string; supporters: unknown }>(
+    db,
+    sql`select currency, sum(n) supporters from (
+          select currency, supporter_days n from finance_supporter_days
+          where livemode = ${mode} and day between ${period.from}::date and ${period.to}::date and currency in (${inCurrencies})
+          ${dailyPairs}
+          union all
+          select currency, -pairs from finance_supporter_pairs
+          where livemode = ${mode} and currency in (${inCurrencies}) and grain = 'month'
+            and first_period between ${firstWholeMonth}::date and ${lastMonth}::date and next_day <= ${period.to}::date
+        ) as t group by currency`,
+  );
 }
 
 async function recurringFigures(period: Period, db: Queryable): Promise<Map<string, RecurringFigures>> {
@@ -282,13 +307,15 @@ export async function periodSeries(actor: Actor, period: Period, currency: strin
           from finance_daily where livemode = ${mode} and currency = ${currency} and day between ${period.from}::date and ${period.to}::date group by 1
         ), recurring as (
           select date_trunc(${unit}, day)::date bucket, sum(started_count) started,
-            sum(ended_cancelled_count + ended_failed_count + ended_other_count) ended
+            sum(ended_cancelled_count + ended_failed_count + ended_other_count) ended, sum(arr_delta_minor) arr_delta
           from finance_recurring_daily where livemode = ${mode} and currency = ${currency} and day between ${period.from}::date and ${period.to}::date group by 1
+        ), opening as (
+          select coalesce(sum(arr_delta_minor), 0) arr from finance_recurring_daily where livemode = ${mode} and currency = ${currency} and day < ${period.from}::date
         )
+        -- ARR at each bucket's end (or the period's): the ARR before the period, and the changes since, running.
         select b.bucket::text bucket, coalesce(m.gross, 0) gross, coalesce(m.once_gross, 0) once_gross, coalesce(m.recurring_gross, 0) recurring_gross,
           coalesce(r.started, 0) started, coalesce(r.ended, 0) ended,
-          (select coalesce(sum(arr_delta_minor), 0) from finance_recurring_daily d
-            where d.livemode = ${mode} and d.currency = ${currency} and d.day < least(b.bucket + ${sql.raw(`interval '1 ${bucket}'`)}, ${addDays(period.to, 1)}::date)) arr
+          (select arr from opening) + sum(coalesce(r.arr_delta, 0)) over (order by b.bucket) arr
         from buckets b left join money m on m.bucket = b.bucket left join recurring r on r.bucket = b.bucket
         order by b.bucket`,
   );

@@ -5,7 +5,7 @@ import { getDb, type Queryable, type Transaction } from "@/db";
 import { stripeEvents, stripeEventStatus } from "@/db/schema";
 import { AppError } from "@/lib/errors";
 import { audit, requireStaff } from "@/lib/staff/staff";
-import { getStripe } from "@/lib/stripe/client";
+import { getWorkerStripe } from "@/lib/stripe/client";
 import { drainStripeEvents } from "@/lib/stripe/webhooks/apply-events";
 import { isHandledEventType } from "@/lib/stripe/webhooks/handlers";
 import type { Actor } from "@/lib/supporters/actor";
@@ -312,7 +312,7 @@ export async function replayEvents(actor: Actor, raw: TReplay, page: string): Pr
   if (notOurs.length > 0) refuse(`We do not act on these events' types, so replaying them would change nothing: ${notOurs.join(", ")}.`);
 
   // Bodies we dropped once applied come back from Stripe, all of them before anything changes.
-  const stripe = getStripe();
+  const stripe = getWorkerStripe();
   const bodies = new Map<string, Stripe.Event>();
   const gone: string[] = [];
   for (const row of rows) {

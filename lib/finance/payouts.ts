@@ -83,7 +83,9 @@ export type PayoutReconciliation = {
   automatic: boolean;
   /** When we recorded Stripe's complete list of what it carried; null until then. */
   reconciledAt: Date | null;
-  /** What it carried, oldest first; the payout's own balance transaction is not among them. */
+  /** How many balance transactions it carried (its own is not one of them). */
+  lineCount: number;
+  /** What it carried, oldest first; the payout's own balance transaction is not among them. Empty for a payout that reconciles when only the unreconciled ones' lines were asked for. */
   transactions: PayoutLine[];
   /** Stripe's nets of those lines, added up. */
   transactionsNetMinor: number;
@@ -115,8 +117,13 @@ function kindOf(type: string, reportingCategory: string | null, sourceId: string
  * Each payout arriving in the period (by Stripe's arrival date, both ends included), with what it
  * carried matched line by line against our payments, refunds and disputes: whether our ledger
  * accounts for every cent of it, and where it does not, which lines and why. Finance staff only.
+ *
+ * `lines: "unreconciled"` (the /finance page) reads the lines only of payouts that may not
+ * reconcile: the triggers keep each payout's count of carried lines, their net and how many our
+ * ledger does not account for, and a paid payout whose lines all match and add up to its amount
+ * reconciles without reading them (its `transactions` are then empty; `lineCount` says how many).
  */
-export async function payoutsFor(actor: Actor, period: Period, db: Queryable): Promise<PayoutReconciliation[]> {
+export async function payoutsFor(actor: Actor, period: Period, db: Queryable, options: { lines?: "all" | "unreconciled" } = {}): Promise<PayoutReconciliation[]> {
   await requireStaff(actor, "finance", db);
   const parsed = ZPeriod.safeParse(period);
   if (!parsed.success) throw new AppError("INVALID_INPUT", parsed.error.issues[0]?.message ?? "Not a period");
@@ -127,28 +134,35 @@ export async function payoutsFor(actor: Actor, period: Period, db: Queryable): P
     .where(and(eq(payouts.livemode, mode), between(payouts.arrivalDate, parsed.data.from, parsed.data.to)))
     .orderBy(asc(payouts.arrivalDate), asc(payouts.createdAtStripe), asc(payouts.stripePayoutId));
   if (rows.length === 0) return [];
-  const lines = await db
-    .select({
-      line: payoutTransactions,
-      payment: { feeMinor: payments.feeMinor, netMinor: payments.netMinor, settlementCurrency: payments.settlementCurrency },
-      refund: { netMinor: refunds.netMinor, settlementCurrency: refunds.settlementCurrency },
-      dispute: { netMinor: disputes.netMinor, status: disputes.status },
-      // A dispute's balance transactions can go out in different payouts (withdrawn in one,
-      // reinstated in a later one), and our ledger keeps only their sum: compared across payouts.
-      disputePaidOut: sql<string>`(select coalesce(sum(o.net_minor), 0) from ${payoutTransactions} o where o.dispute_id = ${payoutTransactions.disputeId})`,
-      disputeReinstated: sql<boolean>`exists (select 1 from ${payoutTransactions} o where o.dispute_id = ${payoutTransactions.disputeId} and o.net_minor > 0)`,
-    })
-    .from(payoutTransactions)
-    .leftJoin(payments, eq(payments.id, payoutTransactions.paymentId))
-    .leftJoin(refunds, eq(refunds.id, payoutTransactions.refundId))
-    .leftJoin(disputes, eq(disputes.id, payoutTransactions.disputeId))
-    .where(
-      inArray(
-        payoutTransactions.payoutId,
-        rows.map((r) => r.id),
-      ),
-    )
-    .orderBy(asc(payoutTransactions.createdAtStripe), asc(payoutTransactions.stripeBalanceTransactionId));
+  const toRead = options.lines === "unreconciled" ? rows.filter((payout) => !reconcilesByCounts(payout)) : rows;
+  const lines =
+    toRead.length === 0
+      ? []
+      : await db
+          .select({
+            line: payoutTransactions,
+            payment: { feeMinor: payments.feeMinor, netMinor: payments.netMinor, settlementCurrency: payments.settlementCurrency },
+            refund: { netMinor: refunds.netMinor, settlementCurrency: refunds.settlementCurrency },
+            dispute: { netMinor: disputes.netMinor, status: disputes.status },
+            // A dispute's balance transactions can go out in different payouts (withdrawn in one,
+            // reinstated in a later one), and our ledger keeps only their sum: compared across payouts.
+            disputePaidOut: sql<string>`(select coalesce(sum(o.net_minor), 0) from ${payoutTransactions} o where o.dispute_id = ${payoutTransactions.disputeId})`,
+            disputeReinstated: sql<boolean>`exists (select 1 from ${payoutTransactions} o where o.dispute_id = ${payoutTransactions.disputeId} and o.net_minor > 0)`,
+          })
+          .from(payoutTransactions)
+          .leftJoin(payments, eq(payments.id, payoutTransactions.paymentId))
+          .leftJoin(refunds, eq(refunds.id, payoutTransactions.refundId))
+          .leftJoin(disputes, eq(disputes.id, payoutTransactions.disputeId))
+          .where(
+            and(
+              inArray(
+                payoutTransactions.payoutId,
+                toRead.map((r) => r.id),
+              ),
+              eq(payoutTransactions.own, false),
+            ),
+          )
+          .orderBy(asc(payoutTransactions.createdAtStripe), asc(payoutTransactions.stripeBalanceTransactionId));
 
   // Grouped once: a year of daily payouts carries hundreds of thousands of lines, and scanning them
   // all for each payout took minutes.
@@ -158,14 +172,42 @@ export async function payoutsFor(actor: Actor, period: Period, db: Queryable): P
     if (list) list.push(l);
     else linesOf.set(l.line.payoutId, [l]);
   }
+  const read = new Set(toRead.map((payout) => payout.id));
 
-  return rows.map((payout) => {
-    const own = (l: (typeof lines)[number]["line"]) =>
-      l.stripeBalanceTransactionId === payout.stripeBalanceTransactionId || (l.type === "payout" && l.sourceId === payout.stripePayoutId);
-    const carried = (linesOf.get(payout.id) ?? []).filter((l) => !own(l.line));
+  return rows.map((payout) => (read.has(payout.id) ? reconcile(payout, linesOf.get(payout.id) ?? []) : reconciled(payout)));
+}
 
-    return reconcile(payout, carried);
-  });
+/** Paid, every carried line accounted for by our ledger, and their nets add up to the amount. */
+function reconcilesByCounts(payout: Row): boolean {
+  return payout.status === "paid" && payout.unmatchedLinesCount === 0 && payout.linesNetMinor === payout.amountMinor && (payout.linesCount > 0 || payout.amountMinor === 0);
+}
+
+/** A payout that reconciles by its counts, without its lines. */
+function reconciled(payout: Row): PayoutReconciliation {
+  return {
+    ...identity(payout),
+    lineCount: payout.linesCount,
+    transactions: [],
+    transactionsNetMinor: payout.linesNetMinor,
+    ledgerNetMinor: payout.linesNetMinor,
+    reconciles: true,
+    differenceMinor: 0,
+    causes: [],
+  };
+}
+
+function identity(payout: Row) {
+  return {
+    stripePayoutId: payout.stripePayoutId,
+    amountMinor: payout.amountMinor,
+    currency: payout.currency,
+    status: payout.status,
+    arrivalDate: payout.arrivalDate,
+    createdAt: payout.createdAtStripe,
+    automatic: payout.automatic,
+    reconciledAt: payout.reconciledAt,
+    stripeUrl: `https://dashboard.stripe.com/${payout.livemode === "test" ? "test/" : ""}payouts/${payout.stripePayoutId}`,
+  };
 }
 
 type Row = typeof payouts.$inferSelect;
@@ -245,21 +287,14 @@ function reconcile(payout: Row, carried: Joined[]): PayoutReconciliation {
   const differenceMinor = payout.amountMinor - ledgerNetMinor;
 
   return {
-    stripePayoutId: payout.stripePayoutId,
-    amountMinor: payout.amountMinor,
-    currency: payout.currency,
-    status: payout.status,
-    arrivalDate: payout.arrivalDate,
-    createdAt: payout.createdAtStripe,
-    automatic: payout.automatic,
-    reconciledAt: payout.reconciledAt,
+    ...identity(payout),
+    lineCount: transactions.length,
     transactions,
     transactionsNetMinor,
     ledgerNetMinor,
     reconciles: payout.status === "paid" && causes.length === 0 && differenceMinor === 0,
     differenceMinor,
     causes,
-    stripeUrl: `https://dashboard.stripe.com/${payout.livemode === "test" ? "test/" : ""}payouts/${payout.stripePayoutId}`,
   };
 }
 

@@ -5,7 +5,7 @@ import { disputes, gifts, payments, recurringGifts, refunds } from "@/db/schema"
 import { AppError } from "@/lib/errors";
 import { subscriptionFacts } from "@/lib/recurring/subscription-facts";
 import { audit, requireStaff } from "@/lib/staff/staff";
-import { getStripe } from "@/lib/stripe/client";
+import { getWorkerStripe } from "@/lib/stripe/client";
 import { readGiftMetadata } from "@/lib/stripe/metadata";
 import { drainStripeEvents } from "@/lib/stripe/webhooks/apply-events";
 import { isGiftCharge } from "@/lib/stripe/webhooks/charge-ownership";
@@ -92,7 +92,7 @@ export async function reconciliationReport(actor: Actor, period: Period, db: Que
 }
 
 async function buildReport(period: Period, db: Queryable): Promise<ReconciliationReport> {
-  const stripe = getStripe();
+  const stripe = getWorkerStripe();
   const created = { gte: unix(period.from), lt: unix(addDays(period.to, 1)) };
   const report: ReconciliationReport = {
     period,
@@ -444,7 +444,7 @@ export async function repairReconciliation(actor: Actor, period: Period, page: s
   const before = await buildReport(period, db);
   const toRepair = [...before.missing, ...before.differs];
   const related = new Set(toRepair.flatMap((i) => i.related));
-  const stripe = getStripe();
+  const stripe = getWorkerStripe();
 
   let events: Stripe.Event[] = [];
   if (related.size > 0) {

@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from "node:crypto";
 import { env } from "@/lib/env";
-import { AppError } from "@/lib/errors";
+import { AppError, withDeadline } from "@/lib/errors";
 import { isRecurring, STRIPE_INTERVAL } from "@/lib/gifts/recurrence";
 import type { TGiftForm } from "@/lib/gifts/schemas";
 import { log } from "@/lib/log";
@@ -119,12 +119,30 @@ export function giftCheckoutIdempotencyKey(attemptId: string, params: Stripe.Che
   return `gift-checkout:${attemptId}:${fingerprint}`;
 }
 
+/** How long a reader is asked to wait before trying again while Stripe is slow or away. */
+const STRIPE_RETRY_AFTER_SECONDS = 5;
+
 /**
  * Creates the Stripe Checkout Session for a gift (once, monthly or annual) and returns its URL. A
  * double click (or a retry after a timeout) gets the same session back, while a changed amount or
- * frequency gets a new one.
+ * frequency gets a new one. Answers within STRIPE_CHECKOUT_DEADLINE_MS whatever Stripe does: past
+ * it, or with Stripe away, failing or rate limiting, a STRIPE_UNAVAILABLE with Retry-After.
  */
 export async function createGiftCheckoutSession(options: CreateGiftCheckoutSessionOptions): Promise<{ url: string; sessionId: string }> {
+  const deadlineMs = env().stripe.checkoutDeadlineMs;
+
+  return withDeadline(createSession(options), deadlineMs, () => {
+    log.warn("stripe too slow creating checkout session", { deadlineMs });
+
+    // The request may still reach Stripe: the reader's retry carries the same idempotency key
+    // (the same attempt within the same ten minutes), so it gets that session, not a second one.
+    return new AppError("STRIPE_UNAVAILABLE", "Our payment provider is slow to answer just now. Nothing was charged; please try again in a few seconds.", {
+      retryAfterSeconds: STRIPE_RETRY_AFTER_SECONDS,
+    });
+  });
+}
+
+async function createSession(options: CreateGiftCheckoutSessionOptions): Promise<{ url: string; sessionId: string }> {
   const { appUrl, newsroomName, discreetStatementDescriptor } = env();
   const params = giftCheckoutParams(options, { appUrl, newsroomName, discreetStatementDescriptor, nowSeconds: Math.floor(Date.now() / 1000) });
   const idempotencyKey = giftCheckoutIdempotencyKey(options.attemptId, params);
@@ -143,7 +161,7 @@ export async function createGiftCheckoutSession(options: CreateGiftCheckoutSessi
         session = await stripe.checkout.sessions.create(params, { idempotencyKey: `gift-checkout:${randomUUID()}` });
       }
     }
-    if (!session.url) throw new AppError("STRIPE_UNAVAILABLE", "Stripe returned a Checkout Session without a URL.");
+    if (!session.url) throw new AppError("STRIPE_REFUSED", "Stripe returned a Checkout Session without a URL.");
     log.info("checkout session created", {
       session: session.id,
       mode: params.mode,
@@ -155,21 +173,25 @@ export async function createGiftCheckoutSession(options: CreateGiftCheckoutSessi
     return { url: session.url, sessionId: session.id };
   } catch (error) {
     if (error instanceof AppError) throw error;
+    // Worth trying again in a moment: Stripe unreachable, failing, rate limiting us, or still busy
+    // with this very request (a retry that overtook its first try).
     const unreachable =
       error instanceof Stripe.errors.StripeConnectionError ||
       error instanceof Stripe.errors.StripeAPIError ||
-      error instanceof Stripe.errors.StripeRateLimitError;
+      error instanceof Stripe.errors.StripeRateLimitError ||
+      (error instanceof Stripe.errors.StripeIdempotencyError && error.statusCode === 409);
     if (!unreachable && error instanceof Stripe.errors.StripeError) {
       // Our product archived or removed behind our back: look again next time rather than trust the memo.
       if (fixedProduct && error.param?.includes("[product]")) forgetGiftProduct(fixedProduct.id);
       log.error("stripe refused checkout session", { type: error.type, code: error.code, param: error.param, requestId: error.requestId });
-      throw new AppError("STRIPE_UNAVAILABLE", "Our payment provider refused this request. Nothing was charged; please try again later.", {
+      throw new AppError("STRIPE_REFUSED", "Our payment provider refused this request. Nothing was charged; please try again later.", {
         cause: error,
       });
     }
     log.error("stripe unavailable creating checkout session", { error });
     throw new AppError("STRIPE_UNAVAILABLE", "We could not reach our payment provider. Nothing was charged; please try again.", {
       cause: error,
+      retryAfterSeconds: STRIPE_RETRY_AFTER_SECONDS,
     });
   }
 }

@@ -1,4 +1,4 @@
-import { describeError, log } from "@/lib/log";
+import { describeError, log, withRequestId } from "@/lib/log";
 
 type LoopState = {
   /** A pass is running. */
@@ -20,12 +20,33 @@ export type WorkerLoop = {
    * calls during a pass coalesce into one more pass.
    */
   wake: () => Promise<void>;
-  /** Whether this process runs the background loop (a long-lived server does; a serverless function does not). */
+  /**
+   * Whether a background loop runs this work: this process's own (a long-lived server), or a worker
+   * process's (see workElsewhere); a serverless function has neither and runs the work itself.
+   */
   running: () => boolean;
   /** Starts the background loop: a pass on every wake, and at least every `intervalMs` (0: only when woken). */
   start: (intervalMs: number) => void;
-  stop: () => void;
+  /** Stops the background loop; resolves when a pass under way has finished. */
+  stop: () => Promise<void>;
 };
+
+/** Tells the worker processes that a loop has work: its name, on a channel they listen to. */
+export type WorkNotifier = (name: string) => Promise<void>;
+
+const elsewhereKey = Symbol.for("readerfund.worker.elsewhere");
+type ElsewhereHolder = typeof globalThis & { [elsewhereKey]?: WorkNotifier | null };
+
+/**
+ * This process leaves every loop's work to worker processes (`npm run worker`): a wake becomes a
+ * notification to them, and the work itself never runs here, however many requests ask for it.
+ * Null puts the work back in this process. Per process, like the loops.
+ */
+export function workElsewhere(notify: WorkNotifier | null): void {
+  (globalThis as ElsewhereHolder)[elsewhereKey] = notify;
+}
+
+const notifierElsewhere = (): WorkNotifier | null => (globalThis as ElsewhereHolder)[elsewhereKey] ?? null;
 
 export type WorkerLoopOptions = {
   /**
@@ -71,7 +92,9 @@ export function workerLoop(name: string, pass: () => Promise<void>, options: Wor
 
       return s.running;
     }
-    s.running = passes(s).finally(() => {
+    // A pass serves no one request, even when a request's wake starts it: each piece of work takes
+    // the id of the request that caused it (lib/log.ts).
+    s.running = withRequestId(null, () => passes(s)).finally(() => {
       s.running = null;
     });
 
@@ -79,8 +102,15 @@ export function workerLoop(name: string, pass: () => Promise<void>, options: Wor
   }
 
   return {
-    wake() {
+    async wake() {
       const s = state();
+      const notify = s.loopStarted ? null : notifierElsewhere();
+      if (notify) {
+        // The workers also poll: a notification lost with a blip costs a poll's delay, never the work.
+        await notify(name).catch((error: unknown) => log.warn(`${name} workers could not be notified`, { error: describeError(error) }));
+
+        return;
+      }
       const done = new Promise<void>((resolve) => s.waiters.push(resolve));
       if (s.kick) s.kick();
       else if (s.running) s.again = true;
@@ -88,13 +118,13 @@ export function workerLoop(name: string, pass: () => Promise<void>, options: Wor
 
       return done;
     },
-    running: () => state().loopStarted,
+    running: () => state().loopStarted || notifierElsewhere() !== null,
     start(intervalMs) {
       const s = state();
       if (s.loopStarted) return;
       s.loopStarted = true;
       s.stopped = false;
-      void (async () => {
+      void withRequestId(null, async () => {
         while (!s.stopped) {
           await runPass(s);
           if (s.waiters.length > 0) continue;
@@ -110,13 +140,15 @@ export function workerLoop(name: string, pass: () => Promise<void>, options: Wor
           });
           s.kick = null;
         }
-      })();
+      });
     },
     stop() {
       const s = state();
       s.stopped = true;
       s.loopStarted = false;
       s.kick?.();
+
+      return s.running ?? Promise.resolve();
     },
   };
 }

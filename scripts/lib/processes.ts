@@ -157,7 +157,13 @@ export async function waitForHttp(url: string, timeoutMs: number, child?: ChildP
 
 export type Started = { child: ChildProcess; url: string; port: number; output: () => string };
 
-function spawnLogged(command: string, args: string[], env: Record<string, string | undefined>, inherit: boolean): { child: ChildProcess; output: () => string } {
+function spawnLogged(
+  command: string,
+  args: string[],
+  env: Record<string, string | undefined>,
+  inherit: boolean,
+  onOutput?: (chunk: string) => void,
+): { child: ChildProcess; output: () => string } {
   const child: ChildProcess = track(
     spawn(command, args, {
       cwd: ROOT,
@@ -167,7 +173,9 @@ function spawnLogged(command: string, args: string[], env: Record<string, string
   );
   let output = "";
   const keep = (chunk: Buffer) => {
-    output = (output + chunk.toString()).slice(-200_000);
+    const text = chunk.toString();
+    output = (output + text).slice(-200_000);
+    onOutput?.(text);
   };
   child.stdout?.on("data", keep);
   child.stderr?.on("data", keep);
@@ -217,6 +225,8 @@ export async function startApp(options: {
   inheritOutput?: boolean;
   /** Extra flags for node itself, e.g. --cpu-prof when profiling. */
   nodeArgs?: string[];
+  /** Sees everything the app writes, as it comes (the kept output is only its last 200 kB). */
+  onOutput?: (chunk: string) => void;
 }): Promise<Started> {
   await assertPortFree(options.port, "the app (set PORT to use another)");
   const env: Record<string, string | undefined> = {
@@ -234,6 +244,7 @@ export async function startApp(options: {
     [...(options.nodeArgs ?? []), "--max-semi-space-size=32", NEXT_BIN, "start", "--port", String(options.port), "--hostname", "127.0.0.1"],
     env,
     options.inheritOutput ?? false,
+    options.onOutput,
   );
   const url = `http://localhost:${options.port}`;
   // The first request runs start-up (migrations); health answers once that is done.
@@ -243,6 +254,25 @@ export async function startApp(options: {
   });
 
   return { child, url, port: options.port, output };
+}
+
+/**
+ * `npm run worker` (scripts/worker.ts) as a child: for an app started with WORKERS=separate. Ready
+ * once it says it started (after migrating and listening).
+ */
+export async function startWorker(options: { env: Record<string, string | undefined>; inheritOutput?: boolean }): Promise<Omit<Started, "url" | "port">> {
+  const env: Record<string, string | undefined> = { PATH: process.env.PATH, HOME: process.env.HOME, TZ: process.env.TZ, LOG_LEVEL: "info", ...options.env };
+  const { child, output } = spawnLogged(process.execPath, ["--import", TSX_LOADER, path.join(ROOT, "scripts", "worker.ts")], env, options.inheritOutput ?? false);
+  const deadline = Date.now() + 60_000;
+  while (!output().includes("readerfund worker started")) {
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`the worker did not start:\n${output()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+
+  return { child, output };
 }
 
 /** Stops every child started here that is still running (see stopProcess), all at once. */

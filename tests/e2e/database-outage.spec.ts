@@ -1,3 +1,5 @@
+import { randomUUID } from "node:crypto";
+import Stripe from "stripe";
 import { expect, expectNoAxeViolations, payOnCheckoutPage, test } from "./fixtures";
 
 // This file takes the database away from the app, so it runs on a stack of its own whose app reaches
@@ -73,4 +75,57 @@ test("a thank-you page already asking when the database goes away keeps asking, 
     await stack.sandboxControl("POST", "/_sandbox/config", { webhooks: { url: webhookUrl } });
   }
   await expect(page.getByTestId("gift-confirmed")).toHaveText("Your gift of €50.00 has been received.", { timeout: 60_000 });
+});
+
+test("a burst of gifts whose webhooks arrive while the database is stopped for ten seconds ends in the ledger the same as without the outage: each once", async ({ stack }) => {
+  test.setTimeout(180_000);
+  const proxy = stack.databaseProxy!;
+  const address = new URL(stack.sandboxUrl);
+  const stripe = new Stripe("sk_test_e2e_burst", { host: address.hostname, port: address.port, protocol: "http", telemetry: false, maxNetworkRetries: 0 });
+  const run = randomUUID().slice(0, 8);
+  const GIFTS = 16;
+  /** A gift as the app's Checkout Session makes one, paid on the stand-in: its webhooks go out at once. */
+  const give = async (i: number) => {
+    const metadata = { kind: "readerfund_gift", frequency: "once", locale: "en", attempt_id: randomUUID() };
+    const session = await stripe.checkout.sessions.create({
+      mode: "payment",
+      submit_type: "donate",
+      customer_creation: "always",
+      line_items: [{ quantity: 1, price_data: { currency: "eur", unit_amount: 1000 + i * 100, product_data: { name: "Gift" } } }],
+      metadata,
+      payment_intent_data: { metadata },
+      success_url: `${stack.appUrl}/donate/thank-you?session_id={CHECKOUT_SESSION_ID}`,
+    });
+    await stack.sandboxControl("POST", `/_sandbox/checkout/sessions/${session.id}/pay`, { email: `burst-${run}-${i}@example.org`, card: "4242424242424242" });
+  };
+
+  // Half the burst arrives with the database there, the rest while it is stopped; it comes back ten seconds later.
+  await Promise.all(Array.from({ length: GIFTS / 2 }, (_, i) => give(i)));
+  await proxy.cut();
+  await Promise.all(Array.from({ length: GIFTS / 2 }, (_, i) => give(GIFTS / 2 + i)));
+  await new Promise((resolve) => setTimeout(resolve, 10_000));
+  proxy.restore();
+
+  // Stripe retries what it could not deliver; the workers apply it.
+  const mine = `burst-${run}-%`;
+  await expect
+    .poll(async () => Number((await stack.query<{ n: string }>("select count(*) as n from payments p join supporters s on s.id = p.supporter_id where s.email like $1", [mine]))[0]!.n), {
+      timeout: 120_000,
+      intervals: [500],
+    })
+    .toBe(GIFTS);
+  await stack.sandboxControl("POST", "/_sandbox/webhooks/flush", { timeout_ms: 60_000 });
+  const payments = await stack.query<{ amount_minor: string | number }>(
+    "select p.amount_minor from payments p join supporters s on s.id = p.supporter_id where s.email like $1 order by p.amount_minor",
+    [mine],
+  );
+  expect(payments.map((row) => Number(row.amount_minor))).toEqual(Array.from({ length: GIFTS }, (_, i) => 1000 + i * 100));
+  const receipts = await stack.query<{ n: string }>("select count(*) as n from outbound_emails where to_address like $1", [mine]);
+  expect(Number(receipts[0]!.n)).toBe(GIFTS);
+  const failed = await stack.query<{ n: string }>("select count(*) as n from stripe_events where status = 'failed'", []);
+  expect(Number(failed[0]!.n)).toBe(0);
+  // The outage was real: deliveries failed while the database was stopped and came again.
+  const { data: deliveries } = await stack.sandboxControl<{ data: Array<{ attempt: number; ok: boolean }> }>("GET", "/_sandbox/webhooks/deliveries");
+  expect(deliveries.some((delivery) => !delivery.ok)).toBe(true);
+  expect(deliveries.some((delivery) => delivery.attempt > 1 && delivery.ok)).toBe(true);
 });

@@ -90,6 +90,49 @@ test("an admin makes an API token: the summary answers with it, and refuses it o
   expect(await refused.text()).not.toContain("3500");
 });
 
+test("an admin finds a payment whose fee differs from Stripe's and repairs it, then replays an event from the inbox, by keyboard", async ({ stack }) => {
+  test.setTimeout(180_000);
+  const page = admin.page;
+  const [paid] = await stack.query<{ day: string; charge: string }>(
+    "select to_char(paid_at at time zone 'UTC', 'YYYY-MM-DD') as day, stripe_charge_id as charge from payments where amount_minor = 1500",
+  );
+  const [feeBefore] = await stack.query<{ fee: number; net: number }>("select fee_minor::int as fee, net_minor::int as net from payments where stripe_charge_id = $1", [paid!.charge]);
+  // The fee as a bad hand would leave it: the report must find it, and the repair put Stripe's back.
+  await stack.query("update payments set fee_minor = fee_minor + 7, net_minor = net_minor - 7 where stripe_charge_id = $1", [paid!.charge]);
+
+  await page.goto(`${stack.appUrl}/finance/reconcile`);
+  await page.getByLabel("From", { exact: true }).fill(paid!.day);
+  await page.getByLabel("To", { exact: true }).fill(paid!.day);
+  await page.getByLabel("To", { exact: true }).press("Enter");
+  const report = page.getByTestId("reconcile-report");
+  await expect(report.getByRole("status").first()).toContainText("0 missing, 1 differing, 0 only in the ledger.", { timeout: 60_000 });
+  await expect(page.getByTestId("differs")).toContainText(paid!.charge);
+  await expectNoAxeViolations(page);
+  await page.getByRole("button", { name: "Repair" }).focus();
+  await page.keyboard.press("Enter");
+  // The page is drawn again from the repaired ledger: nothing left to repair, so no Repair button.
+  await expect(report.getByRole("status").first()).toContainText("The ledger agrees with Stripe.", { timeout: 60_000 });
+  await expect(page.getByRole("button", { name: "Repair" })).toHaveCount(0);
+  expect(await stack.query("select fee_minor::int as fee, net_minor::int as net from payments where stripe_charge_id = $1", [paid!.charge])).toEqual([feeBefore]);
+
+  const ledgerBefore = await stack.query<{ payments: string; gross: string }>("select count(*)::text as payments, sum(amount_minor)::text as gross from payments");
+  await page.goto(`${stack.appUrl}/finance/inbox`);
+  await page.getByLabel("Type starts with").fill("checkout.session.completed");
+  await page.getByLabel("Type starts with").press("Enter");
+  await page.waitForURL(/type=checkout\.session\.completed/);
+  const rows = page.getByTestId("inbox-events").getByRole("checkbox");
+  await expect(rows).toHaveCount(2);
+  await expectNoAxeViolations(page);
+  await rows.first().focus();
+  await page.keyboard.press("Space");
+  await expect(rows.first()).toBeChecked();
+  await page.getByRole("button", { name: "Replay selected" }).focus();
+  await page.keyboard.press("Enter");
+  await expect(page.getByTestId("replay-form").getByRole("status")).toHaveText("1 event queued; 1 applied, 0 failed again.", { timeout: 60_000 });
+  // Applied twice, changed once: the ledger is as it was.
+  expect(await stack.query("select count(*)::text as payments, sum(amount_minor)::text as gross from payments")).toEqual(ledgerBefore);
+});
+
 test("a supporter and an anonymous visitor are refused on every finance page, route and export", async ({ browser, stack }) => {
   test.setTimeout(180_000);
   const pages = ["/finance", "/finance/staff", "/finance/tokens", "/finance/audit", "/finance/inbox", "/finance/reconcile", "/finance/campaigns"];

@@ -11,6 +11,7 @@ import postgres from "postgres";
 import Stripe from "stripe";
 import { clockMoves } from "../support/clock";
 import { freePort, type Started, startApp, startStripeSandbox, stopProcess } from "../../scripts/lib/processes";
+import { logScanner } from "../support/log-scan";
 import { type Received, startSmtpServer } from "../support/smtp";
 import { startTcpProxy, type TcpProxy } from "../support/tcp-proxy";
 
@@ -128,12 +129,14 @@ export const test = base.extend<object, { stack: Stack; stackGroup: string; appE
         // The test article pages' canonical site (the thank-you page may link back there), and where
         // they are served from (the embed's calls come from there).
         NEWSROOM_ORIGINS: `https://news.example,${articleOrigin}`,
-        LOG_LEVEL: process.env.E2E_APP_OUTPUT === "1" ? "info" : "warn",
+        // Info and up, each line checked for personal data and secrets when the app stops (logLeaks).
+        LOG_LEVEL: "info",
         ...extraEnv,
       };
       // E2E_APP_OUTPUT=1 shows the app's own log, for a failure the page does not explain.
       const inheritOutput = process.env.E2E_APP_OUTPUT === "1";
-      let app: Started = await startApp({ port: appPort, env: appEnv, inheritOutput });
+      const scan = logScanner();
+      let app: Started = await startApp({ port: appPort, env: appEnv, inheritOutput, onOutput: scan.feed });
 
       const withDatabase: Stack["withDatabase"] = async (read) => {
         if (directUrl) {
@@ -153,7 +156,7 @@ export const test = base.extend<object, { stack: Stack; stackGroup: string; appE
             await db.close();
           }
         } finally {
-          app = await startApp({ port: appPort, env: appEnv, inheritOutput });
+          app = await startApp({ port: appPort, env: appEnv, inheritOutput, onOutput: scan.feed });
         }
       };
       const query: Stack["query"] = (sql, params) => withDatabase((q) => q(sql, params));
@@ -199,6 +202,9 @@ export const test = base.extend<object, { stack: Stack; stackGroup: string; appE
           await admin.end();
         }
       }
+      // Every line the app logged while this stack's tests ran: no personal data, no secrets.
+      const leaks = scan.leaks([CRON_SECRET]);
+      if (leaks.length > 0) throw new Error(`The app logged personal data or secrets:\n${leaks.join("\n")}`);
     },
     { scope: "worker", timeout: 180_000 },
   ],

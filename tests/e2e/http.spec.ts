@@ -11,7 +11,7 @@ import { expect, test, WEBHOOK_SECRET } from "./fixtures";
 
 const APP_DIR = path.resolve(import.meta.dirname, "..", "..", "app");
 
-type Route = { path: string; methods: string[] };
+type Route = { path: string; methods: string[]; handler?: true };
 
 /** Every page and route handler under app/, with the methods a route file exports. */
 function appRoutes(dir = APP_DIR, prefix = ""): Route[] {
@@ -25,8 +25,8 @@ function appRoutes(dir = APP_DIR, prefix = ""): Route[] {
       routes.push({ path: prefix || "/", methods: ["GET"] });
     } else if (entry === "route.ts") {
       const source = readFileSync(full, "utf8");
-      const methods = [...source.matchAll(/export (?:async )?function (GET|POST|OPTIONS|PUT|PATCH|DELETE)\b/g)].map((m) => m[1]!);
-      routes.push({ path: prefix, methods });
+      const methods = [...source.matchAll(/export (?:(?:async )?function|const) (GET|POST|OPTIONS|PUT|PATCH|DELETE)\b/g)].map((m) => m[1]!);
+      routes.push({ path: prefix, methods, handler: true });
     }
   }
 
@@ -41,7 +41,7 @@ test("every route answers with its security headers: the site's, or its own stri
   // Paths served from public/ and by Next itself get the site's headers too.
   const extra = ["/embed/loader.js", "/article-demo.html", "/no-such-page"];
   const checked: string[] = [];
-  for (const { path: routePath, methods } of [...routes, ...extra.map((p) => ({ path: p, methods: ["GET"] }))]) {
+  for (const { path: routePath, methods, handler } of [...routes, ...extra.map((p): Route => ({ path: p, methods: ["GET"] }))]) {
     // Dynamic segments would be a 500 for a path that does not decode (Next answers before any route runs): ids go in the query.
     expect(routePath, "no dynamic path segments under app/ (see app/mailbox/message/page.tsx)").not.toMatch(/\[/);
     for (const method of methods) {
@@ -54,6 +54,8 @@ test("every route answers with its security headers: the site's, or its own stri
       }
       // An http APP_URL (as here) gets no Strict-Transport-Security; lib/security/headers.ts adds it for https.
       expect(actual["strict-transport-security"]).toBeUndefined();
+      // Every route handler names its answer, so its log lines (and its worker's) can be found (lib/http.ts traced).
+      if (handler) expect({ routePath, method, id: actual["x-request-id"] }).toEqual({ routePath, method, id: expect.stringMatching(/^req_[A-Za-z0-9_-]{16}$/) });
       checked.push(`${method} ${routePath}`);
     }
   }
@@ -111,4 +113,29 @@ test("an address whose percent-escapes do not decode is a 4xx with the site's he
       expect({ badPath, nosniff: response.headers.get("x-content-type-options") }).toEqual({ badPath, nosniff: "nosniff" });
     }
   }
+});
+
+test("every route handler answers a method it does not have with 405 and writes nothing; no page or route answers one with a 5xx", async ({ stack }) => {
+  const counted = ["stripe_events", "gifts", "payments", "reminders", "outbound_emails", "verification_tokens", "sessions", "audit_log", "rate_limits"];
+  const countAll = async () =>
+    (await stack.query<Record<string, string>>(`select ${counted.map((table) => `(select count(*) from ${table}) as ${table}`).join(", ")}`, []))[0];
+  const before = await countAll();
+  const METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"];
+  const handlers: string[] = [];
+  for (const { path: routePath, methods } of appRoutes()) {
+    const isPage = methods.length === 1 && methods[0] === "GET" && !readdirSync(path.join(APP_DIR, routePath)).includes("route.ts");
+    for (const method of METHODS.filter((m) => !methods.includes(m))) {
+      const response = await fetch(`${stack.appUrl}${routePath}`, { method, redirect: "manual", headers: { origin: stack.appUrl, "content-type": "application/json" }, body: method === "GET" ? undefined : "{}" });
+      const body = await response.text();
+      expect({ routePath, method, status: response.status < 500 }).toEqual({ routePath, method, status: true });
+      expect(body).not.toMatch(/\n\s+at\s|node_modules|\.[cm]?[jt]sx?:\d+/);
+      if (!isPage) {
+        expect({ routePath, method, status: response.status }).toEqual({ routePath, method, status: 405 });
+        handlers.push(`${method} ${routePath}`);
+      }
+    }
+  }
+  expect(handlers).toContain("GET /api/stripe/webhook");
+  expect(handlers).toContain("DELETE /api/checkout");
+  expect(await countAll()).toEqual(before);
 });

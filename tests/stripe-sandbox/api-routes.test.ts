@@ -66,3 +66,48 @@ describe("lookups and expansion", () => {
     expect(await s.stripe.invoices.retrieve(open!.id)).toMatchObject({ attempt_count: 2 });
   });
 });
+
+describe("request counts", () => {
+  it("counts the API's reads and writes, refused ones too, and not the control API's", async () => {
+    const before = (await s.call<{ reads: number; writes: number }>("GET", "/_sandbox/requests")).body;
+    const customer = await s.stripe.customers.create({ email: "counted@example.org" });
+    await s.stripe.customers.retrieve(customer.id);
+    await s.stripe.customers.retrieve(customer.id);
+    await expect(s.stripe.customers.retrieve("cus_missing")).rejects.toThrow(/No such customer/);
+    await s.call("GET", "/_sandbox/clock");
+    const after = (await s.call<{ reads: number; writes: number }>("GET", "/_sandbox/requests")).body;
+    expect({ reads: after.reads - before.reads, writes: after.writes - before.writes }).toEqual({ reads: 3, writes: 1 });
+  });
+
+  it("refuses what passes Stripe's rate limit with a 429 rate_limit, doing none of it, and counts the refusals", async () => {
+    const customer = await s.stripe.customers.create({ email: "limited@example.org" });
+    type Counts = { reads: number; writes: number; rate_limited: number; peak_per_second: number };
+    const before = (await s.call<Counts>("GET", "/_sandbox/requests")).body;
+    await s.control("/_sandbox/config", { rate_limit_per_second: 3 });
+    try {
+      // Twenty at once: far more than three arrive within the same second.
+      const outcomes = await Promise.all(
+        Array.from({ length: 20 }, (_, i) =>
+          s.stripe.customers.update(customer.id, { metadata: { [`n${i}`]: "1" } }).then(
+            () => "done",
+            (error: Stripe.errors.StripeError) => `${error.statusCode} ${error.code}`,
+          ),
+        ),
+      );
+      const done = outcomes.filter((o) => o === "done").length;
+      // The second before them may hold requests of its own (the customer's creation): three at most.
+      expect(done).toBeGreaterThanOrEqual(1);
+      expect(done).toBeLessThanOrEqual(3);
+      expect(outcomes.filter((o) => o !== "done").every((o) => o === "429 rate_limit")).toBe(true);
+      const after = (await s.call<Counts>("GET", "/_sandbox/requests")).body;
+      expect(after.rate_limited - before.rate_limited).toBe(20 - done);
+      expect(after.peak_per_second).toBeLessThanOrEqual(Math.max(before.peak_per_second, 3));
+      // What was refused was not done.
+      await s.control("/_sandbox/config", { rate_limit_per_second: 0 });
+      const updated = (await s.stripe.customers.retrieve(customer.id)) as Stripe.Customer;
+      expect(Object.keys(updated.metadata)).toHaveLength(done);
+    } finally {
+      await s.control("/_sandbox/config", { rate_limit_per_second: 0 });
+    }
+  });
+});

@@ -1,9 +1,12 @@
 import type { TestProject } from "vitest/node";
+import { makePgliteTemplate } from "./database";
 import { startTestSandbox } from "./sandbox";
 
 declare module "vitest" {
   export interface ProvidedContext {
     stripeApiBase: string;
+    /** A migrated embedded database's directory, copied for each test file (none on the server). */
+    pgliteTemplate: string | null;
   }
 }
 
@@ -15,8 +18,11 @@ declare module "vitest" {
 export default async function setup(project: TestProject) {
   const started = await startTestSandbox();
   project.provide("stripeApiBase", started.url);
+  const template = process.env.TEST_ADMIN_DATABASE_URL ?? process.env.DATABASE_URL ? null : await makePgliteTemplate();
+  project.provide("pgliteTemplate", template?.dir ?? null);
 
   return async () => {
     await started.close();
+    template?.remove();
   };
 }

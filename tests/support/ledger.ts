@@ -8,6 +8,8 @@ import {
   financeRecurringAttribution,
   financeRecurringDaily,
   financeRecurringNow,
+  financeSupporterDays,
+  financeSupporterPairs,
   gifts,
   mailboxMessages,
   outboundEmails,
@@ -113,7 +115,8 @@ export type LedgerSnapshot = Awaited<ReturnType<typeof ledgerSnapshot>>;
 export async function clearLedger(): Promise<void> {
   await getDb().execute(
     sql`truncate ${payoutTransactions}, ${payouts}, ${outboundEmails}, ${mailboxMessages}, ${disputes}, ${refunds}, ${paymentFailures}, ${payments}, ${recurringGifts}, ${gifts}, ${stripeCustomers}, ${supporters}, ${stripeEvents},
-      ${financeDaily}, ${financeAttribution}, ${financeRecurringAttribution}, ${financeRecurringDaily}, ${financeRecurringNow}, ${financeCohorts} cascade`,
+      ${financeDaily}, ${financeAttribution}, ${financeRecurringAttribution}, ${financeRecurringDaily}, ${financeRecurringNow}, ${financeCohorts},
+      ${financeSupporterDays}, ${financeSupporterPairs} cascade`,
   );
 }
 

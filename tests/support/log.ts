@@ -4,9 +4,8 @@ export type LogLine = { level: string; msg: string } & Record<string, unknown>;
 
 /**
  * Collects the JSON lines the app's logger writes, for tests of what reaches the log. Call at the
- * top level of a test file, before the app reads its environment: it lowers LOG_LEVEL to debug for
- * that file (vitest's config silences the log elsewhere). The lines are still written to the
- * console's methods, which this wraps, not replaces.
+ * top level of a test file, before the app reads its environment. The lines still go on to the
+ * console's methods as they were (tests/support/setup-env.ts checks them for personal data).
  */
 export function captureLog(): { lines: () => LogLine[] } {
   process.env.LOG_LEVEL = "debug";
@@ -23,8 +22,14 @@ export function captureLog(): { lines: () => LogLine[] } {
   };
   beforeEach(() => {
     lines.length = 0;
-    console.log = (...args: unknown[]) => collect(args);
-    console.error = (...args: unknown[]) => collect(args);
+    console.log = (...args: unknown[]) => {
+      collect(args);
+      originals.log(...args);
+    };
+    console.error = (...args: unknown[]) => {
+      collect(args);
+      originals.error(...args);
+    };
   });
   afterEach(() => {
     console.log = originals.log;

@@ -18,12 +18,14 @@ export type StartedProxy = { url: string; port: number; stop: () => Promise<void
  * appends the client's address to X-Forwarded-For (so whatever the client wrote stands to its left)
  * and keeps the Host. Its own files live in a temporary directory; it is stopped by its own PID.
  */
-export async function startNginx(options: { upstreamPort: number }): Promise<StartedProxy> {
+export async function startNginx(options: ({ upstreamPort: number } | { upstreamPorts: number[] }) & { port?: number }): Promise<StartedProxy> {
+  // Several: round robin, as a load balancer in front of several instances spreads requests.
+  const ports = "upstreamPorts" in options ? options.upstreamPorts : [options.upstreamPort];
   const binary = findNginx();
   if (!binary) throw new Error("nginx is not installed (apt-get install nginx-light)");
   const dir = mkdtempSync(path.join(tmpdir(), "readerfund-nginx-"));
   for (const sub of ["body", "proxy", "fastcgi", "uwsgi", "scgi"]) mkdirSync(path.join(dir, sub));
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const isRoot = process.getuid?.() === 0;
   writeFileSync(
     path.join(dir, "nginx.conf"),
@@ -38,10 +40,11 @@ http {
   fastcgi_temp_path ${dir}/fastcgi;
   uwsgi_temp_path ${dir}/uwsgi;
   scgi_temp_path ${dir}/scgi;
+  upstream app { ${ports.map((upstream) => `server 127.0.0.1:${upstream};`).join(" ")} }
   server {
     listen 127.0.0.1:${port};
     location / {
-      proxy_pass http://127.0.0.1:${options.upstreamPort};
+      proxy_pass http://app;
       proxy_set_header Host $http_host;
       proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;
       proxy_set_header X-Forwarded-Proto $scheme;

@@ -2,7 +2,7 @@ import { eq, sql } from "drizzle-orm";
 import { renderToStaticMarkup } from "react-dom/server";
 import { afterAll, beforeAll, beforeEach, expect } from "vitest";
 import { getDb } from "@/db";
-import { gifts, outboundEmails, rateLimits, recurringGifts, reminders, supporters } from "@/db/schema";
+import { financeRemindersDaily, gifts, outboundEmails, rateLimits, recurringGifts, reminders, supporters } from "@/db/schema";
 import { REMINDER_CANCEL_PURPOSE } from "@/lib/reminders/links";
 import { sign } from "@/lib/security/secrets";
 import { POST as cancelPost } from "@/app/api/reminders/cancel/route";
@@ -36,7 +36,7 @@ export function useReminderSuite(started?: (smtp: SmtpServer) => void): void {
     });
   }
   beforeEach(async () => {
-    await getDb().execute(sql`truncate ${reminders}, ${outboundEmails}, ${gifts}, ${recurringGifts}, ${supporters}, ${rateLimits} cascade`);
+    await getDb().execute(sql`truncate ${reminders}, ${financeRemindersDaily}, ${outboundEmails}, ${gifts}, ${recurringGifts}, ${supporters}, ${rateLimits} cascade`);
     if (smtp) smtp.received.length = 0;
   });
 }

@@ -42,6 +42,27 @@ describe("parseEnv", () => {
     expect(problems.join("\n")).not.toContain("secret-password");
   });
 
+  it("leaves webhooks and email to worker processes only beside a PostgreSQL server", () => {
+    expect(parseEnv({}).workers).toBe("in-process");
+    expect(parseEnv({ WORKERS: "separate", DATABASE_URL: "postgres://u@db.example:5432/rf" }).workers).toBe("separate");
+    expect(problemsOf({ WORKERS: "separate" })).toEqual([expect.stringMatching(/^WORKERS: separate needs DATABASE_URL/)]);
+    expect(problemsOf({ WORKERS: "elsewhere" })).toEqual([expect.stringMatching(/^WORKERS: must be "in-process" .* or "separate"/)]);
+  });
+
+  it("shares the workers' Stripe budget by mode, within bounds", () => {
+    expect(parseEnv({}).stripe.workerRequestsPerSecond).toBe(20);
+    expect(parseEnv({ STRIPE_WORKER_REQUESTS_PER_SECOND: "50" }).stripe.workerRequestsPerSecond).toBe(50);
+    expect(problemsOf({ STRIPE_WORKER_REQUESTS_PER_SECOND: "0" })).toEqual([expect.stringMatching(/^STRIPE_WORKER_REQUESTS_PER_SECOND: must be at least 1/)]);
+    expect(problemsOf({ STRIPE_WORKER_REQUESTS_PER_SECOND: "lots" })).toEqual([expect.stringMatching(/^STRIPE_WORKER_REQUESTS_PER_SECOND: must be a whole number/)]);
+  });
+
+  it("lets the crash tests name where a process kills itself, and never in production", () => {
+    expect(parseEnv({}).killAt).toBeNull();
+    expect(parseEnv({ TEST_KILL_AT: "email-sent" }).killAt).toBe("email-sent");
+    expect(problemsOf({ TEST_KILL_AT: "somewhere" })).toEqual([expect.stringMatching(/^TEST_KILL_AT: must be one of webhook-stored, batch-applying, email-sent/)]);
+    expect(problemsOf({ APP_ENV: "production", TEST_KILL_AT: "webhook-stored" })).toContainEqual(expect.stringMatching(/^TEST_KILL_AT: must be unset in production/));
+  });
+
   it("requires the webhook secret with a real key, and real settings in production", () => {
     expect(problemsOf({ STRIPE_SECRET_KEY: "sk_test_abc" })).toEqual([expect.stringMatching(/^STRIPE_WEBHOOK_SECRET: is required/)]);
     const production = problemsOf({ APP_ENV: "production", APP_URL: "http://insecure.example", STRIPE_API_BASE: "http://localhost:12111" });
@@ -84,6 +105,9 @@ describe("parseEnv", () => {
     });
     expect(complete).toMatchObject({ production: true, appEnv: "local", appSecret: "s".repeat(32), adminEmails: ["finance.lead@example.org", "it@example.org"] });
     expect(problemsOf({ ADMIN_EMAILS: "finance@example.org, not-an-address" })).toEqual([expect.stringMatching(/^ADMIN_EMAILS: must be a comma-separated list of email addresses \("not-an-address"/)]);
+    // As sign-in keeps an address (NFKC, lower case): a full-width letter and "＠" are the plain ones; two "@" are no address.
+    expect(parseEnv({ ADMIN_EMAILS: "Ｆinance＠example.org" }).adminEmails).toEqual(["finance@example.org"]);
+    expect(problemsOf({ ADMIN_EMAILS: "a@b@example.org" })).toEqual([expect.stringMatching(/^ADMIN_EMAILS: must be a comma-separated list of email addresses \("a@b@example.org"/)]);
     expect(parseEnv({}).adminEmails).toEqual(["admin@example.org"]);
     // A test key is not production unless APP_ENV says so.
     expect(parseEnv({ STRIPE_SECRET_KEY: "sk_test_abc", STRIPE_WEBHOOK_SECRET: "whsec_abc" }).production).toBe(false);

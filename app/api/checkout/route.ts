@@ -3,20 +3,22 @@
 import { AppError, toAppError } from "@/lib/errors";
 import { giftFieldsFromForm, pickerErrorOf, pickerReturnUrl } from "@/lib/gifts/picker-errors";
 import { startGiftCheckout } from "@/lib/gifts/start-gift-checkout";
-import { clientAddressOf, errorResponse, preflightResponse, readInput, refuseOrigin, seeOther, withCors } from "@/lib/http";
+import { clientAddressOf, errorResponse, preflightResponse, readInput, refuseOrigin, seeOther, traced, withCors } from "@/lib/http";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
 const MAX_BODY_BYTES = 16_384;
 
-export function OPTIONS(request: Request): Response {
+function options(request: Request): Response {
   return preflightResponse(request);
 }
+export const OPTIONS = traced(options);
 
-export async function POST(request: Request): Promise<Response> {
+async function post(request: Request): Promise<Response> {
   return withCors(request, refuseOrigin(request) ?? (await checkout(request)));
 }
+export const POST = traced(post);
 
 async function checkout(request: Request): Promise<Response> {
   let input;

@@ -2,14 +2,14 @@
 // events and emails due for a retry) for a platform's cron. Needs `Authorization: Bearer
 // <CRON_SECRET>`; without CRON_SECRET set it does not exist.
 import { env } from "@/lib/env";
-import { hasBearer } from "@/lib/http";
+import { hasBearer, traced } from "@/lib/http";
 import { log } from "@/lib/log";
 import { runDueWork } from "@/lib/scheduled/run";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-export async function POST(request: Request): Promise<Response> {
+async function post(request: Request): Promise<Response> {
   const secret = env().cronSecret;
   if (!secret) return Response.json({ error: "Not found" }, { status: 404 });
   if (!hasBearer(request, secret)) {
@@ -25,5 +25,6 @@ export async function POST(request: Request): Promise<Response> {
     return Response.json({ error: "Due work could not run; it will be picked up on the next run" }, { status: 500 });
   }
 }
+export const POST = traced(post);
 
-export const GET = POST;
+export const GET = traced(post);

@@ -1,19 +1,25 @@
 // GET /api/health: readiness, for load balancers and start-up scripts: 200 while the database
 // answers, 503 with Retry-After while it cannot be reached. Liveness alone is /api/health/live.
-import { pingDatabase } from "@/db/queries/health";
+// The body also reports the work waiting in the database (the webhook inbox, the email outbox), for
+// alerting: a backlog is every instance's, so it never turns an instance's answer into a 503.
+import { workBacklog } from "@/db/queries/health";
+import { attentionFor } from "@/lib/health";
 import { DATABASE_RETRY_AFTER_SECONDS, logDatabaseUnavailable, withDatabaseTimeout } from "@/lib/errors";
+import { traced } from "@/lib/http";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
 // Well under a load balancer's usual check timeout, so it hears "unreachable" rather than nothing.
 const DATABASE_CHECK_MS = 2000;
-
-export async function GET(): Promise<Response> {
+async function get(): Promise<Response> {
   try {
-    await withDatabaseTimeout(pingDatabase(), DATABASE_CHECK_MS);
+    const backlog = await withDatabaseTimeout(workBacklog(), DATABASE_CHECK_MS);
 
-    return Response.json({ ok: true, database: "ok" }, { headers: { "cache-control": "no-store" } });
+    return Response.json(
+      { ok: true, database: "ok", ...backlog, attention: attentionFor(backlog) },
+      { headers: { "cache-control": "no-store" } },
+    );
   } catch (error) {
     logDatabaseUnavailable("health", error);
 
@@ -23,3 +29,4 @@ export async function GET(): Promise<Response> {
     );
   }
 }
+export const GET = traced(get);

@@ -1,6 +1,6 @@
 // POST /api/reminders: the widget's "Remind me later", called from article pages on another origin.
 // JSON in → 201 { reminder: { id, dueAt, email } }; 4xx { error } with nothing written.
-import { clientAddressOf, failureResponse, preflightResponse, readInput, refuseOrigin, withCors } from "@/lib/http";
+import { clientAddressOf, failureResponse, preflightResponse, readInput, refuseOrigin, traced, withCors } from "@/lib/http";
 import { createReminder } from "@/lib/reminders/create";
 
 export const runtime = "nodejs";
@@ -8,13 +8,15 @@ export const dynamic = "force-dynamic";
 
 const MAX_BODY_BYTES = 16_384;
 
-export function OPTIONS(request: Request): Response {
+function options(request: Request): Response {
   return preflightResponse(request);
 }
+export const OPTIONS = traced(options);
 
-export async function POST(request: Request): Promise<Response> {
+async function post(request: Request): Promise<Response> {
   return withCors(request, refuseOrigin(request) ?? (await remind(request)));
 }
+export const POST = traced(post);
 
 async function remind(request: Request): Promise<Response> {
   try {

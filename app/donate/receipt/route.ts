@@ -5,14 +5,14 @@ import { findReceiptForCheckoutSession } from "@/db/queries/receipts";
 import { env } from "@/lib/env";
 import { CHECKOUT_SESSION_ID } from "@/lib/gifts/checkout-session-id";
 import { receiptDocument } from "@/lib/gifts/receipt-document";
-import { failureResponse, htmlResponse, plainResponse } from "@/lib/http";
+import { failureResponse, htmlResponse, plainResponse, traced } from "@/lib/http";
 import { localeFrom, messagesFor } from "@/lib/i18n";
 import { manageLinkFor } from "@/lib/supporters/manage-links";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-export async function GET(request: Request): Promise<Response> {
+async function get(request: Request): Promise<Response> {
   const sessionId = new URL(request.url).searchParams.get("session_id");
   if (!sessionId || !CHECKOUT_SESSION_ID.test(sessionId)) return plainResponse(404, "Unknown receipt.");
   let receipt;
@@ -36,3 +36,4 @@ export async function GET(request: Request): Promise<Response> {
     },
   });
 }
+export const GET = traced(get);

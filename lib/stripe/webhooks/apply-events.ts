@@ -2,8 +2,9 @@ import { and, asc, eq, inArray, sql } from "drizzle-orm";
 import type Stripe from "stripe";
 import { getDb } from "@/db";
 import { type StripeEventRow, stripeEvents } from "@/db/schema";
-import { log } from "@/lib/log";
-import { getStripe } from "../client";
+import { killPoint } from "@/lib/kill-point";
+import { log, withRequestId } from "@/lib/log";
+import { getWorkerStripe } from "../client";
 import type { ApplyEffects } from "./event-handler";
 import { applyRankOf, handlerFor } from "./handlers";
 import { claimDueEvents, LEASE_SECONDS, type LeaseOptions, release, releaseRemembered, renewLeases } from "./inbox-leases";
@@ -23,7 +24,7 @@ async function prepare(row: StripeEventRow): Promise<Prepared> {
     const event = row.payload as Stripe.Event;
     const handler = handlerFor(event.type);
 
-    return { row, apply: handler ? await handler(event, { stripe: getStripe() }) : null };
+    return { row, apply: handler ? await withRequestId(row.requestId, () => handler(event, { stripe: getWorkerStripe() })) : null };
   } catch (error) {
     return { row, error };
   }
@@ -54,12 +55,16 @@ async function applyInOneTransaction(prepared: Ready[]): Promise<number> {
     const ignored: string[] = [];
     for (const { row, apply } of [...prepared].sort(byStripeOrder)) {
       if (!stillPending.has(row.id)) continue;
-      if (apply) {
-        await apply(tx);
-        applied.push(row.id);
-      } else {
-        ignored.push(row.id);
-      }
+      // Under the id of the delivery that stored the event: what it logs and the emails it queues
+      // (which keep the id) read as that request's.
+      await withRequestId(row.requestId, async () => {
+        if (apply) {
+          await apply(tx);
+          killPoint("batch-applying");
+        }
+        log.debug(apply ? "webhook applied" : "webhook needed nothing of ours", { event: row.id, type: row.type });
+      });
+      (apply ? applied : ignored).push(row.id);
     }
     for (const [status, list] of [
       ["processed", applied],
@@ -106,8 +111,10 @@ export async function processClaimedBatch(
 async function applyBatch(
   rows: StripeEventRow[],
   concurrency: number,
-  giveBack: (row: StripeEventRow, error: unknown) => Promise<void>,
+  putBack: (row: StripeEventRow, error: unknown) => Promise<void>,
 ): Promise<{ processed: number; failed: number }> {
+  // What the release logs (the error, the retry) reads as the delivery's that stored the event.
+  const giveBack = (row: StripeEventRow, error: unknown) => withRequestId(row.requestId, () => putBack(row, error));
   const prepared: Prepared[] = new Array(rows.length);
   let next = 0;
   await Promise.all(

@@ -1,5 +1,6 @@
 import type Stripe from "stripe";
 import { rawQuery } from "@/db";
+import { currentRequestId } from "@/lib/log";
 import { isHandledEventType } from "./handlers";
 
 /**
@@ -8,7 +9,7 @@ import { isHandledEventType } from "./handlers";
  */
 
 export type StoreOutcome = "stored" | "duplicate" | "ignored";
-type Waiting = { event: Stripe.Event; rawBody: string; resolve: (outcome: StoreOutcome) => void; reject: (error: unknown) => void };
+type Waiting = { event: Stripe.Event; rawBody: string; requestId: string | null; resolve: (outcome: StoreOutcome) => void; reject: (error: unknown) => void };
 type WriterState = { queue: Waiting[]; inFlight: number };
 
 // Group commit: events that arrive while a write is in flight go into the next write, one
@@ -34,7 +35,8 @@ function writer(): WriterState {
 export function storeStripeEvent(event: Stripe.Event, rawBody: string): Promise<StoreOutcome> {
   return new Promise((resolve, reject) => {
     const state = writer();
-    state.queue.push({ event, rawBody, resolve, reject });
+    // Taken now: the write itself runs in whichever request's turn the group commit falls.
+    state.queue.push({ event, rawBody, requestId: currentRequestId() ?? null, resolve, reject });
     pumpWriter(state);
   });
 }
@@ -57,7 +59,7 @@ async function writeBatch(batch: Waiting[]): Promise<void> {
   // The hottest statement in the app: built by hand, straight to the driver. The verified body
   // goes in as sent, never re-serialised.
   const params: unknown[] = [];
-  const tuples = [...firstById.values()].map(({ event, rawBody }) => {
+  const tuples = [...firstById.values()].map(({ event, rawBody, requestId }) => {
     const handled = isHandledEventType(event.type);
     const object = event.data?.object as { id?: unknown } | undefined;
     const base = params.length;
@@ -72,14 +74,15 @@ async function writeBatch(batch: Waiting[]): Promise<void> {
       // (card details of a declined attempt, for one), and Stripe keeps every event for 30 days.
       handled ? rawBody : null,
       handled ? "pending" : "ignored",
+      requestId,
     );
     const p = (n: number) => `$${base + n}`;
 
-    return `(${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, to_timestamp(${p(6)}), ${p(7)}::json, ${p(8)}::stripe_event_status, ${handled ? "null" : "now()"})`;
+    return `(${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, to_timestamp(${p(6)}), ${p(7)}::json, ${p(8)}::stripe_event_status, ${handled ? "null" : "now()"}, ${p(9)})`;
   });
   try {
     const result = await rawQuery<{ id: string }>(
-      `insert into stripe_events (id, type, api_version, livemode, object_id, stripe_created_at, payload, status, processed_at)
+      `insert into stripe_events (id, type, api_version, livemode, object_id, stripe_created_at, payload, status, processed_at, request_id)
        values ${tuples.join(", ")}
        on conflict (id) do nothing
        returning id`,

@@ -1,5 +1,6 @@
 import { env } from "@/lib/env";
 import { AppError } from "@/lib/errors";
+import { killPoint } from "@/lib/kill-point";
 import { log } from "@/lib/log";
 import { getStripe, Stripe } from "../client";
 import { type StoreOutcome, storeStripeEvent } from "./inbox-store";
@@ -44,6 +45,7 @@ export async function receiveStripeEvent(delivery: StripeDelivery, options: Rece
     throw error;
   });
   if (outcome === "stored") {
+    killPoint("webhook-stored");
     // A long-lived server's own loop applies the event; the kick is enough. Elsewhere the work
     // must be tied to this request's lifetime, after the answer is sent.
     if (webhookWorkerRunning()) void wakeWebhookWorker();

@@ -38,6 +38,7 @@ export function refusalMessage(picker: Picker, json: ApiAnswer): string {
     case "CHALLENGE_REQUIRED":
       return m.limited;
     case "STRIPE_UNAVAILABLE":
+    case "STRIPE_REFUSED":
       return m.provider;
     default:
       return m.failed;

@@ -6,6 +6,7 @@ import { attribution, compareVariants } from "@/lib/finance/attribution";
 import { latestActivity } from "@/lib/finance/activity";
 import { cohortRetention, monthlyChurn, periodFigures, periodSeries } from "@/lib/finance/figures";
 import { rollupDifferences } from "@/lib/finance/rollup-check";
+import { select } from "@/lib/finance/select";
 import { nobody } from "@/lib/supporters/actor";
 import { signedIn } from "../../support/actors";
 import { useTestDatabase } from "../../support/database";
@@ -89,7 +90,7 @@ async function recurring(input: {
   article?: string;
   campaign?: string;
   variant?: string;
-  paid: Array<{ day: string; fee?: number; failedFirst?: string }>;
+  paid: Array<{ day: string; fee?: number; failedFirst?: string; failedAfter?: string }>;
 }) {
   const db = getDb();
   const [gift] = await db
@@ -133,6 +134,10 @@ async function recurring(input: {
       paidAt: at(paid.day),
       ...settlement(input.amount, paid.fee === undefined ? null : { fee: paid.fee }),
     });
+    // A failed attempt whose event arrives after the invoice's payment was recorded.
+    if (paid.failedAfter) {
+      await db.insert(paymentFailures).values({ recurringGiftId: gift!.id, stripeInvoiceId: invoice, attemptCount: 1, kind: "declined", amountMinor: input.amount, currency: "eur", failedAt: at(paid.failedAfter) });
+    }
   }
 
   return gift!.id;
@@ -175,8 +180,17 @@ describe(`finance figures from a hand-built ledger on ${database.kind}`, () => {
     await db.insert(disputes).values({ paymentId: g3, stripeDisputeId: id("du"), stripeChargeId: "ch", amountMinor: 3000, currency: "eur", status: "won", openedAt: at("2025-03-25"), stripeSyncedAt: at("2025-03-25"), settlementCurrency: "eur", settlementAmountMinor: -1500, feeMinor: 1500, netMinor: -1500 });
 
     // Recurring gifts, all in euros.
-    // R1 €10/month since January; March's renewal failed once, then was paid (recovered).
-    await recurring({ supporterId: s3, amount: 1000, interval: "month", started: "2025-01-10", status: "active", article: "/news/a", paid: [{ day: "2025-01-10", fee: 50 }, { day: "2025-02-10", fee: 50 }, { day: "2025-03-10", fee: 50, failedFirst: "2025-03-08" }] });
+    // R1 €10/month since January; March's renewal failed once, then was paid (recovered). February's
+    // failed too, but that failure is recorded only after its payment.
+    await recurring({
+      supporterId: s3,
+      amount: 1000,
+      interval: "month",
+      started: "2025-01-10",
+      status: "active",
+      article: "/news/a",
+      paid: [{ day: "2025-01-10", fee: 50 }, { day: "2025-02-10", fee: 50, failedAfter: "2025-02-08" }, { day: "2025-03-10", fee: 50, failedFirst: "2025-03-08" }],
+    });
     // R2 €120/year, started in March from article B (campaign spring, variant b).
     await recurring({ supporterId: s2, amount: 12000, interval: "year", started: "2025-03-02", status: "active", article: "/news/b", campaign: "spring", variant: "b", paid: [{ day: "2025-03-02", fee: 400 }] });
     // R3 €5/month since December, ended by failed payments in March.
@@ -245,6 +259,48 @@ describe(`finance figures from a hand-built ledger on ${database.kind}`, () => {
     ]);
   });
 
+  it("counts each supporter once in a period, by the days they paid, at its edges and across months", async () => {
+    const finance = await signedIn("finance@example.org");
+    const supporters = async (from: string, to: string) =>
+      Object.fromEntries((await periodFigures(finance, { from, to }, getDb())).map((f) => [f.currency, f.supporters]));
+    // Days each supporter paid in euros: one 01-05, 03-03, 03-20; two 02-15, 03-02, 03-05;
+    // three 2024-12-01, 01-01, 01-10, 02-01 (twice: R3 and R4), 02-10, 02-27, 03-01, 03-10. In dollars: one 03-15.
+    expect(await supporters("2025-03-01", "2025-03-31")).toEqual({ eur: 3, usd: 1 });
+    // Three's 02-27 and 03-01 both inside, across the month's edge; two's 03-02.
+    expect(await supporters("2025-02-27", "2025-03-02")).toEqual({ eur: 2 });
+    // One paid before (03-03) and after (03-20) but not inside: only two (03-05).
+    expect(await supporters("2025-03-04", "2025-03-09")).toEqual({ eur: 1 });
+    // Three's two payments on 02-01 and three more days: still one supporter, with two.
+    expect(await supporters("2025-02-01", "2025-02-28")).toEqual({ eur: 2 });
+    expect(await supporters("2025-02-01", "2025-02-01")).toEqual({ eur: 1 });
+    // From a month's middle over whole months to another month's middle.
+    expect(await supporters("2025-01-05", "2025-02-10")).toEqual({ eur: 2 });
+    expect(await supporters("2025-01-02", "2025-03-04")).toEqual({ eur: 3 });
+    expect(await supporters("2025-03-02", "2025-03-03")).toEqual({ eur: 2 });
+    expect(await supporters("2024-12-15", "2025-01-04")).toEqual({ eur: 1 });
+    expect(await supporters("2025-01-01", "2025-03-31")).toEqual({ eur: 3, usd: 1 });
+    expect(await supporters("2024-12-01", "2025-11-30")).toEqual({ eur: 3, usd: 1 });
+  });
+
+  it("counts a renewal as recovered whichever of its payment and its failure was recorded first, and no longer once its failures are gone", async () => {
+    const finance = await signedIn("finance@example.org");
+    const recovered = async (from: string, to: string) => (await periodFigures(finance, { from, to }, getDb())).find((f) => f.currency === "eur")!.recovered;
+    expect(await recovered("2025-02-01", "2025-02-28")).toEqual({ payments: 1, amountMinor: 1000 });
+    expect(await recovered("2025-02-01", "2025-03-31")).toEqual({ payments: 2, amountMinor: 2000 });
+    expect(await recovered("2025-01-01", "2025-01-31")).toEqual({ payments: 0, amountMinor: 0 });
+    // February's invoice gets a second failure, then loses both: recovered until the last goes.
+    const db = getDb();
+    const [february] = await db.select().from(paymentFailures).where(eq(paymentFailures.failedAt, at("2025-02-08")));
+    const { id: _id, recordedAt: _r, ...again } = february!;
+    await db.insert(paymentFailures).values({ ...again, attemptCount: 2 });
+    expect(await recovered("2025-02-01", "2025-02-28")).toEqual({ payments: 1, amountMinor: 1000 });
+    await db.delete(paymentFailures).where(eq(paymentFailures.stripeInvoiceId, february!.stripeInvoiceId));
+    expect(await recovered("2025-02-01", "2025-02-28")).toEqual({ payments: 0, amountMinor: 0 });
+    expect(await rollupDifferences(db)).toEqual([]);
+    await db.insert(paymentFailures).values(february!);
+    expect(await recovered("2025-02-01", "2025-02-28")).toEqual({ payments: 1, amountMinor: 1000 });
+  });
+
   it("counts recurring gifts: MRR with the annual gift as a twelfth, states now, started and ended in March by cause", async () => {
     const [eur] = await periodFigures(await signedIn("finance@example.org"), MARCH, getDb());
     expect(eur!.recurring).toEqual({
@@ -293,6 +349,21 @@ describe(`finance figures from a hand-built ledger on ${database.kind}`, () => {
     expect(day("2025-03-15")).toMatchObject({ grossMinor: 0, mrrMinor: 5500, ended: 1 });
     expect(day("2025-03-20")).toMatchObject({ grossMinor: 3000, onceGrossMinor: 3000, mrrMinor: 3500, ended: 1 });
     expect(points.reduce((sum, p) => sum + p.grossMinor, 0)).toBe(33000);
+
+    // Weekly over a quarter: each week's MRR is the one at its last day (or the period's), the ARR
+    // before the period carried in; the first week starts on the Monday before the period.
+    const weekly = await periodSeries(await signedIn("finance@example.org"), { from: "2025-01-01", to: "2025-03-31" }, "eur", getDb());
+    expect(weekly.bucket).toBe("week");
+    expect(weekly.points.map((p) => p.bucket)).toHaveLength(14);
+    expect(weekly.points[0]!.bucket).toBe("2024-12-30");
+    const week = (d: string) => weekly.points.find((p) => p.bucket === d)!;
+    expect(week("2025-02-24")).toMatchObject({ mrrMinor: 6000, started: 1 });
+    expect(week("2025-03-03")).toMatchObject({ mrrMinor: 6000, started: 0 });
+    expect(week("2025-03-10")).toMatchObject({ mrrMinor: 5500, ended: 1 });
+    expect(week("2025-03-17")).toMatchObject({ mrrMinor: 3500, ended: 1 });
+    expect(week("2025-03-31")).toMatchObject({ mrrMinor: 3500 });
+    // March's €330.00, and the €10.00 given on 27 February in the week that runs into March.
+    expect(weekly.points.filter((p) => p.bucket >= "2025-02-24").reduce((sum, p) => sum + p.grossMinor, 0)).toBe(34000);
   });
 
   it("ranks articles and compares the campaign's variants, whole months and edge days alike", async () => {
@@ -318,6 +389,34 @@ describe(`finance figures from a hand-built ledger on ${database.kind}`, () => {
     expect(recurringShare).toMatchObject({ a: { hits: 0, of: 2 }, b: { hits: 1, of: 2 }, difference: 0.5 });
     expect(refundsPerPayment).toMatchObject({ a: { hits: 1, of: 2 }, b: { hits: 0, of: 2 }, difference: -0.5 });
     expect(refundsPerPayment!.margin95).toBeCloseTo(1.96 * Math.sqrt(0.25 / 2), 10);
+  });
+
+  it("reads a year of one dimension from that dimension's own rows: a row per key, not per combination of the four", async () => {
+    const finance = await signedIn("finance@example.org");
+    const year = { from: "2024-04-01", to: "2025-03-31" };
+    // A year on: every recurring gift started in the period is old enough for retention (R3 and R4 ended within twelve months).
+    const byCampaign = await attribution(finance, year, "campaign", getDb(), { today: at("2026-04-01") });
+    expect(byCampaign.map((r) => [r.key, r.currency, r.grossMinor, r.payments, r.gifts, r.recurringStarted, r.retention12m, r.refunds, r.disputes])).toEqual([
+      ["spring", "eur", 30000, 4, 4, 1, 1, 1, 2],
+      ["", "eur", 11800, 11, 6, 5, 0.6, 0, 0],
+      ["", "usd", 4000, 1, 1, 0, null, 0, 0],
+    ]);
+    const bySection = await attribution(finance, year, "section", getDb());
+    expect(bySection.map((r) => [r.key, r.currency, r.grossMinor, r.payments, r.gifts])).toEqual([
+      ["", "eur", 23800, 12, 7],
+      ["news", "eur", 18000, 3, 3],
+      ["world", "usd", 4000, 1, 1],
+    ]);
+    const march = await select<{ dimension: string; n: number }>(
+      getDb(),
+      sql`select dimension, count(*)::int n from finance_attribution where grain = 'month' and period = '2025-03-01' group by 1 order by 1`,
+    );
+    expect(march.map((r) => [r.dimension, r.n])).toEqual([
+      ["article", 4],
+      ["campaign", 3],
+      ["section", 3],
+      ["variant", 4],
+    ]);
   });
 
   it("lists the latest of each kind with a link to Stripe's test Dashboard", async () => {

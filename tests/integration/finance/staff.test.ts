@@ -164,6 +164,10 @@ describe(`staff roles on ${database.kind}`, () => {
 
     const bad = await post(grantRoleAction, { email: "nope", role: "finance" });
     expect(bad).toMatchObject({ ok: false, code: "INVALID_INPUT", fieldErrors: { email: "Enter an email address, like name@example.org" } });
+    // Kept as sign-in keeps the address (NFKC, lower case), so the role is found for whoever signs in with it.
+    const wide = unique("wide");
+    expect(await post(grantRoleAction, { email: `Ｗ${wide.slice(1).replace("@", "＠")}`, role: "finance" })).toEqual({ ok: true, data: { email: wide, role: "finance" } });
+    expect(await post(revokeRoleAction, { email: wide })).toEqual({ ok: true, data: null });
     expect(await post(grantRoleAction, { email: ADMIN, role: "finance" })).toMatchObject({ ok: false, code: "CONFLICT", fieldErrors: { email: expect.any(String) } });
     expect(await post(revokeRoleAction, { email: ADMIN })).toMatchObject({ ok: false, code: "CONFLICT", formError: expect.stringContaining("your own role") });
 

@@ -9,14 +9,14 @@ import { sessionTokenFromCookieHeader } from "@/lib/auth/sessions";
 import { normalizeSignInEmail } from "@/lib/auth/email-address";
 import { AppError, toAppError } from "@/lib/errors";
 import { isLocale } from "@/lib/i18n";
-import { errorResponse, readInput, seeOther } from "@/lib/http";
+import { errorResponse, readInput, seeOther, traced } from "@/lib/http";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
 const MAX_BODY_BYTES = 4096;
 
-export async function POST(request: Request): Promise<Response> {
+async function post(request: Request): Promise<Response> {
   if (!isSameOriginPost({ origin: request.headers.get("origin"), secFetchSite: request.headers.get("sec-fetch-site") })) {
     return errorResponse(new AppError("FORBIDDEN", "Sign in from the page your sign-in link opens."));
   }
@@ -47,6 +47,7 @@ export async function POST(request: Request): Promise<Response> {
     return errorResponse(toAppError("sign-in confirm", failure));
   }
 }
+export const POST = traced(post);
 
 /** The page after signing in, in the language the person signed in in (unless it names its own). */
 function withLocale(path: string, locale: string): string {

@@ -8,14 +8,14 @@ import { type SignInError, signInPath } from "@/lib/auth/paths";
 import { safeReturnPath } from "@/lib/auth/return-path";
 import { isSameOriginPost } from "@/lib/auth/same-origin";
 import { AppError, toAppError } from "@/lib/errors";
-import { clientAddressOf, errorResponse, readInput, seeOther } from "@/lib/http";
+import { clientAddressOf, errorResponse, readInput, seeOther, traced } from "@/lib/http";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
 const MAX_BODY_BYTES = 4096;
 
-export async function POST(request: Request): Promise<Response> {
+async function post(request: Request): Promise<Response> {
   if (!isSameOriginPost({ origin: request.headers.get("origin"), secFetchSite: request.headers.get("sec-fetch-site") })) {
     return errorResponse(new AppError("FORBIDDEN", "Ask for a sign-in link from our sign-in page."));
   }
@@ -37,6 +37,7 @@ export async function POST(request: Request): Promise<Response> {
     return seeOther(signInPath({ error: formErrorOf(error), locale: isLocale(lang) ? lang : "en", returnTo: safeReturnPath(input.fields.return) }));
   }
 }
+export const POST = traced(post);
 
 /** A plain form cannot solve a proof of work: past the soft limit it is told to wait, as past the hard one. */
 function formErrorOf(error: AppError): SignInError {

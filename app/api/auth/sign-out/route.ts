@@ -6,12 +6,12 @@ import { isSameOriginPost } from "@/lib/auth/same-origin";
 import { clearedSessionCookies, endEverySession, endSession, sessionTokenFromCookieHeader } from "@/lib/auth/sessions";
 import { AppError, toAppError } from "@/lib/errors";
 import { isLocale } from "@/lib/i18n";
-import { errorResponse, readInput, seeOther } from "@/lib/http";
+import { errorResponse, readInput, seeOther, traced } from "@/lib/http";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-export async function POST(request: Request): Promise<Response> {
+async function post(request: Request): Promise<Response> {
   if (!isSameOriginPost({ origin: request.headers.get("origin"), secFetchSite: request.headers.get("sec-fetch-site") })) {
     return errorResponse(new AppError("FORBIDDEN", "Sign out from your account page."));
   }
@@ -32,3 +32,4 @@ export async function POST(request: Request): Promise<Response> {
     return errorResponse(toAppError("sign-out", failure));
   }
 }
+export const POST = traced(post);

@@ -1,12 +1,12 @@
 // GET /api/finance/summary?from=YYYY-MM-DD&to=YYYY-MM-DD[&currency=eur]: the finance figures as JSON, for a bearer token.
 import { AppError } from "@/lib/errors";
 import { financeSummary } from "@/lib/finance/summary-api";
-import { errorResponse, failureResponse } from "@/lib/http";
+import { errorResponse, failureResponse, traced } from "@/lib/http";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-export async function GET(request: Request): Promise<Response> {
+async function get(request: Request): Promise<Response> {
   try {
     const summary = await financeSummary(request.headers.get("authorization"), new URL(request.url).searchParams);
 
@@ -17,3 +17,4 @@ export async function GET(request: Request): Promise<Response> {
     return failureResponse("finance summary", error);
   }
 }
+export const GET = traced(get);

@@ -3,13 +3,13 @@
 // 503 with Retry-After (the thank-you page keeps asking).
 import { findGiftByCheckoutSession } from "@/db/queries/gifts";
 import { findRecurringGiftByCheckoutSession } from "@/db/queries/recurring-gifts";
-import { failureResponse } from "@/lib/http";
+import { failureResponse, traced } from "@/lib/http";
 import { CHECKOUT_SESSION_ID } from "@/lib/gifts/checkout-session-id";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-export async function GET(request: Request): Promise<Response> {
+async function get(request: Request): Promise<Response> {
   const sessionId = new URL(request.url).searchParams.get("session_id");
   if (!sessionId || !CHECKOUT_SESSION_ID.test(sessionId)) {
     return Response.json({ error: "session_id must be a Checkout Session id (cs_…)" }, { status: 400 });
@@ -22,3 +22,4 @@ export async function GET(request: Request): Promise<Response> {
     return failureResponse("gift status", error);
   }
 }
+export const GET = traced(get);

@@ -1,7 +1,10 @@
 // GET /api/health/live: liveness only (the process answers; no database), and the benchmark's
 // trivial baseline route. Readiness, with the database, is /api/health.
+import { traced } from "@/lib/http";
+
 export const dynamic = "force-dynamic";
 
-export function GET(): Response {
+function get(): Response {
   return Response.json({ ok: true });
 }
+export const GET = traced(get);

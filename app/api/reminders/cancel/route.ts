@@ -4,7 +4,7 @@
 // GET (a mail client opening the List-Unsubscribe address) only leads to the page: a GET never
 // cancels, because link scanners fetch every address in an email.
 import { toAppError } from "@/lib/errors";
-import { htmlResponse, mediaTypeOf, plainResponse, readBodyText, seeOther } from "@/lib/http";
+import { htmlResponse, mediaTypeOf, plainResponse, readBodyText, seeOther, traced } from "@/lib/http";
 import { cancelPageUrl, cancelReminder } from "@/lib/reminders/cancel";
 import { invalidReminderLinkPage } from "@/lib/reminders/invalid-link";
 
@@ -13,7 +13,7 @@ export const dynamic = "force-dynamic";
 
 const MAX_BODY_BYTES = 4096;
 
-export async function POST(request: Request): Promise<Response> {
+async function post(request: Request): Promise<Response> {
   const mediaType = mediaTypeOf(request);
   if (mediaType !== "application/x-www-form-urlencoded" && mediaType !== "multipart/form-data") {
     return plainResponse(415, "Send the form as application/x-www-form-urlencoded or multipart/form-data.");
@@ -42,7 +42,9 @@ export async function POST(request: Request): Promise<Response> {
     return plainResponse(error.status, `${error.message} The reminder was not cancelled.`);
   }
 }
+export const POST = traced(post);
 
-export function GET(request: Request): Response {
+function get(request: Request): Response {
   return seeOther(cancelPageUrl(new URL(request.url).searchParams.get("token") ?? ""));
 }
+export const GET = traced(get);

@@ -1,12 +1,12 @@
 // POST /api/stripe/webhook: Stripe's signed events. Verify, store once, answer; apply after.
 import { after } from "next/server";
-import { failureResponse, readStripeDelivery } from "@/lib/http";
+import { failureResponse, readStripeDelivery, traced } from "@/lib/http";
 import { receiveStripeEvent } from "@/lib/stripe/webhooks/receive-stripe-event";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-export async function POST(request: Request): Promise<Response> {
+async function post(request: Request): Promise<Response> {
   try {
     const outcome = await receiveStripeEvent(await readStripeDelivery(request), { afterStore: after });
 
@@ -16,3 +16,4 @@ export async function POST(request: Request): Promise<Response> {
     return failureResponse("webhook", error);
   }
 }
+export const POST = traced(post);

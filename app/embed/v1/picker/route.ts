@@ -1,5 +1,5 @@
 // GET /embed/v1/picker: the picker's HTML for the embed's shadow root (see lib/widget/client/loader.ts).
-import { corsHeaders } from "@/lib/http";
+import { corsHeaders, traced } from "@/lib/http";
 import { log } from "@/lib/log";
 import { pickerModel } from "@/lib/widget/picker-model";
 import { renderPickerFragment } from "@/lib/widget/render-fragment";
@@ -7,7 +7,7 @@ import { renderPickerFragment } from "@/lib/widget/render-fragment";
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-export async function GET(request: Request): Promise<Response> {
+async function get(request: Request): Promise<Response> {
   const url = new URL(request.url);
   const params = Object.fromEntries(url.searchParams.entries());
   try {
@@ -29,3 +29,4 @@ export async function GET(request: Request): Promise<Response> {
     return new Response("The picker is unavailable.", { status: 503, headers: { ...corsHeaders(request), "content-type": "text/plain; charset=utf-8" } });
   }
 }
+export const GET = traced(get);

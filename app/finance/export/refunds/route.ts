@@ -2,10 +2,12 @@
 // One static route per kind: a dynamic segment would answer 500 to a path that does not decode.
 import { currentActor } from "@/lib/auth/current-actor";
 import { financeExportResponse } from "../respond";
+import { traced } from "@/lib/http";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-export async function GET(request: Request): Promise<Response> {
+async function get(request: Request): Promise<Response> {
   return financeExportResponse(request, await currentActor(), "refunds");
 }
+export const GET = traced(get);

@@ -3,11 +3,12 @@
 import { findMailboxMessage } from "@/db/queries/mailbox";
 import { MAILBOX_ID, mailboxEnabled } from "@/lib/email/mailbox";
 import { env } from "@/lib/env";
+import { traced } from "@/lib/http";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-export async function GET(request: Request): Promise<Response> {
+async function get(request: Request): Promise<Response> {
   const id = new URL(request.url).searchParams.get("id");
   if (!mailboxEnabled() || id === null || !MAILBOX_ID.test(id)) return new Response("Not found", { status: 404 });
   const message = await findMailboxMessage(id);
@@ -20,6 +21,7 @@ export async function GET(request: Request): Promise<Response> {
     },
   });
 }
+export const GET = traced(get);
 
 /**
  * The email as sent, plus one tag that lets the mailbox page (our origin, only) size the frame to the

@@ -4,12 +4,12 @@
 import { DEFAULT_RETURN_PATH, safeReturnPath } from "@/lib/auth/return-path";
 import { CONFIRM_PATH } from "@/lib/auth/sign-in-email";
 import { env } from "@/lib/env";
-import { seeOther } from "@/lib/http";
+import { seeOther, traced } from "@/lib/http";
 
 export const runtime = "nodejs";
 export const dynamic = "force-dynamic";
 
-export function GET(request: Request): Response {
+function get(request: Request): Response {
   const given = new URL(request.url).searchParams;
   const query = new URLSearchParams();
   for (const name of ["token", "email"]) {
@@ -32,3 +32,4 @@ export function GET(request: Request): Response {
 
   return seeOther(`${CONFIRM_PATH}?${query.toString()}`);
 }
+export const GET = traced(get);

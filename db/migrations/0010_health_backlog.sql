@@ -1,0 +1,2 @@
+CREATE INDEX "stripe_events_parked_idx" ON "stripe_events" USING btree ("received_at") WHERE "stripe_events"."status" = 'failed';--> statement-breakpoint
+CREATE INDEX "outbound_emails_failed_idx" ON "outbound_emails" USING btree ("created_at") WHERE "outbound_emails"."status" = 'failed';
