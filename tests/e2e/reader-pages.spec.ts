@@ -157,19 +157,27 @@ test("a Russian gift from /donate: the thank-you page in Russian, frame and all,
       await expect(page.getByRole("row").filter({ hasText: email })).toHaveCount(1, { timeout: 1000 });
     }).toPass({ timeout: 30_000 });
     await page.getByRole("row").filter({ hasText: email }).getByRole("link").click();
+    await page.waitForURL(/\/mailbox\/message\?/);
     const frame = page.locator("iframe.mailbox-html");
-    await expect(frame).toBeVisible();
     const email360 = page.frameLocator("iframe.mailbox-html").locator("html");
-    await expect(email360).toContainText("25,00");
-    const inside = await email360.evaluate((html) => ({ height: html.scrollHeight, width: html.scrollWidth, viewport: html.clientWidth }));
-    // The frame takes the email's height once its document has loaded and laid out, a moment after
-    // the email's text is there (CI saw the 150 px default in between), so the height is awaited.
-    await expect
-      .poll(async () => Math.abs((await frame.evaluate((element) => element.clientHeight)) - inside.height), {
-        message: `the frame grows to the email's ${inside.height} px`,
-        timeout: 10_000,
-      })
-      .toBeLessThanOrEqual(1);
+    let inside = { height: 0, width: 0, viewport: 0 };
+    // The frame takes the email's height once its document has loaded and laid out, a moment after the
+    // email's text is there. Chromium's frame-sizing is new: once in a few dozen CI runs it kept the
+    // 150 px default for more than 10 s on a busy machine; so a frame not sized within 5 s is loaded
+    // again (up to 40 s), and one that is never sized still fails.
+    let loads = 0;
+    await expect(async () => {
+      if (loads++ > 0) await page.reload();
+      await expect(frame).toBeVisible();
+      await expect(email360).toContainText("25,00");
+      inside = await email360.evaluate((html) => ({ height: html.scrollHeight, width: html.scrollWidth, viewport: html.clientWidth }));
+      await expect
+        .poll(async () => Math.abs((await frame.evaluate((element) => element.clientHeight)) - inside.height), {
+          message: `the frame grows to the email's ${inside.height} px`,
+          timeout: 5_000,
+        })
+        .toBeLessThanOrEqual(1);
+    }).toPass({ timeout: 40_000 });
     expect(inside.width).toBeLessThanOrEqual(inside.viewport);
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
   } finally {
