@@ -23,8 +23,13 @@ export async function migrateDatabase(): Promise<void> {
 
     return;
   }
+  await migratePostgresDatabase(config.url);
+}
+
+/** The same for the PostgreSQL database at `url`, whatever the app is configured with (the seed's). */
+export async function migratePostgresDatabase(url: string): Promise<void> {
   // One dedicated connection, so the advisory lock and the migration share a session.
-  const client = postgres(config.url, { max: 1, onnotice: () => {} });
+  const client = postgres(url, { max: 1, onnotice: () => {} });
   try {
     await client`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`;
     await migratePostgres(drizzlePostgres(client), { migrationsFolder });

@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import { drizzle } from "drizzle-orm/postgres-js";
 import postgres from "postgres";
 import type { Database } from "@/db";
+import { migratePostgresDatabase } from "@/db/migrate";
 import { rebuildRollups, rollupDifferences } from "@/lib/finance/rollup-check";
 
 /**
@@ -69,6 +70,8 @@ export async function seed(options: SeedOptions): Promise<SeedResult> {
   const log = (line: string) => print(`[${((performance.now() - started) / 1000).toFixed(0).padStart(4)} s] ${line}`);
   if (!/^\d{4}-\d{2}-\d{2}$/.test(options.until) || Number.isNaN(Date.parse(options.until))) throw new Error(`--until must be a day, YYYY-MM-DD: ${options.until}`);
   if (!Number.isSafeInteger(options.payments) || options.payments < 10) throw new Error("--payments must be an integer of at least 10");
+  // A new database gets its tables here, as the app would give them at its first start.
+  await migratePostgresDatabase(options.databaseUrl);
   const sql = postgres(options.databaseUrl, { max: 1, onnotice: () => {}, connection: { application_name: "readerfund-seed" } });
   const db = drizzle(sql) as unknown as Database;
   try {
