@@ -49,15 +49,24 @@ function runStep(step: Step): Promise<{ code: number; goals: GoalResult[] }> {
   });
 }
 
-/** Whether a seeded database answers with about as many payments as its scale. */
-async function seeded(url: string, payments: number): Promise<boolean> {
+/**
+ * Whether a seeded database answers with about as many payments as its scale: null if so, or why
+ * not. Only a missing database or table means "not seeded"; any other error is shown as it is.
+ */
+async function notSeeded(url: string, payments: number): Promise<string | null> {
+  const where = url.replace(/\/\/[^@]*@/, "//");
   const client = postgres(url, { max: 1, onnotice: () => {}, connect_timeout: 5 });
   try {
-    const [row] = await client<Array<{ n: string }>>`select count(*) as n from (select 1 from payments limit ${payments}) as some`;
+    const [row] = await client<Array<{ n: string }>>`select count(*) as n from (select 1 from payments limit ${payments}) as sample`;
+    const found = Number(row?.n ?? 0);
 
-    return Number(row?.n ?? 0) >= payments * 0.9;
-  } catch {
-    return false;
+    return found >= payments * 0.9 ? null : `${where} has ${found} payments`;
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    // 3D000: no such database; 42P01: no such table.
+    if (code === "3D000" || code === "42P01") return `no seeded database at ${where}`;
+
+    return `${where} could not be read: ${error instanceof Error ? error.message : String(error)}`;
   } finally {
     await client.end({ timeout: 1 });
   }
@@ -72,8 +81,9 @@ const steps: Step[] = [
 ];
 const notRun: string[] = [];
 for (const finance of FINANCE) {
-  if (await seeded(finance.url, finance.payments)) steps.push({ name: `finance ${finance.scale}`, script: "bench-finance.ts", args: ["--database-url", finance.url, "--runs", "3"] });
-  else notRun.push(`finance page at ${finance.scale}: no seeded database at ${finance.url.replace(/\/\/[^@]*@/, "//")} (npm run seed -- --payments ${finance.payments} --database-url …)`);
+  const why = await notSeeded(finance.url, finance.payments);
+  if (why === null) steps.push({ name: `finance ${finance.scale}`, script: "bench-finance.ts", args: ["--database-url", finance.url, "--runs", "3"] });
+  else notRun.push(`finance page at ${finance.scale}: ${why} (npm run seed -- --payments ${finance.payments} --database-url …)`);
 }
 
 const started = Date.now();
