@@ -22,18 +22,13 @@ import { GET as exportRefunds } from "@/app/finance/export/refunds/route";
 import { rawQuery } from "@/db";
 import { signedInSession } from "../../support/actors";
 import { useTestDatabase } from "../../support/database";
+import { controlFlowOf, INTERNALS } from "../../support/fuzz";
 
 // The session cookie the routes read (lib/auth/current-actor.ts): set per request by the fuzzer.
 const cookie = vi.hoisted(() => ({ value: null as string | null }));
 vi.mock("next/headers", async (importOriginal) => ({
   ...(await importOriginal<Record<string, unknown>>()),
-  cookies: async () => ({
-    get: () => (cookie.value === null ? undefined : { value: cookie.value }),
-    getAll: () => (cookie.value === null ? [] : [{ name: "authjs.session-token", value: cookie.value }]),
-    has: () => cookie.value !== null,
-    set: () => {},
-    delete: () => {},
-  }),
+  cookies: (await import("../../support/fuzz")).cookieJarOf(cookie),
   headers: async () => new Headers(),
 }));
 // Set before the app first reads its environment: the cron route exists only with a secret.
@@ -65,8 +60,6 @@ const ROUTES: Array<{ path: string; method: "GET" | "POST"; handler: Handler }> 
   { path: "/api/auth/sign-out", method: "POST", handler: signOut },
 ];
 
-// What an answer must never show: a stack, a source path, or the database's or driver's own words.
-const INTERNALS = /\n\s+at\s|node_modules|\.[cm]?[jt]sx?:\d+|Failed query|PostgresError|violates|relation "|syntax error|ECONNREFUSED|TypeError|ReferenceError|undefined is not/;
 // Everything a request could write, counted in one statement before and after each refusal.
 const TABLES = [
   "payments", "gifts", "recurring_gifts", "refunds", "disputes", "stripe_events", "reminders", "outbound_emails", "mailbox_messages",
@@ -121,10 +114,10 @@ async function answer(handler: Handler, request: Request): Promise<{ status: num
 
     return { status: response.status, text: await response.text() };
   } catch (error) {
-    const digest = (error as { digest?: unknown }).digest;
-    if (typeof digest === "string" && digest.startsWith("NEXT_REDIRECT")) return { status: 307, text: "" };
-    if (typeof digest === "string" && digest.startsWith("NEXT_HTTP_ERROR_FALLBACK")) return { status: Number(digest.split(";")[1]), text: "" };
-    throw error;
+    const flow = controlFlowOf(error);
+    if (!flow) throw error;
+
+    return { status: flow.kind === "redirect" ? 307 : flow.status, text: "" };
   }
 }
 

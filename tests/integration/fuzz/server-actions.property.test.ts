@@ -25,6 +25,7 @@ import { signManageToken } from "@/lib/supporters/manage-links";
 import { CANCEL_FEEDBACK } from "@/lib/supporters/recurring-gift-rules";
 import { signedInSession } from "../../support/actors";
 import { useTestDatabase } from "../../support/database";
+import { controlFlowOf, INTERNALS } from "../../support/fuzz";
 import { ensureGiftProducts, startRecurringGift } from "../../support/gifts";
 import { drainUntilSettled } from "../../support/ledger";
 import { deliver, eventsAfter, usePrivateSandbox } from "../../support/stripe";
@@ -33,13 +34,7 @@ import { deliver, eventsAfter, usePrivateSandbox } from "../../support/stripe";
 const cookie = vi.hoisted(() => ({ value: null as string | null }));
 vi.mock("next/headers", async (importOriginal) => ({
   ...(await importOriginal<Record<string, unknown>>()),
-  cookies: async () => ({
-    get: () => (cookie.value === null ? undefined : { value: cookie.value }),
-    getAll: () => (cookie.value === null ? [] : [{ name: "authjs.session-token", value: cookie.value }]),
-    has: () => cookie.value !== null,
-    set: () => {},
-    delete: () => {},
-  }),
+  cookies: (await import("../../support/fuzz")).cookieJarOf(cookie),
   headers: async () => new Headers(),
 }));
 // Revalidating needs Next's request store, which a direct call of an action has not; the pages read
@@ -74,8 +69,6 @@ const ACTIONS: Array<{ name: string; run: ServerAction; fields: string[] }> = [
   { name: "erase supporter", run: eraseAction as ServerAction, fields: ["confirm", "lang"] },
 ];
 
-// What an answer must never show: a stack, a source path, or the database's or driver's own words.
-const INTERNALS = /\n\s+at\s|node_modules|\.[cm]?[jt]sx?:\d+|Failed query|PostgresError|violates|relation "|syntax error|ECONNREFUSED|TypeError|ReferenceError|undefined is not|StripeError|No such /;
 // Everything an action could write, each table's whole content hashed in one statement before and
 // after each refusal, so an update is caught as well as an insert. Sessions and users are counted
 // only: reading a session may extend it.
@@ -199,10 +192,10 @@ async function post(run: ServerAction, fields: Array<[string, string]>): Promise
   try {
     return { kind: "state", state: await run(null, form) };
   } catch (error) {
-    const digest = (error as { digest?: unknown }).digest;
-    if (typeof digest === "string" && digest.startsWith("NEXT_REDIRECT")) return { kind: "redirect", to: digest.split(";")[2] ?? "" };
-    if (typeof digest === "string" && digest.startsWith("NEXT_HTTP_ERROR_FALLBACK")) return { kind: "refused", status: Number(digest.split(";")[1]) };
-    throw error;
+    const flow = controlFlowOf(error);
+    if (!flow) throw error;
+
+    return flow;
   }
 }
 
