@@ -50,16 +50,44 @@ export function countersFor(limits: AbuseLimits, input: Subjects, now: Date): Co
   return counters;
 }
 
-export async function decide(
-  counters: Counter[],
-  storeFor: (counter: Counter) => Store,
-  challenge: string | null | undefined,
-  spend: (payload: string) => Promise<boolean>,
-): Promise<Decision> {
+/** A counter's window after this request: its points (this request's included) and how long until it ends. */
+export type Window = { points: number; msBeforeNext: number };
+/** What one counter holds once this request is counted: today's window, and yesterday's while it is still open. */
+export type Tally = { current: Window; carried: Window | null };
+/** Counts one attempt against every counter, in their order, and reads yesterday's windows: one tally per counter. */
+export type Tallier = (counters: Counter[]) => Promise<Tally[]>;
+
+/** The tally for stores that count one key at a time (Redis, memory): each counter in turn. */
+export function tallyInStores(storeFor: (counter: Counter) => Store): Tallier {
+  return async (counters) => {
+    const tallies: Tally[] = [];
+    for (const counter of counters) {
+      const store = storeFor(counter);
+      let current: RateLimiterRes;
+      try {
+        current = await store.consume(counter.key, 1);
+      } catch (outcome) {
+        // The library rejects with the counter's state when it is over its points, and with an Error when the store failed.
+        if (!(outcome instanceof RateLimiterRes)) throw outcome;
+        current = outcome;
+      }
+      const previous = counter.previousDayKey ? await store.get(counter.previousDayKey) : null;
+      tallies.push({
+        current: { points: current.consumedPoints, msBeforeNext: current.msBeforeNext },
+        carried: previous && previous.msBeforeNext > 0 ? { points: previous.consumedPoints, msBeforeNext: previous.msBeforeNext } : null,
+      });
+    }
+
+    return tallies;
+  };
+}
+
+export async function decide(counters: Counter[], tally: Tallier, challenge: string | null | undefined, spend: (payload: string) => Promise<boolean>): Promise<Decision> {
   let hardWaitMs: number | null = null;
   let softExceeded = false;
-  for (const counter of counters) {
-    const { exceeded, msBeforeReset } = await count(storeFor(counter), counter);
+  const tallies = await tally(counters);
+  for (const [index, counter] of counters.entries()) {
+    const { exceeded, msBeforeReset } = judge(tallies[index]!, counter);
     if (!exceeded) continue;
     if (counter.level === "hard") hardWaitMs = Math.max(hardWaitMs ?? 0, msBeforeReset);
     else softExceeded = true;
@@ -71,23 +99,12 @@ export async function decide(
   return { kind: "challenge" };
 }
 
-/** Consumes one point, and adds what is left of yesterday's window for the same client. */
-async function count(store: Store, counter: Counter): Promise<{ exceeded: boolean; msBeforeReset: number }> {
-  let current: RateLimiterRes;
-  try {
-    current = await store.consume(counter.key, 1);
-  } catch (outcome) {
-    // The library rejects with the counter's state when it is over its points, and with an Error when the store failed.
-    if (!(outcome instanceof RateLimiterRes)) throw outcome;
-    current = outcome;
-  }
-  const previous = counter.previousDayKey ? await store.get(counter.previousDayKey) : null;
-  const carried = previous && previous.msBeforeNext > 0 ? previous : null;
+/** Whether a counter is over its points today, or together with what is left of yesterday's window. */
+function judge({ current, carried }: Tally, counter: Counter): { exceeded: boolean; msBeforeReset: number } {
   const points = counter.limit.points;
-  if (current.consumedPoints > points) return { exceeded: true, msBeforeReset: current.msBeforeNext };
+  if (current.points > points) return { exceeded: true, msBeforeReset: current.msBeforeNext };
   // Yesterday's window began first and is as long, so it ends first: then only today's count remains.
-  if (carried && current.consumedPoints + carried.consumedPoints > points) return { exceeded: true, msBeforeReset: carried.msBeforeNext };
+  if (carried && current.points + carried.points > points) return { exceeded: true, msBeforeReset: carried.msBeforeNext };
 
   return { exceeded: false, msBeforeReset: 0 };
 }
-

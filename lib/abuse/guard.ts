@@ -1,12 +1,12 @@
 import type Redis from "ioredis";
-import { RateLimiterDrizzle, RateLimiterMemory, RateLimiterRedis } from "rate-limiter-flexible";
+import { RateLimiterMemory, RateLimiterRedis } from "rate-limiter-flexible";
 import { type Database, getDb } from "@/db";
-import { rateLimits } from "@/db/schema";
 import { env } from "@/lib/env";
 import { AppError, withDatabaseTimeout } from "@/lib/errors";
 import { describeError, log } from "@/lib/log";
 import { createChallenge, verifyAndSpend, verifyChallengeSolution } from "./challenge";
-import { type Counter, countersFor, type Decision, decide, type Store } from "./counters";
+import { type Counter, countersFor, type Decision, decide, type Store, tallyInStores } from "./counters";
+import { tallyInDatabase } from "./database-counters";
 import { rateLimitRedis } from "./redis";
 import { type AbuseLimits, checkLimits, DEFAULT_LIMITS, type GuardScope } from "./limits";
 
@@ -50,13 +50,14 @@ export const DATABASE_TIMEOUT_MS = 3_000;
  * Builds the guard for the endpoints that create things (Checkout Sessions, reminders). Several
  * guards on one database share their counts, as several app instances do.
  *
- * Each call counts one attempt against every counter that applies and decides in one transaction
- * (on PostgreSQL), so a failure leaves no counter moved and no challenge spent. When the store fails, the guard
- * counts in this instance's memory instead, with the same limits, until it is back. It neither
- * refuses everyone (checkout needs no database of ours, and readers could not give for the length
- * of an outage) nor lets everyone through (the moment the database is down would be the moment to
- * test cards): each instance still holds every client to the same soft and hard limits, and a
- * solution is still accepted once per instance.
+ * Each call counts one attempt against every counter that applies and decides, on PostgreSQL in one
+ * statement (lib/abuse/database-counters.ts), or in one transaction with the spending of a challenge
+ * when the request brings one, so a failure leaves no counter moved and no challenge spent. When the
+ * store fails, the guard counts in this instance's memory instead, with the same limits, until it is
+ * back. It neither refuses everyone (checkout needs no database of ours, and readers could not give
+ * for the length of an outage) nor lets everyone through (the moment the database is down would be
+ * the moment to test cards): each instance still holds every client to the same soft and hard
+ * limits, and a solution is still accepted once per instance.
  *
  * A request is counted by what it carries: the address (lib/abuse/client-ip.ts), the visitor id
  * if the widget sent one, the email if the scope counts emails. One without an address and a
@@ -64,11 +65,8 @@ export const DATABASE_TIMEOUT_MS = 3_000;
  * such request, so the proxy's address header must be configured.
  *
  * With REDIS_URL set, the counters are rate-limiter-flexible's Redis store instead (keys expire
- * with their windows). Otherwise they are its Drizzle store, built per call on the transaction, with its
- * clean-up timer off: timers would keep a process or test alive, and `deleteExpiredAbuseRows` does
- * that work from the hourly scheduled run. (Next must leave the package unbundled,
- * `serverExternalPackages` in next.config.ts: it imports drizzle-orm by a computed name. Bundled,
- * every call fails over to memory and logs "Cannot find module as expression is too dynamic".)
+ * with their windows). In the database, the rows are its Drizzle store's, and expired ones are
+ * deleted by `deleteExpiredAbuseRows` from the hourly scheduled run.
  */
 export function createGuard(options: GuardOptions = {}): GuardCreation {
   const limits = checkLimits(options.limits ?? DEFAULT_LIMITS);
@@ -104,24 +102,12 @@ export function createGuard(options: GuardOptions = {}): GuardCreation {
     try {
       // With Redis the counters live there and the spend in the database: a spend that fails
       // after the count leaves one attempt counted, never a solution accepted twice.
+      const db = options.db ?? getDb();
       const decided = redis
-        ? decide(counters, (counter) => redisStore(redis, counter), input.challenge, (payload) => verifyAndSpend(payload, options.db ?? getDb()))
-        : (options.db ?? getDb()).transaction((tx) =>
-            decide(
-              counters,
-              (counter) =>
-                new RateLimiterDrizzle({
-                  storeClient: tx,
-                  schema: rateLimits,
-                  keyPrefix: counter.prefix,
-                  points: counter.limit.points,
-                  duration: counter.limit.seconds,
-                  clearExpiredByTimeout: false,
-                }),
-              input.challenge,
-              (payload) => verifyAndSpend(payload, tx),
-            ),
-          );
+        ? decide(counters, tallyInStores((counter) => redisStore(redis, counter)), input.challenge, (payload) => verifyAndSpend(payload, db))
+        : input.challenge
+          ? db.transaction((tx) => decide(counters, tallyInDatabase(tx), input.challenge, (payload) => verifyAndSpend(payload, tx)))
+          : decide(counters, tallyInDatabase(db), null, async () => false);
       // A transaction that commits after we gave up on it counted this request twice (there and in
       // memory), never half: it is all or nothing.
       decision = await withDatabaseTimeout(decided, options.databaseTimeoutMs ?? DATABASE_TIMEOUT_MS);
@@ -130,7 +116,7 @@ export function createGuard(options: GuardOptions = {}): GuardCreation {
         scope: input.scope,
         error: describeError(error),
       });
-      decision = await decide(counters, memoryStore, input.challenge, spendInMemory);
+      decision = await decide(counters, tallyInStores(memoryStore), input.challenge, spendInMemory);
     }
 
     return refusalFor(decision, options.challengeMaxNumber);
