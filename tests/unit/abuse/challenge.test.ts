@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { CHALLENGE_MAX_NUMBER, CHALLENGE_TTL_SECONDS, createChallenge, verifyChallengeSolution } from "@/lib/abuse/challenge";
 import { solveChallenge } from "@/lib/abuse/solve-challenge";
 import { keyFor } from "@/lib/security/secrets";
+import { solveQuickly } from "../../support/solve";
 
 const decode = (payload: string) => JSON.parse(atob(payload)) as Record<string, unknown>;
 const encode = (solution: Record<string, unknown>) => btoa(JSON.stringify(solution));
@@ -25,6 +26,19 @@ describe("proof-of-work challenges", () => {
     expect(payload).not.toBeNull();
     expect(await verifySolution(payload!, keyFor("altcha").toString("hex"))).toBe(true);
     expect(await verifyChallengeSolution(payload!)).toEqual({ signature: challenge.signature, expiresAt: expect.any(Date) });
+  });
+
+  it("are solved the same by the integration tests' quick solver, and by neither past maxnumber", async () => {
+    for (let i = 0; i < 5; i++) {
+      const challenge = await createChallenge({ maxNumber: 2_000 });
+      expect(solveQuickly(challenge)).toBe(await solveChallenge(challenge));
+      const beyondReach = { ...challenge, maxnumber: 0 };
+      const number = (JSON.parse(atob(solveQuickly(challenge)!)) as { number: number }).number;
+      if (number > 0) {
+        expect(solveQuickly(beyondReach)).toBeNull();
+        expect(await solveChallenge(beyondReach)).toBeNull();
+      }
+    }
   });
 
   it("refuse altered, foreign, expired and malformed solutions", async () => {

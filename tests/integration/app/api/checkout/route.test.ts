@@ -8,12 +8,12 @@ import { env } from "@/lib/env";
 import { POST as postCheckout } from "@/app/api/checkout/route";
 import { rateLimitSubject } from "@/lib/abuse/client-ip";
 import { hashIp } from "@/lib/abuse/hash";
-import { solveChallenge } from "@/lib/abuse/solve-challenge";
 import { REMINDER_LINK_PURPOSE } from "@/lib/reminders/links";
 import { sign } from "@/lib/security/secrets";
 import { ensureProductUncached, giftProductFor } from "@/lib/stripe/gift-products";
 import { someClient } from "../../../../support/clients";
 import { useTestDatabase } from "../../../../support/database";
+import { solveQuickly } from "../../../../support/solve";
 import { payCheckout, sandboxStripe } from "../../../../support/stripe";
 
 // The rate-limit counters live in the database.
@@ -432,7 +432,7 @@ describe("checkout from the widget", () => {
     expect(asked.status).toBe(428);
     const { error } = (await asked.json()) as { error: { code: string; challenge: never } };
     expect(error.code).toBe("CHALLENGE_REQUIRED");
-    const challenge = await solveChallenge(error.challenge);
+    const challenge = solveQuickly(error.challenge);
     expect((await postCheckout(checkoutRequest({ visitorId, challenge }))).status).toBe(200);
     expect((await postCheckout(checkoutRequest({ visitorId, challenge }))).status).toBe(428);
     // A plain form post cannot solve it: back to the picker, which says to wait.
