@@ -9,7 +9,7 @@ import { startScheduledWork, stopScheduledWork, wakeScheduledWork } from "@/lib/
 import { securityHeaderRules } from "@/lib/security/headers";
 import { startWebhookWorker, stopWebhookWorker, wakeWebhookWorker } from "@/lib/stripe/webhooks/worker";
 import { workElsewhere } from "@/lib/workers/loop";
-import { listenForWork, notifyWorkers } from "@/lib/workers/notify";
+import { coalescedNotifier, listenForWork, notifyWorkers } from "@/lib/workers/notify";
 
 /**
  * Start-up for one app process: a bad environment or a database we cannot migrate stops the
@@ -24,7 +24,7 @@ export async function startServerProcess(): Promise<void> {
       process.exit(1);
     }
     await migrateDatabase();
-    if (config.workers === "separate") workElsewhere(notifyWorkers);
+    if (config.workers === "separate") workElsewhere(coalescedNotifier(notifyWorkers));
     else startWorkers(config);
     log.info("readerfund started", { database: databaseKind(), workers: config.workers, ...startupSummary(config) });
   } catch (error) {

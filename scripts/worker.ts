@@ -1,6 +1,12 @@
+import os from "node:os";
 import "./lib/allow-server-only";
 
-// Loaded once the line above has run: a static import would be linked before it.
+// Below the web processes in the CPU's queue (nice 10), should they share a machine: answering Stripe
+// and readers comes first, and applying can trail by a moment. Set before the work's threads start,
+// which inherit it. On a machine of its own this changes nothing.
+os.setPriority(10);
+
+// Loaded once allow-server-only has run: a static import would be linked before it.
 const { closeDb } = await import("@/db");
 const { EnvError } = await import("@/lib/env");
 const { describeError, log } = await import("@/lib/log");
