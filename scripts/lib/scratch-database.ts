@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import postgres from "postgres";
 
 /**
- * A database of its own on a PostgreSQL server for one benchmark run: its URL, a small client on
+ * A database of its own on a PostgreSQL server for one benchmark run or test: its URL, a small client on
  * it, and `drop` to remove it (whatever the run left connected) when the run ends.
  */
 export async function scratchDatabase(serverUrl: string, prefix: string): Promise<{ url: string; db: postgres.Sql; drop: () => Promise<void> }> {

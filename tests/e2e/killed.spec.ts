@@ -1,6 +1,5 @@
-import { randomBytes } from "node:crypto";
-import postgres from "postgres";
 import { freePort, type Started, startApp, startStripeSandbox, stopProcess } from "../../scripts/lib/processes";
+import { scratchDatabase } from "../../scripts/lib/scratch-database";
 import { startSmtpServer } from "../support/smtp";
 import { until } from "../support/wait";
 import { expect, test, WEBHOOK_SECRET } from "./fixtures";
@@ -28,12 +27,8 @@ for (const crash of CRASHES) {
     test.skip(!serverUrl, "needs a PostgreSQL server (DATABASE_URL) that outlives the killed process (CI's server run)");
     test.setTimeout(180_000);
 
-    const dbName = `rf_e2e_killed_${randomBytes(6).toString("hex")}`;
-    const admin = postgres(serverUrl!, { max: 1, onnotice: () => {} });
-    await admin.unsafe(`create database ${dbName}`);
-    const url = new URL(serverUrl!);
-    url.pathname = `/${dbName}`;
-    const db = postgres(url.toString(), { max: 2, onnotice: () => {} });
+    const scratch = await scratchDatabase(serverUrl!, "rf_e2e_killed");
+    const { db } = scratch;
     const count = async (query: string) => Number((await db.unsafe<Array<{ n: string }>>(query))[0]!.n);
     const [sandboxPort, appPort] = [await freePort(), await freePort()];
     const smtp = await startSmtpServer();
@@ -48,7 +43,7 @@ for (const crash of CRASHES) {
       });
       running.push(sandbox);
       const appEnv = {
-        DATABASE_URL: url.toString(),
+        DATABASE_URL: scratch.url,
         APP_URL: `http://localhost:${appPort}`,
         STRIPE_API_BASE: sandbox.url,
         STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
@@ -115,9 +110,7 @@ for (const crash of CRASHES) {
     } finally {
       for (const started of running.reverse()) await stopProcess(started.child);
       await smtp.stop();
-      await db.end();
-      await admin.unsafe(`drop database if exists ${dbName} with (force)`);
-      await admin.end();
+      await scratch.drop();
     }
   });
 }

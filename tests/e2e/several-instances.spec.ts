@@ -1,7 +1,6 @@
-import { randomBytes } from "node:crypto";
 import http from "node:http";
-import postgres from "postgres";
 import { freePort, type Started, startApp, startStripeSandbox, stopProcess } from "../../scripts/lib/processes";
+import { scratchDatabase } from "../../scripts/lib/scratch-database";
 import { logScanner } from "../support/log-scan";
 import { findNginx, type StartedProxy, startNginx } from "../support/nginx";
 import { startSmtpServer } from "../support/smtp";
@@ -40,12 +39,8 @@ test("two instances on one database behind a load balancer: every gift once, eve
   test.skip(!nginx && !required, "nginx is not installed: apt-get install nginx-light (CI installs it)");
   test.setTimeout(240_000);
 
-  const dbName = `rf_e2e_multi_${randomBytes(6).toString("hex")}`;
-  const admin = postgres(serverUrl!, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${dbName}`);
-  const url = new URL(serverUrl!);
-  url.pathname = `/${dbName}`;
-  const db = postgres(url.toString(), { max: 2, onnotice: () => {} });
+  const scratch = await scratchDatabase(serverUrl!, "rf_e2e_multi");
+  const { db } = scratch;
   const [proxyPort, sandboxPort, firstPort, secondPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const smtp = await startSmtpServer();
   const started: Started[] = [];
@@ -60,7 +55,7 @@ test("two instances on one database behind a load balancer: every gift once, eve
     });
     started.push(sandbox);
     const appEnv = {
-      DATABASE_URL: url.toString(),
+      DATABASE_URL: scratch.url,
       APP_URL: `http://localhost:${proxyPort}`,
       STRIPE_API_BASE: sandbox.url,
       STRIPE_WEBHOOK_SECRET: WEBHOOK_SECRET,
@@ -141,8 +136,6 @@ test("two instances on one database behind a load balancer: every gift once, eve
     await proxy?.stop();
     for (const child of started.reverse()) await stopProcess(child.child);
     await smtp.stop();
-    await db.end();
-    await admin.unsafe(`drop database if exists ${dbName} with (force)`);
-    await admin.end();
+    await scratch.drop();
   }
 });
