@@ -1,5 +1,6 @@
 # The production build of Readerfund, run as a non-root user. One image for the web process
-# (the default command) and the worker (`npm run worker`, compose.yaml). See docs/deployment.md.
+# (the default command) and the worker (`node --import tsx scripts/worker.ts`, as compose.yaml runs it).
+# See docs/deployment.md.
 #
 #   docker build --build-arg APP_URL=https://give.example.org -t readerfund .
 #

@@ -1,32 +1,5 @@
-/**
- * What the fuzz suites share (tests/integration/fuzz/): what an answer must never show, a session
- * cookie they set per call, and what Next's thrown control flow means to a browser.
- */
+/** What the fuzz suites (tests/integration/fuzz/) hold every answer to. */
 
-/** A stack, a source path, or the database's, driver's or Stripe's own words. */
+/** What an answer must never show: a stack, a source path, or the database's, driver's or Stripe's own words. */
 export const INTERNALS =
   /\n\s+at\s|node_modules|\.[cm]?[jt]sx?:\d+|Failed query|PostgresError|violates|relation "|syntax error|ECONNREFUSED|TypeError|ReferenceError|undefined is not|StripeError|No such /;
-
-/**
- * next/headers' cookies() for a test that sets the session token per call (null: none), for
- * `vi.mock("next/headers", …)`; lib/auth/current-actor.ts reads it, erasure deletes from it.
- */
-export function cookieJarOf(cookie: { value: string | null }) {
-  return async () => ({
-    get: () => (cookie.value === null ? undefined : { value: cookie.value }),
-    getAll: () => (cookie.value === null ? [] : [{ name: "authjs.session-token", value: cookie.value }]),
-    has: () => cookie.value !== null,
-    set: () => {},
-    delete: () => {},
-  });
-}
-
-/** What a thrown Next redirect() or notFound()/forbidden() is to a browser, or null if it is neither. */
-export function controlFlowOf(error: unknown): { kind: "redirect"; to: string } | { kind: "refused"; status: number } | null {
-  const digest = (error as { digest?: unknown } | null)?.digest;
-  if (typeof digest !== "string") return null;
-  if (digest.startsWith("NEXT_REDIRECT")) return { kind: "redirect", to: digest.split(";")[2] ?? "" };
-  if (digest.startsWith("NEXT_HTTP_ERROR_FALLBACK")) return { kind: "refused", status: Number(digest.split(";")[1]) };
-
-  return null;
-}

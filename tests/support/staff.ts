@@ -4,6 +4,7 @@ import { renderToStaticMarkup } from "react-dom/server";
 import { getDb } from "@/db";
 import { auditLog } from "@/db/schema";
 import type { ActionState } from "@/lib/actions/action";
+import { controlFlowOf } from "./next";
 
 /** The ids of the audit log's lines so far: what a test compares the log against afterwards. */
 export async function auditIds(): Promise<string[]> {
@@ -35,10 +36,9 @@ export async function pageOutcome(page: () => Promise<ReactElement>): Promise<{ 
   try {
     return { html: renderToStaticMarkup(await page()) };
   } catch (error) {
-    const digest = (error as { digest?: unknown }).digest;
-    if (typeof digest !== "string") throw error;
-    if (digest.startsWith("NEXT_REDIRECT")) return { redirectedTo: digest.split(";")[2] ?? "" };
-    if (digest.startsWith("NEXT_HTTP_ERROR_FALLBACK;")) return { status: Number(digest.split(";")[1]) };
-    throw error;
+    const flow = controlFlowOf(error);
+    if (!flow) throw error;
+
+    return flow.kind === "redirect" ? { redirectedTo: flow.to } : { status: flow.status };
   }
 }

@@ -17,13 +17,14 @@ import { signedInSession } from "../../support/actors";
 import { useTestDatabase } from "../../support/database";
 import { giveOnce } from "../../support/gifts";
 import { clearLedger, drainUntilSettled } from "../../support/ledger";
+import { controlFlowOf } from "../../support/next";
 import { deliver } from "../../support/stripe";
 
 // The session cookie the routes read (lib/auth/current-actor.ts), set per request.
 const cookie = vi.hoisted(() => ({ value: null as string | null }));
 vi.mock("next/headers", async (importOriginal) => ({
   ...(await importOriginal<Record<string, unknown>>()),
-  cookies: async () => ({ get: () => (cookie.value === null ? undefined : { value: cookie.value }) }),
+  cookies: (await import("../../support/next")).cookieJarOf(cookie),
 }));
 
 useTestDatabase();
@@ -101,9 +102,10 @@ async function ask(route: Route, who: Who): Promise<{ status: number; text: stri
 
     return { status: response.status, text: await response.text() };
   } catch (error) {
-    const digest = String((error as { digest?: unknown }).digest ?? "");
-    if (digest.startsWith("NEXT_REDIRECT")) return { status: 307, text: digest };
-    throw error;
+    const flow = controlFlowOf(error);
+    if (flow?.kind !== "redirect") throw error;
+
+    return { status: 307, text: flow.to };
   }
 }
 

@@ -17,10 +17,10 @@ import { useTestDatabase } from "../../support/database";
 import { auditIds, auditSince, pageOutcome, post } from "../../support/staff";
 
 // The session cookie the server actions read (lib/auth/current-actor.ts): the test sets whose it is.
-const session = vi.hoisted(() => ({ token: null as string | null }));
+const session = vi.hoisted(() => ({ value: null as string | null }));
 vi.mock("next/headers", async (importOriginal) => ({
   ...(await importOriginal<Record<string, unknown>>()),
-  cookies: async () => ({ get: () => (session.token ? { value: session.token } : undefined) }),
+  cookies: (await import("../../support/next")).cookieJarOf(session),
 }));
 // Revalidating needs Next's request store, which a direct call of the action has not.
 vi.mock("next/cache", async (importOriginal) => ({ ...(await importOriginal<Record<string, unknown>>()), revalidatePath: () => {} }));
@@ -121,7 +121,7 @@ describe(`campaigns for admins on ${database.kind}`, () => {
     }
     // Through the pages' server actions too, for someone signed in without the role, and nobody.
     for (const token of [(await signedInSession(financeEmail)).token, null]) {
-      session.token = token;
+      session.value = token;
       expect(await post(setCampaignActiveAction, { slug: existing.slug, active: "false" })).toMatchObject({ ok: false, code: "FORBIDDEN" });
       expect(await post(saveCampaignAction, { mode: "create", slug: unique("x"), name: "X" })).toMatchObject({ ok: false, code: "FORBIDDEN" });
     }
@@ -134,7 +134,7 @@ describe(`campaigns for admins on ${database.kind}`, () => {
     await saveCampaign(admin, input, PAGE);
     const edit = () => CampaignPage({ searchParams: Promise.resolve({ slug: input.slug }) });
     const create = () => CampaignPage({ searchParams: Promise.resolve({}) });
-    session.token = (await signedInSession(ADMIN)).token;
+    session.value = (await signedInSession(ADMIN)).token;
     const list = await pageOutcome(CampaignsPage);
     expect(list).toMatchObject({ html: expect.stringContaining(`href="/finance/campaigns/edit?slug=${input.slug}"`) });
     expect(await pageOutcome(edit)).toMatchObject({ html: expect.stringContaining("Campaign: Page test") });
@@ -144,7 +144,7 @@ describe(`campaigns for admins on ${database.kind}`, () => {
     const financeEmail = `${unique("finance-page")}@example.org`;
     await getDb().insert(staffMembers).values({ email: financeEmail, role: "finance", grantedBy: ADMIN });
     for (const token of [(await signedInSession(financeEmail)).token, null]) {
-      session.token = token;
+      session.value = token;
       expect(await pageOutcome(CampaignsPage)).toEqual(token ? { status: 403 } : { redirectedTo: "/sign-in?return=%2Ffinance%2Fcampaigns" });
       expect(await pageOutcome(edit)).toEqual(token ? { status: 403 } : { redirectedTo: `/sign-in?return=${encodeURIComponent(`/finance/campaigns/edit?slug=${input.slug}`)}` });
     }
@@ -181,7 +181,7 @@ describe(`campaigns for admins on ${database.kind}`, () => {
   });
 
   it("the form's post (flat field names) saves through the server action, and names a bad preset", async () => {
-    session.token = (await signedInSession(ADMIN)).token;
+    session.value = (await signedInSession(ADMIN)).token;
     const input = form({ goalAmount: "1000", goalCurrency: "usd" });
     const fields: Record<string, string> = { mode: "create", slug: input.slug, name: input.name, goalAmount: "1000", goalCurrency: "usd", startsOn: "", endsOn: "" };
     for (const [frequency, sets] of Object.entries(input.presets)) {

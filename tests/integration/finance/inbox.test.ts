@@ -18,12 +18,10 @@ import { deliver, usePrivateSandbox } from "../../support/stripe";
 import { auditIds, auditSince, pageOutcome, post } from "../../support/staff";
 
 // The session cookie the page and the action read (lib/auth/current-actor.ts): the test sets whose it is.
-const session = vi.hoisted(() => ({ token: null as string | null }));
+const session = vi.hoisted(() => ({ value: null as string | null }));
 vi.mock("next/headers", async (importOriginal) => ({
   ...(await importOriginal<Record<string, unknown>>()),
-  cookies: async () => ({
-    get: () => (session.token ? { value: session.token } : undefined),
-  }),
+  cookies: (await import("../../support/next")).cookieJarOf(session),
 }));
 vi.mock("next/cache", async (importOriginal) => ({
   ...(await importOriginal<Record<string, unknown>>()),
@@ -56,7 +54,7 @@ describe(`the webhook inbox on ${database.kind}`, () => {
   let events: Stripe.Event[];
   let financeEmail: string;
   const signInAs = async (email: string | null) => {
-    session.token = email ? (await signedInSession(email)).token : null;
+    session.value = email ? (await signedInSession(email)).token : null;
   };
 
   beforeAll(async () => {

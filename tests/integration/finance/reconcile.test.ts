@@ -18,12 +18,10 @@ import { auditIds, auditSince, pageOutcome, post } from "../../support/staff";
 import { deliver, eventsAfter, lastEventId, sandboxStripe, usePrivateSandbox } from "../../support/stripe";
 
 // The session cookie the page and the action read (lib/auth/current-actor.ts): the test sets whose it is.
-const session = vi.hoisted(() => ({ token: null as string | null }));
+const session = vi.hoisted(() => ({ value: null as string | null }));
 vi.mock("next/headers", async (importOriginal) => ({
   ...(await importOriginal<Record<string, unknown>>()),
-  cookies: async () => ({
-    get: () => (session.token ? { value: session.token } : undefined),
-  }),
+  cookies: (await import("../../support/next")).cookieJarOf(session),
 }));
 vi.mock("next/cache", async (importOriginal) => ({
   ...(await importOriginal<Record<string, unknown>>()),
@@ -31,7 +29,7 @@ vi.mock("next/cache", async (importOriginal) => ({
 }));
 vi.stubEnv("__NEXT_EXPERIMENTAL_AUTH_INTERRUPTS", "true");
 const signInAs = async (email: string | null) => {
-  session.token = email ? (await signedInSession(email)).token : null;
+  session.value = email ? (await signedInSession(email)).token : null;
 };
 
 // Its own stand-in: the report lists everything Stripe holds for the period, so only this file's gifts.

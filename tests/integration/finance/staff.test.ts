@@ -15,10 +15,10 @@ import { useTestDatabase } from "../../support/database";
 import { auditIds, auditSince, pageOutcome, post } from "../../support/staff";
 
 // The session cookie the server actions and the pages read (lib/auth/current-actor.ts): the test sets whose it is.
-const session = vi.hoisted(() => ({ token: null as string | null }));
+const session = vi.hoisted(() => ({ value: null as string | null }));
 vi.mock("next/headers", async (importOriginal) => ({
   ...(await importOriginal<Record<string, unknown>>()),
-  cookies: async () => ({ get: () => (session.token ? { value: session.token } : undefined) }),
+  cookies: (await import("../../support/next")).cookieJarOf(session),
 }));
 // Revalidating needs Next's request store, which a direct call of the action has not.
 vi.mock("next/cache", async (importOriginal) => ({ ...(await importOriginal<Record<string, unknown>>()), revalidatePath: () => {} }));
@@ -33,7 +33,7 @@ const PAGE = "/finance/staff";
 const staffRows = () => getDb().select().from(staffMembers).orderBy(staffMembers.email);
 const unique = (name: string) => `${name}-${randomUUID().slice(0, 8)}@example.org`;
 const signInAs = async (email: string | null) => {
-  session.token = email ? (await signedInSession(email)).token : null;
+  session.value = email ? (await signedInSession(email)).token : null;
 };
 
 describe(`staff roles on ${database.kind}`, () => {
@@ -203,6 +203,6 @@ describe(`staff roles on ${database.kind}`, () => {
     expect(after.filter((row) => row.email === financeEmail)).toEqual([expect.objectContaining({ role: "finance", grantedBy: ADMIN })]);
     expect(await auditSince(afterAdmin)).toHaveLength(1);
     expect(await auditSince(grantedLines)).toEqual([]);
-    session.token = null;
+    session.value = null;
   });
 });

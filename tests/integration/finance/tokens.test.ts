@@ -13,10 +13,10 @@ import { useTestDatabase } from "../../support/database";
 import { auditIds, auditSince, pageOutcome, post } from "../../support/staff";
 
 // The session cookie the server actions and the page read (lib/auth/current-actor.ts): the test sets whose it is.
-const session = vi.hoisted(() => ({ token: null as string | null }));
+const session = vi.hoisted(() => ({ value: null as string | null }));
 vi.mock("next/headers", async (importOriginal) => ({
   ...(await importOriginal<Record<string, unknown>>()),
-  cookies: async () => ({ get: () => (session.token ? { value: session.token } : undefined) }),
+  cookies: (await import("../../support/next")).cookieJarOf(session),
 }));
 // Revalidating needs Next's request store, which a direct call of the action has not.
 vi.mock("next/cache", async (importOriginal) => ({ ...(await importOriginal<Record<string, unknown>>()), revalidatePath: () => {} }));
@@ -135,7 +135,7 @@ describe(`finance API tokens on ${database.kind}`, () => {
   });
 
   it("the page's forms: an admin makes a token (shown once in the answer, never in the list) and revokes it; others are refused before their form is read", async () => {
-    session.token = (await signedInSession(ADMIN)).token;
+    session.value = (await signedInSession(ADMIN)).token;
     const seen = await auditIds();
     const made = await post(createTokenAction, { name: "Accounts export" });
     if (!made?.ok) throw new Error(`not made: ${JSON.stringify(made)}`);
@@ -162,7 +162,7 @@ describe(`finance API tokens on ${database.kind}`, () => {
     const rows = await tokenRows();
     const afterAdmin = await auditIds();
     for (const who of ["tokens-finance@example.org", "tokens-supporter@example.org", null]) {
-      session.token = who ? (await signedInSession(who)).token : null;
+      session.value = who ? (await signedInSession(who)).token : null;
       expect(await post(createTokenAction, { name: "" })).toMatchObject({ ok: false, code: "FORBIDDEN" });
       expect(await post(revokeTokenAction, { id: made.data.id })).toMatchObject({ ok: false, code: "FORBIDDEN" });
       // A 403 for the signed-in (app/finance/tokens/forbidden.tsx), sign-in and back for nobody.
@@ -170,6 +170,6 @@ describe(`finance API tokens on ${database.kind}`, () => {
     }
     expect(await tokenRows()).toEqual(rows);
     expect(await auditSince(afterAdmin)).toEqual([]);
-    session.token = null;
+    session.value = null;
   });
 });

@@ -22,13 +22,14 @@ import { GET as exportRefunds } from "@/app/finance/export/refunds/route";
 import { rawQuery } from "@/db";
 import { signedInSession } from "../../support/actors";
 import { useTestDatabase } from "../../support/database";
-import { controlFlowOf, INTERNALS } from "../../support/fuzz";
+import { INTERNALS } from "../../support/fuzz";
+import { controlFlowOf } from "../../support/next";
 
 // The session cookie the routes read (lib/auth/current-actor.ts): set per request by the fuzzer.
 const cookie = vi.hoisted(() => ({ value: null as string | null }));
 vi.mock("next/headers", async (importOriginal) => ({
   ...(await importOriginal<Record<string, unknown>>()),
-  cookies: (await import("../../support/fuzz")).cookieJarOf(cookie),
+  cookies: (await import("../../support/next")).cookieJarOf(cookie),
   headers: async () => new Headers(),
 }));
 // Set before the app first reads its environment: the cron route exists only with a secret.

@@ -25,7 +25,8 @@ import { signManageToken } from "@/lib/supporters/manage-links";
 import { CANCEL_FEEDBACK } from "@/lib/supporters/recurring-gift-rules";
 import { signedInSession } from "../../support/actors";
 import { useTestDatabase } from "../../support/database";
-import { controlFlowOf, INTERNALS } from "../../support/fuzz";
+import { INTERNALS } from "../../support/fuzz";
+import { controlFlowOf } from "../../support/next";
 import { ensureGiftProducts, startRecurringGift } from "../../support/gifts";
 import { drainUntilSettled } from "../../support/ledger";
 import { deliver, eventsAfter, usePrivateSandbox } from "../../support/stripe";
@@ -34,7 +35,7 @@ import { deliver, eventsAfter, usePrivateSandbox } from "../../support/stripe";
 const cookie = vi.hoisted(() => ({ value: null as string | null }));
 vi.mock("next/headers", async (importOriginal) => ({
   ...(await importOriginal<Record<string, unknown>>()),
-  cookies: (await import("../../support/fuzz")).cookieJarOf(cookie),
+  cookies: (await import("../../support/next")).cookieJarOf(cookie),
   headers: async () => new Headers(),
 }));
 // Revalidating needs Next's request store, which a direct call of an action has not; the pages read

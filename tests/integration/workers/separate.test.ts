@@ -3,7 +3,7 @@ import { sql } from "drizzle-orm";
 import { afterAll, describe, expect, it } from "vitest";
 import { getDb } from "@/db";
 import { workElsewhere } from "@/lib/workers/loop";
-import { notifyWorkers } from "@/lib/workers/notify";
+import { coalescedNotifier, notifyWorkers } from "@/lib/workers/notify";
 import { useTestDatabase } from "../../support/database";
 import { giveOnce } from "../../support/gifts";
 import { startSmtpServer } from "../../support/smtp";
@@ -29,8 +29,8 @@ describe.skipIf(!onServer)("webhooks applied by a worker process (WORKERS=separa
 
   it("leaves the web process answering only, and a worker started later, then woken by notifications alone, applies each event once and sends its receipt", async () => {
     const smtp = await startSmtpServer();
-    // This test process plays a web process started with WORKERS=separate.
-    workElsewhere(notifyWorkers);
+    // This test process plays a web process started with WORKERS=separate, notifying as one does (lib/server-process.ts).
+    workElsewhere(coalescedNotifier(notifyWorkers));
 
     const first = await giveOnce({ amount: 1500, email: "first-reader@example.org" });
     const deferred: Array<() => Promise<void>> = [];

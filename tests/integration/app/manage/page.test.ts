@@ -10,6 +10,7 @@ import { rotateManageKey, signManageToken } from "@/lib/supporters/manage-links"
 import { useTestDatabase } from "../../../support/database";
 import { ensureGiftProducts, startRecurringGift } from "../../../support/gifts";
 import { drainUntilSettled } from "../../../support/ledger";
+import { controlFlowOf } from "../../../support/next";
 import { deliver, eventsAfter, lastEventId, sandboxStripe, usePrivateSandbox } from "../../../support/stripe";
 
 // Next's router exists only in a browser page; the page is rendered here on the server alone.
@@ -43,10 +44,10 @@ async function post(serverAction: typeof changeGiftAction, fields: Record<string
   try {
     return { state: await serverAction(null, form), redirectedTo: null };
   } catch (error) {
-    const digest = (error as { digest?: string }).digest ?? "";
-    if (!digest.startsWith("NEXT_REDIRECT")) throw error;
+    const flow = controlFlowOf(error);
+    if (flow?.kind !== "redirect") throw error;
 
-    return { state: null, redirectedTo: digest.split(";")[2] ?? null };
+    return { state: null, redirectedTo: flow.to };
   }
 }
 
