@@ -1,4 +1,4 @@
-import { asc, eq, sql } from "drizzle-orm";
+import { asc, inArray, sql } from "drizzle-orm";
 import { getDb } from "@/db";
 import {
   disputes,
@@ -125,7 +125,9 @@ export async function makePendingDue() {
   return getDb()
     .update(stripeEvents)
     .set({ nextAttemptAt: sql`now() - interval '1 second'` })
-    .where(eq(stripeEvents.status, "pending"))
+    // Locked in id order first, as a worker's batch locks its events: two of these at once, or one
+    // beside a batch, then wait for each other instead of deadlocking (seen in CI).
+    .where(inArray(stripeEvents.id, sql`(select id from stripe_events where status = 'pending' order by id for update)`))
     .returning({ id: stripeEvents.id, type: stripeEvents.type, lastError: stripeEvents.lastError });
 }
 
